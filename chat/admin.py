@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms import ModelForm
+
+from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
+
+
+class SiteForm(ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        account = cleaned.get("account")
+        strangers = [op for op in cleaned.get("operators") or [] if op.account_id != account.id] \
+            if account else []
+        if strangers:
+            raise ValidationError(
+                "Operators of another account cannot serve this site: %(names)s",
+                params={"names": ", ".join(str(op) for op in strangers)},
+            )
+        return cleaned
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    form = SiteForm
+    list_display = ["name", "account", "widget_key", "created_at"]
+    list_filter = ["account"]
+    list_select_related = ["account"]
+    search_fields = ["name", "domains", "widget_key"]
+    filter_horizontal = ["operators"]
+
+
+class VisitInline(admin.TabularInline):
+    model = Visit
+    extra = 0
+    fields = ["started_at", "ip", "landing_url", "referrer", "current_url"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Visitor)
+class VisitorAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "site", "email", "phone", "visits_count", "last_seen_at"]
+    list_filter = ["site"]
+    list_select_related = ["site"]
+    search_fields = ["name", "email", "phone", "token"]
+    readonly_fields = ["token", "animal", "first_seen_at", "last_seen_at", "open_sockets"]
+    inlines = [VisitInline]
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["visitor", "ip", "landing_url", "started_at", "ended_at"]
+    list_filter = ["visitor__site"]
+    list_select_related = ["visitor"]
+    search_fields = ["ip", "landing_url", "referrer", "visitor__name", "visitor__email"]
+    raw_id_fields = ["visitor"]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+    raw_id_fields = ["operator"]
+
+
+@admin.register(Dialog)
+class DialogAdmin(admin.ModelAdmin):
+    list_display = ["number", "site", "visitor", "status", "created_at", "last_message_at"]
+    list_filter = ["status", "site", "account"]
+    list_select_related = ["site", "visitor"]
+    search_fields = ["=number", "visitor__name", "visitor__email", "last_message_text"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["visitor", "visit", "site", "account"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "dialog", "author_kind", "operator", "short_text", "created_at"]
+    list_filter = ["author_kind", "dialog__site"]
+    list_select_related = ["dialog", "operator__user"]
+    search_fields = ["text", "client_id"]
+    raw_id_fields = ["dialog", "operator"]
+
+    @admin.display(description="text")
+    def short_text(self, message):
+        return message.text[:80]

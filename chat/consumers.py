@@ -1,0 +1,306 @@
+"""WebSocket consumers: parse and check a frame, call a service, answer. No ORM here.
+
+The visitor protocol is documented in docs/protocol.md; the console socket speaks the
+same frame shapes plus a "watch" frame that opens one dialog.
+"""
+
+import json
+import logging
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from chat import events, payloads, selectors, services
+from chat.errors import ChatError
+from operators import services as presence
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNKNOWN_SITE = 4404
+CLOSE_UNAUTHENTICATED = 4401
+
+
+def client_ip(scope) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+def header(scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+class FrameConsumer(AsyncWebsocketConsumer):
+    """JSON frames with a "type"; bad input gets an error frame and the socket stays open."""
+
+    handlers: dict[str, str] = {}
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            return await self.send_error("bad_frame", "Frames must be JSON text.")
+        if len(text_data.encode()) > settings.CHAT_FRAME_MAX_BYTES:
+            return await self.send_error(
+                "too_large", f"Frames are limited to {settings.CHAT_FRAME_MAX_BYTES} bytes."
+            )
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            return await self.send_error("bad_json", "The frame is not valid JSON.")
+        if not isinstance(frame, dict):
+            return await self.send_error("bad_json", "A frame must be a JSON object.")
+        handler = self.handlers.get(frame.get("type"))
+        if handler is None:
+            return await self.send_error("unknown_type", f"Unknown frame type {frame.get('type')!r}.")
+        try:
+            await getattr(self, handler)(frame)
+        except ChatError as error:
+            await self.send_error(error.code, error.detail, client_id=frame.get("client_id"))
+        except Exception:
+            log.exception("frame %s failed", frame.get("type"))
+            await self.send_error("server_error", "The server could not handle this frame.")
+
+    async def send_frame(self, frame: dict):
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    async def send_error(self, code: str, detail: str, client_id=None):
+        frame = {"type": "error", "code": code, "detail": detail}
+        if isinstance(client_id, str):
+            frame["client_id"] = client_id
+        await self.send_frame(frame)
+
+    async def replay(self, messages):
+        for message in messages:
+            await self.send_frame({"type": "message", "message": payloads.message_data(message)})
+        await self.send_frame(
+            {"type": "resumed", "last_id": messages[-1].id if messages else None}
+        )
+
+
+def after_id(frame) -> int:
+    after = frame.get("after", 0)
+    if after is None:
+        return 0
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise ChatError("invalid", "after must be a message id (a whole number >= 0).")
+    return after
+
+
+class VisitorConsumer(FrameConsumer):
+    handlers = {"message": "on_message", "resume": "on_resume", "typing": "on_typing",
+                "page": "on_page"}
+
+    async def connect(self):
+        site = await database_sync_to_async(selectors.site_by_key)(
+            self.scope["url_route"]["kwargs"]["site_key"]
+        )
+        if site is None:
+            await self.close(code=CLOSE_UNKNOWN_SITE)
+            return
+        query = parse_qs(self.scope["query_string"].decode("latin-1"))
+        session = await database_sync_to_async(services.start_visitor_session)(
+            site=site,
+            token=(query.get("token") or [None])[0],
+            ip=client_ip(self.scope),
+            user_agent=header(self.scope, b"user-agent"),
+        )
+        self.visitor, self.visit = session.visitor, session.visit
+        self.dialog_id = session.dialog.id if session.dialog else None
+        await self.channel_layer.group_add(events.visitor_group(self.visitor.id), self.channel_name)
+        await self.accept()
+        await self.send_frame(
+            {
+                "type": "hello",
+                "visitor": {
+                    "token": self.visitor.token,
+                    "name": self.visitor.name or None,
+                    "nickname": self.visitor.display_name,
+                },
+                "dialog": (
+                    payloads.dialog_data(session.dialog, session.operators)
+                    if session.dialog else None
+                ),
+                "operators_online": session.operators_online,
+                "limits": {
+                    "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
+                    "frame_max_bytes": settings.CHAT_FRAME_MAX_BYTES,
+                },
+            }
+        )
+
+    async def disconnect(self, code):
+        if getattr(self, "visitor", None) is None:
+            return
+        await self.channel_layer.group_discard(
+            events.visitor_group(self.visitor.id), self.channel_name
+        )
+        await database_sync_to_async(services.end_visitor_session)(
+            visitor_id=self.visitor.id, visit_id=self.visit.id
+        )
+
+    async def on_message(self, frame):
+        message, _created = await database_sync_to_async(services.post_visitor_message)(
+            visitor_id=self.visitor.id,
+            visit_id=self.visit.id,
+            client_id=frame.get("client_id"),
+            text=frame.get("text"),
+        )
+        self.dialog_id = message.dialog_id
+        await self.send_frame(
+            {"type": "ack", "client_id": message.client_id, "id": message.id,
+             "dialog": message.dialog_id}
+        )
+
+    async def on_resume(self, frame):
+        messages = await database_sync_to_async(selectors.visitor_messages_after)(
+            self.visitor.id, after_id(frame)
+        )
+        await self.replay(messages)
+
+    async def on_typing(self, frame):
+        if self.dialog_id:
+            await events.typing(
+                dialog_id=self.dialog_id,
+                visitor_id=self.visitor.id,
+                author={"kind": "visitor"},
+                is_typing=bool(frame.get("typing")),
+            )
+
+    async def on_page(self, frame):
+        await database_sync_to_async(services.record_page)(
+            visit_id=self.visit.id,
+            url=frame.get("url"),
+            title=frame.get("title"),
+            referrer=frame.get("referrer"),
+            utm=frame.get("utm"),
+        )
+
+    # --- events from the channel layer -------------------------------------------------
+
+    async def chat_message(self, event):
+        self.dialog_id = event["message"]["dialog"]
+        await self.send_frame({"type": "message", "message": event["message"]})
+
+    async def chat_dialog(self, event):
+        dialog = event["dialog"]
+        self.dialog_id = dialog["id"] if dialog["status"] != "closed" else None
+        await self.send_frame({"type": "dialog", "dialog": dialog})
+
+    async def chat_typing(self, event):
+        if event["author"]["kind"] == "operator":
+            await self.send_frame(
+                {"type": "typing", "author": event["author"], "typing": event["typing"]}
+            )
+
+
+class OperatorConsumer(FrameConsumer):
+    """One socket per console tab: live tab rows, and the dialog the tab has open."""
+
+    handlers = {"watch": "on_watch", "message": "on_message", "resume": "on_resume",
+                "typing": "on_typing"}
+
+    async def connect(self):
+        self.operator = await database_sync_to_async(selectors.operator_for_user)(
+            self.scope["user"]
+        )
+        if self.operator is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.site_ids = await database_sync_to_async(selectors.site_ids_of)(self.operator)
+        self.watched = None
+        self.groups_joined = [events.operator_group(self.operator.id)] + [
+            events.site_group(site_id) for site_id in self.site_ids
+        ]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await database_sync_to_async(presence.console_socket_opened)(operator_id=self.operator.id)
+        await self.accept()
+        await self.send_frame(
+            {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
+        )
+
+    async def disconnect(self, code):
+        if getattr(self, "operator", None) is None:
+            return
+        for group in self.groups_joined + ([self.watched] if self.watched else []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await database_sync_to_async(presence.console_socket_closed)(operator_id=self.operator.id)
+
+    def dialog_id_of(self, frame) -> int:
+        dialog_id = frame.get("dialog")
+        if not isinstance(dialog_id, int) or isinstance(dialog_id, bool):
+            raise ChatError("invalid", "dialog must be a dialog id.")
+        return dialog_id
+
+    async def on_watch(self, frame):
+        dialog = await database_sync_to_async(selectors.dialog_for_operator)(
+            self.operator, self.dialog_id_of(frame)
+        )
+        group = events.dialog_group(dialog.id)
+        if self.watched and self.watched != group:
+            await self.channel_layer.group_discard(self.watched, self.channel_name)
+        self.watched, self.watched_dialog = group, dialog
+        await self.channel_layer.group_add(group, self.channel_name)
+        await self.send_frame({"type": "watching", "dialog": dialog.id})
+
+    async def on_resume(self, frame):
+        dialog = await database_sync_to_async(selectors.dialog_for_operator)(
+            self.operator, self.dialog_id_of(frame)
+        )
+        messages = await database_sync_to_async(selectors.transcript)(
+            dialog.id, after=after_id(frame)
+        )
+        await self.replay(messages)
+
+    async def on_message(self, frame):
+        message, _created = await database_sync_to_async(services.post_operator_message)(
+            operator=self.operator,
+            dialog_id=self.dialog_id_of(frame),
+            client_id=frame.get("client_id"),
+            text=frame.get("text"),
+        )
+        await self.send_frame(
+            {"type": "ack", "client_id": message.client_id, "id": message.id,
+             "dialog": message.dialog_id}
+        )
+
+    async def on_typing(self, frame):
+        dialog_id = self.dialog_id_of(frame)
+        if not self.watched or self.watched != events.dialog_group(dialog_id):
+            raise ChatError("invalid", "Watch the dialog before typing in it.")
+        await events.typing(
+            dialog_id=dialog_id,
+            visitor_id=self.watched_dialog.visitor_id,
+            author={"kind": "operator", "id": self.operator.id, "name": self.operator.name},
+            is_typing=bool(frame.get("typing")),
+        )
+
+    # --- events from the channel layer -------------------------------------------------
+
+    async def console_row(self, event):
+        tab = selectors.tab_for(
+            self.operator, status=event["status"], active_operator_ids=event["operators"]
+        )
+        await self.send_frame(
+            {"type": "row", "dialog": event["dialog"], "tab": tab,
+             "html": event["html"] if tab else None}
+        )
+
+    async def chat_message(self, event):
+        await self.send_frame(
+            {"type": "message", "message": event["message"], "html": event["html"]}
+        )
+
+    async def chat_dialog(self, event):
+        await self.send_frame({"type": "dialog", "dialog": event["dialog"]})
+
+    async def chat_typing(self, event):
+        author = event["author"]
+        if author.get("id") != self.operator.id:
+            await self.send_frame(
+                {"type": "typing", "dialog": event["dialog"], "author": author,
+                 "typing": event["typing"]}
+            )

@@ -1,0 +1,224 @@
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from operators.models import Account, Operator
+
+
+def new_widget_key():
+    return secrets.token_urlsafe(12)
+
+
+def new_visitor_token():
+    return secrets.token_urlsafe(24)
+
+
+class Site(models.Model):
+    """A website that embeds the widget with its public key."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    domains = models.TextField(
+        _("domains"),
+        blank=True,
+        help_text=_("One per line, e.g. example.com or *.example.com."),
+    )
+    widget_key = models.CharField(
+        _("widget key"), max_length=32, unique=True, default=new_widget_key
+    )
+    widget_color = models.CharField(_("widget colour"), max_length=7, default="#2563eb")
+    widget_title = models.CharField(_("widget title"), max_length=100, default="Chat with us")
+    greeting = models.CharField(
+        _("greeting"), max_length=300, default="Hello! How can we help you?", blank=True
+    )
+    operators = models.ManyToManyField(
+        Operator, related_name="sites", blank=True, verbose_name=_("operators")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def domain_list(self):
+        return [d.strip().lower() for d in self.domains.split() if d.strip()]
+
+
+class Visitor(models.Model):
+    """A browser that opened the widget on one site, identified by a secret token."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visitors")
+    token = models.CharField(max_length=64, unique=True, default=new_visitor_token)
+    # Key into chat.animals: the anonymous nickname and icon, stable per visitor.
+    animal = models.CharField(_("animal nickname"), max_length=40)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    visits_count = models.PositiveIntegerField(_("visits"), default=0)
+    open_sockets = models.PositiveIntegerField(default=0, editable=False)
+    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        from chat.animals import nickname
+
+        return self.name or nickname(self.animal)
+
+    @property
+    def is_online(self):
+        return self.open_sockets > 0
+
+
+class Visit(models.Model):
+    """One visit: a run of activity without a 30-minute pause (CHAT_VISIT_TIMEOUT_MINUTES)."""
+
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="visits")
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    user_agent = models.TextField(_("user agent"), blank=True)
+    landing_url = models.URLField(_("landing page"), max_length=2000, blank=True)
+    referrer = models.URLField(_("referrer"), max_length=2000, blank=True)
+    utm = models.JSONField(_("UTM parameters"), default=dict, blank=True)
+    current_url = models.URLField(_("current page"), max_length=2000, blank=True)
+    current_title = models.CharField(_("current page title"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["visitor", "-last_activity_at"])]
+
+    def __str__(self):
+        return f"{self.visitor} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Dialog(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ACTIVE = "active", _("Active")
+        MISSED = "missed", _("Missed")
+        CLOSED = "closed", _("Closed")
+
+    OPEN_STATUSES = (Status.NEW, Status.ACTIVE, Status.MISSED)
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="dialogs")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="dialogs")
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="dialogs")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="dialogs"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("first operator connected"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Denormalised from the last message so that list pages need no per-row query.
+    last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
+    last_message_text = models.CharField(max_length=200, blank=True)
+    last_message_author = models.CharField(max_length=10, blank=True)
+    # Visitor messages since the last operator message: what waits for an answer.
+    unread_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dialog")
+        verbose_name_plural = _("dialogs")
+        ordering = ["-last_message_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "number"], name="dialog_number_per_account"),
+            models.UniqueConstraint(
+                fields=["visitor"],
+                condition=Q(status__in=["new", "active", "missed"]),
+                name="one_open_dialog_per_visitor",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "status", "-last_message_at"]),
+            models.Index(fields=["account", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.number}"
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+
+class Participant(models.Model):
+    """An operator's stay in a dialog; a rejoin is a new row, so the card shows all."""
+
+    dialog = models.ForeignKey(Dialog, on_delete=models.CASCADE, related_name="participants")
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="participations"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dialog", "operator"],
+                condition=Q(left_at__isnull=True),
+                name="one_active_stay_per_operator",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.operator} in {self.dialog}"
+
+
+class Message(models.Model):
+    class Author(models.TextChoices):
+        VISITOR = "visitor", _("Visitor")
+        OPERATOR = "operator", _("Operator")
+        SYSTEM = "system", _("System")
+
+    dialog = models.ForeignKey(Dialog, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(_("author"), max_length=10, choices=Author.choices)
+    operator = models.ForeignKey(
+        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    text = models.TextField(_("text"))
+    # Chosen by the sending client; a resend with the same id stores nothing new.
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dialog", "client_id"],
+                condition=~Q(client_id=""),
+                name="message_client_id_once_per_dialog",
+            )
+        ]
+        indexes = [models.Index(fields=["dialog", "id"])]
+
+    def __str__(self):
+        return self.text[:50]

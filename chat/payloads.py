@@ -1,0 +1,45 @@
+"""What the protocol and the console show of a message or a dialog.
+
+Built once per event by the publisher; consumers only forward it.
+"""
+
+from django.template.loader import render_to_string
+
+from chat.models import Dialog, Message
+
+
+def author_of(message: Message) -> dict:
+    author = {"kind": message.author_kind}
+    if message.author_kind == Message.Author.OPERATOR and message.operator_id:
+        author["name"] = message.operator.name
+    return author
+
+
+def message_data(message: Message) -> dict:
+    """A message as docs/protocol.md describes it."""
+    return {
+        "id": message.id,
+        "dialog": message.dialog_id,
+        "client_id": message.client_id or None,
+        "author": author_of(message),
+        "text": message.text,
+        "sent_at": message.created_at.isoformat(),
+    }
+
+
+def message_html(message: Message) -> str:
+    return render_to_string("chat/_message.html", {"message": message})
+
+
+def dialog_data(dialog: Dialog, operators) -> dict:
+    """The visitor's view of his dialog: number, status and the operators in it now."""
+    return {
+        "id": dialog.id,
+        "number": dialog.number,
+        "status": dialog.status,
+        "operators": [{"id": op.id, "name": op.name} for op in operators],
+    }
+
+
+def dialog_row_html(dialog: Dialog) -> str:
+    return render_to_string("chat/_dialog_row.html", {"dialog": dialog})

@@ -1,0 +1,299 @@
+"""Every state change of the chat: one function each, one transaction, events on commit."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat import access, animals, events, selectors
+from chat.errors import AccessDenied, ChatError, NotFound
+from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
+from operators.models import Account, Operator
+
+PREVIEW_LENGTH = 200
+
+
+# --- input rules shared by every client -------------------------------------------------
+
+
+def clean_text(text) -> str:
+    if not isinstance(text, str):
+        raise ChatError("invalid", "Message text must be a string.")
+    text = text.strip()
+    if not text:
+        raise ChatError("empty", "Message text is empty.")
+    if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
+        raise ChatError(
+            "too_long",
+            f"Message text is longer than {settings.CHAT_MESSAGE_MAX_LENGTH} characters.",
+        )
+    return text
+
+
+def clean_client_id(client_id) -> str:
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
+        raise ChatError("invalid", "client_id must be a string of 1 to 64 characters.")
+    return client_id
+
+
+# --- visitor sessions -------------------------------------------------------------------
+
+
+@dataclass
+class VisitorSession:
+    visitor: Visitor
+    visit: Visit
+    dialog: Dialog | None
+    operators: list[Operator]
+    operators_online: bool
+
+
+@transaction.atomic
+def start_visitor_session(*, site: Site, token: str | None, ip: str | None, user_agent: str):
+    """A widget socket opened: find or create the visitor, continue or start his visit."""
+    now = timezone.now()
+    visitor = None
+    if token:
+        visitor = Visitor.objects.select_for_update().filter(site=site, token=token).first()
+    if visitor is None:
+        visitor = Visitor(site=site)
+        visitor.animal = animals.animal_for(visitor.token)
+        visitor.save()
+    visit = (
+        visitor.visits.filter(
+            last_activity_at__gte=now - timedelta(minutes=settings.CHAT_VISIT_TIMEOUT_MINUTES)
+        )
+        .order_by("-last_activity_at")
+        .first()
+    )
+    if visit is None:
+        visit = Visit.objects.create(
+            visitor=visitor, ip=ip, user_agent=user_agent[:1000], started_at=now
+        )
+        visitor.visits_count = F("visits_count") + 1
+    else:
+        visit.last_activity_at = now
+        visit.ended_at = None
+        visit.save(update_fields=["last_activity_at", "ended_at"])
+    visitor.open_sockets = F("open_sockets") + 1
+    visitor.last_seen_at = now
+    visitor.save(update_fields=["visits_count", "open_sockets", "last_seen_at"])
+    visitor.refresh_from_db(fields=["visits_count", "open_sockets"])
+    dialog = selectors.open_dialog_of(visitor.id)
+    return VisitorSession(
+        visitor=visitor,
+        visit=visit,
+        dialog=dialog,
+        operators=selectors.active_operators(dialog.id) if dialog else [],
+        operators_online=selectors.operators_online(site.id),
+    )
+
+
+@transaction.atomic
+def end_visitor_session(*, visitor_id: int, visit_id: int) -> None:
+    now = timezone.now()
+    Visitor.objects.filter(pk=visitor_id, open_sockets__gt=0).update(
+        open_sockets=F("open_sockets") - 1, last_seen_at=now
+    )
+    Visit.objects.filter(pk=visit_id).update(last_activity_at=now, ended_at=now)
+
+
+def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
+    """The visitor is on a page now; the first page of a visit is its landing page."""
+    url = url[:2000] if isinstance(url, str) else ""
+    title = title[:300] if isinstance(title, str) else ""
+    visit = Visit.objects.get(pk=visit_id)
+    visit.current_url, visit.current_title = url, title
+    visit.last_activity_at = timezone.now()
+    if not visit.landing_url:
+        visit.landing_url = url
+        if isinstance(referrer, str):
+            visit.referrer = referrer[:2000]
+        if isinstance(utm, dict):
+            visit.utm = {
+                str(k)[:50]: str(v)[:200] for k, v in list(utm.items())[:10] if k.startswith("utm_")
+            }
+    visit.save()
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def _next_dialog_number(account_id: int) -> int:
+    # The UPDATE locks the account row until commit, so concurrent dialogs get distinct
+    # numbers in order.
+    Account.objects.filter(pk=account_id).update(last_dialog_number=F("last_dialog_number") + 1)
+    return Account.objects.values_list("last_dialog_number", flat=True).get(pk=account_id)
+
+
+def _open_dialog_for(visitor: Visitor, visit_id: int | None) -> Dialog:
+    dialog = (
+        Dialog.objects.select_related("site", "visitor")
+        .filter(visitor=visitor, status__in=Dialog.OPEN_STATUSES)
+        .first()
+    )
+    if dialog is None:
+        dialog = Dialog.objects.create(
+            account_id=visitor.site.account_id,
+            site=visitor.site,
+            visitor=visitor,
+            visit_id=visit_id,
+            number=_next_dialog_number(visitor.site.account_id),
+        )
+    return dialog
+
+
+def _record_message(dialog: Dialog, message: Message) -> None:
+    """Denormalise the last message onto the dialog: one UPDATE, no per-row work in lists."""
+    dialog.last_message_at = message.created_at
+    dialog.last_message_text = message.text[:PREVIEW_LENGTH]
+    dialog.last_message_author = message.author_kind
+    if message.author_kind == Message.Author.VISITOR:
+        dialog.unread_count += 1
+    elif message.author_kind == Message.Author.OPERATOR:
+        dialog.unread_count = 0
+    dialog.save(
+        update_fields=[
+            "last_message_at",
+            "last_message_text",
+            "last_message_author",
+            "unread_count",
+            "status",
+        ]
+    )
+
+
+@transaction.atomic
+def post_visitor_message(*, visitor_id: int, visit_id: int | None, client_id, text):
+    """Store a visitor's message (opening a dialog if he has none). Returns (message, created);
+    a resend with a known client_id returns the stored message and changes nothing."""
+    client_id = clean_client_id(client_id)
+    text = clean_text(text)
+    # Locking the visitor serialises his sockets: one open dialog, one copy of a resend.
+    visitor = Visitor.objects.select_for_update().select_related("site").get(pk=visitor_id)
+    existing = (
+        Message.objects.filter(dialog__visitor=visitor, client_id=client_id)
+        .select_related("operator__user")
+        .first()
+    )
+    if existing:
+        return existing, False
+    dialog = _open_dialog_for(visitor, visit_id)
+    message = Message.objects.create(
+        dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
+    )
+    _record_message(dialog, message)
+    if visit_id:
+        Visit.objects.filter(pk=visit_id).update(last_activity_at=message.created_at)
+    operators = selectors.active_operators(dialog.id)
+    events.message_posted_on_commit(message, dialog, [op.id for op in operators])
+    return message, True
+
+
+def _locked_dialog(dialog_id: int) -> Dialog:
+    dialog = (
+        Dialog.objects.select_for_update(of=("self",))
+        .select_related("site", "visitor")
+        .filter(pk=dialog_id)
+        .first()
+    )
+    if dialog is None:
+        raise NotFound()
+    return dialog
+
+
+@transaction.atomic
+def post_operator_message(*, operator: Operator, dialog_id: int, client_id, text):
+    """An operator's answer; only an operator connected to the open dialog may write."""
+    client_id = clean_client_id(client_id)
+    text = clean_text(text)
+    dialog = _locked_dialog(dialog_id)
+    operators = selectors.active_operators(dialog.id)
+    operator_ids = [op.id for op in operators]
+    if not access.can_view_dialog(operator, dialog, selectors.site_ids_of(operator), operator_ids):
+        raise AccessDenied()
+    existing = (
+        Message.objects.filter(dialog=dialog, client_id=client_id)
+        .select_related("operator__user")
+        .first()
+    )
+    if existing:
+        return existing, False
+    if not dialog.is_open:
+        raise ChatError("dialog_closed", "The dialog has ended.")
+    if operator.id not in operator_ids:
+        raise ChatError("not_connected", "Connect to the dialog before writing.")
+    message = Message.objects.create(
+        dialog=dialog,
+        author_kind=Message.Author.OPERATOR,
+        operator=operator,
+        client_id=client_id,
+        text=text,
+    )
+    _record_message(dialog, message)
+    events.message_posted_on_commit(message, dialog, operator_ids)
+    return message, True
+
+
+def _system_message(dialog: Dialog, text: str, operator_ids) -> Message:
+    message = Message.objects.create(
+        dialog=dialog, author_kind=Message.Author.SYSTEM, text=text
+    )
+    events.message_posted_on_commit(message, dialog, operator_ids)
+    return message
+
+
+# --- dialog lifecycle -------------------------------------------------------------------
+
+
+@transaction.atomic
+def connect_operator(*, operator: Operator, dialog_id: int) -> Dialog:
+    """Join a dialog: it becomes active and the visitor sees who answers him."""
+    dialog = _locked_dialog(dialog_id)
+    operators = selectors.active_operators(dialog.id)
+    operator_ids = [op.id for op in operators]
+    if operator.id in operator_ids:
+        return dialog
+    site_ids = selectors.site_ids_of(operator)
+    if not access.can_connect(operator, dialog, site_ids, operator_ids):
+        if dialog.status == Dialog.Status.CLOSED:
+            raise ChatError("dialog_closed", "The dialog has ended.")
+        raise AccessDenied()
+    now = timezone.now()
+    Participant.objects.create(dialog=dialog, operator=operator, joined_at=now)
+    dialog.status = Dialog.Status.ACTIVE
+    dialog.accepted_at = dialog.accepted_at or now
+    dialog.save(update_fields=["status", "accepted_at"])
+    operators.append(operator)
+    operator_ids.append(operator.id)
+    _system_message(dialog, _("%(name)s joined the dialog") % {"name": operator.name}, operator_ids)
+    events.dialog_changed_on_commit(dialog, operators)
+    return dialog
+
+
+@transaction.atomic
+def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
+    """Close the dialog for everyone; it moves to history and the visitor is told."""
+    dialog = _locked_dialog(dialog_id)
+    operators = selectors.active_operators(dialog.id)
+    operator_ids = [op.id for op in operators]
+    site_ids = selectors.site_ids_of(operator)
+    if not dialog.is_open:
+        return dialog
+    allowed = operator.id in operator_ids or (
+        access.can_view_dialog(operator, dialog, site_ids, operator_ids) and not operator_ids
+    )
+    if not allowed:
+        raise AccessDenied()
+    now = timezone.now()
+    Participant.objects.filter(dialog=dialog, left_at__isnull=True).update(left_at=now)
+    dialog.status = Dialog.Status.CLOSED
+    dialog.closed_at = now
+    dialog.save(update_fields=["status", "closed_at"])
+    _system_message(dialog, _("%(name)s ended the dialog") % {"name": operator.name}, [])
+    events.dialog_changed_on_commit(dialog, [])
+    return dialog

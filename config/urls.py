@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from chat import views as chat_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:mine", permanent=False)),
+    path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("console/", include("chat.urls")),
+    path("widget/<str:widget_key>/", chat_views.widget_frame, name="widget"),
+    path("demo/", chat_views.demo, name="demo"),
+]
