@@ -12,6 +12,7 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # SQLite and WhiteNoise need it
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)

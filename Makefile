@@ -1,0 +1,46 @@
+# `make run` serves the product on http://127.0.0.1:8000 with nothing installed by hand;
+# `make test` installs and runs the whole suite (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format demo-data clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo-data: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+
+run: demo-data
+	@echo
+	@echo "  Console:   http://$(HOST):$(PORT)/console/   (anna / demo-pass-2026, boris / demo-pass-2026)"
+	@echo "  Demo site: http://$(HOST):$(PORT)/demo/"
+	@echo "  Admin:     http://$(HOST):$(PORT)/admin/     (admin / admin-pass-2026)"
+	@echo
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install
+	$(BIN)/ruff check .
+	mkdir -p var
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,98 @@
+"""A visitor and an operator chat live, each in a real Chromium, against a real Daphne."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from chat.models import Dialog, Message, Site
+from operators.models import Account, Operator
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "e2e-pass-123"
+
+
+@pytest.fixture
+def demo_site():
+    account = Account.objects.create(name="E2E shop")
+    site = Site.objects.create(account=account, name="E2E shop", widget_key="e2e-key")
+    user = get_user_model().objects.create_user("olga", password=PASSWORD, first_name="Olga")
+    operator = Operator.objects.create(user=user, account=account, display_name="Olga")
+    site.operators.add(operator)
+    return site
+
+
+def log_in(page, base_url):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", "olga")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base_url}/console/")
+
+
+def test_visitor_and_operator_talk_live(asgi_server, browser, screenshots, demo_site):
+    console_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    console = console_ctx.new_page()
+    log_in(console, asgi_server)
+    expect(console.locator("#mine-empty")).to_be_visible()
+
+    visitor_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    visitor = visitor_ctx.new_page()
+    visitor.goto(f"{asgi_server}/demo/?site={demo_site.widget_key}&utm_source=e2e")
+    visitor.click("#livechat-launcher")
+    widget = visitor.frame_locator("#livechat-frame")
+    widget.locator("#lc-input").fill("Hello, do you ship to Kazan?")
+    widget.locator("#lc-input").press("Enter")
+    expect(widget.locator(".lc-msg-visitor").last).to_contain_text("ship to Kazan")
+    expect(widget.locator(".lc-msg-visitor.lc-pending")).to_have_count(0)
+
+    # The operator's Mine tab shows the new dialog without a reload.
+    row = console.locator("#mine-list .row").first
+    expect(row).to_contain_text("ship to Kazan")
+    expect(console.locator("#mine-count")).to_have_text("1")
+    console.screenshot(path=screenshots / "1-console-new-dialog.png")
+
+    row.click()
+    expect(console.locator("#connect-dialog")).to_be_visible()
+    expect(console.locator("#composer-text")).to_have_count(0)  # read-only until connected
+    console.click("#connect-dialog")
+    console.fill("#composer-text", "Yes, delivery to Kazan takes two days.")
+    console.press("#composer-text", "Enter")
+    expect(console.locator(".msg-operator:not(.msg-pending)").last).to_contain_text("two days")
+
+    expect(widget.locator("#lc-operator")).to_contain_text("Olga")
+    expect(widget.locator(".lc-msg-operator").last).to_contain_text("two days")
+    widget.locator("#lc-input").fill("Great, thank you!")
+    widget.locator("#lc-input").press("Enter")
+    expect(console.locator(".msg-visitor").last).to_contain_text("thank you")
+    visitor.screenshot(path=screenshots / "2-widget-answered.png")
+    console.screenshot(path=screenshots / "3-console-dialog.png")
+
+    # After a reload the visitor sees the whole conversation, once.
+    visitor.reload()
+    if not visitor.locator("#livechat-frame").is_visible():
+        visitor.click("#livechat-launcher")
+    widget = visitor.frame_locator("#livechat-frame")
+    expect(widget.locator(".lc-msg-operator")).to_have_count(1)
+    expect(widget.locator(".lc-msg-visitor")).to_have_count(2)
+
+    # Ending the dialog tells the visitor and moves it out of Mine.
+    console.click(".dialog-menu summary")
+    console.click("#end-dialog")
+    expect(console.locator(".note")).to_contain_text("ended")
+    expect(widget.locator(".lc-msg-system").last).to_contain_text("ended")
+    expect(console.locator("#mine-list .row")).to_have_count(0)
+    visitor.screenshot(path=screenshots / "4-widget-ended.png")
+
+    dialog = Dialog.objects.get()
+    assert dialog.status == Dialog.Status.CLOSED
+    texts = list(dialog.messages.exclude(author_kind="system").values_list("text", flat=True))
+    assert texts == [
+        "Hello, do you ship to Kazan?",
+        "Yes, delivery to Kazan takes two days.",
+        "Great, thank you!",
+    ]
+    assert dialog.visit.utm == {"utm_source": "e2e"}
+    assert Message.objects.filter(author_kind="system").count() == 2
+    console_ctx.close()
+    visitor_ctx.close()
