@@ -1,0 +1,433 @@
+/*
+ * Live chat embed loader.
+ *
+ *   <script src="https://CHAT-HOST/static/chat/embed.js" data-site="WIDGET_KEY" async></script>
+ *
+ * Adds a launcher button and the chat frame (an iframe served by the chat host) to the
+ * page. The visitor token lives in THIS page's localStorage (third-party storage in the
+ * iframe is blocked by browsers) and is handed to the frame over postMessage.
+ *
+ * Optional attributes on the script tag:
+ *   data-color="#2563eb"   launcher colour until the frame reports the site's own colour
+ *   data-label="Chat"      accessible label of the launcher
+ *
+ * Globals: window.LiveChat only (open(), close(), toggle(), isOpen()).
+ * Styles are set through the CSSOM (element.style), so a host page's Content-Security-Policy
+ * without 'unsafe-inline' styles does not break the widget.
+ */
+(function () {
+  "use strict";
+
+  if (window.LiveChat) {
+    // The snippet is included twice (or another copy is running): do nothing again.
+    return;
+  }
+
+  var SELF_SELECTOR = 'script[src*="/static/chat/embed.js"][data-site]';
+  var script = document.currentScript;
+  if (!script || !script.getAttribute("data-site")) {
+    script = document.querySelector(SELF_SELECTOR);
+  }
+  if (!script) {
+    return;
+  }
+
+  var KEY = script.getAttribute("data-site");
+  var ORIGIN;
+  try {
+    ORIGIN = new URL(script.src, location.href).origin;
+  } catch (e) {
+    return;
+  }
+  var FRAME_URL = ORIGIN + "/widget/" + encodeURIComponent(KEY) + "/";
+  var PREFIX = "livechat:" + KEY + ":";
+  var UTM_KEYS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+  var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+  var PHONE_QUERY = "(max-width: 480px)";
+  var Z = "2147483000";
+
+  var api = {
+    version: 1,
+    site: KEY,
+    origin: ORIGIN,
+    open: function () { setOpen(true); },
+    close: function () { setOpen(false); },
+    toggle: function () { setOpen(!state.open); },
+    isOpen: function () { return state.open; },
+  };
+  try {
+    Object.defineProperty(window, "LiveChat", { value: api, configurable: false, writable: false });
+  } catch (e) {
+    window.LiveChat = api;
+  }
+
+  // --- storage that never throws (Safari private mode, disabled storage) --------------
+
+  var memory = {};
+  function store(kind) {
+    return {
+      get: function (name) {
+        try {
+          return window[kind].getItem(PREFIX + name);
+        } catch (e) {
+          return memory[kind + name] === undefined ? null : memory[kind + name];
+        }
+      },
+      set: function (name, value) {
+        memory[kind + name] = value;
+        try {
+          window[kind].setItem(PREFIX + name, value);
+        } catch (e) { /* memory copy kept */ }
+      },
+    };
+  }
+  var local = store("localStorage");
+  var session = store("sessionStorage");
+
+  // --- visit facts: UTM parameters and referrer of the landing page -------------------
+
+  function landingFacts() {
+    var utm = null;
+    var saved = session.get("utm");
+    if (saved !== null) {
+      try { utm = JSON.parse(saved); } catch (e) { utm = null; }
+    }
+    if (!utm || typeof utm !== "object") {
+      utm = {};
+      var params = new URLSearchParams(location.search);
+      UTM_KEYS.forEach(function (name) {
+        var value = params.get(name);
+        if (value) utm[name] = value.slice(0, 200);
+      });
+      session.set("utm", JSON.stringify(utm));
+    }
+    var referrer = session.get("referrer");
+    if (referrer === null) {
+      referrer = document.referrer || "";
+      session.set("referrer", referrer);
+    }
+    return { utm: utm, referrer: referrer };
+  }
+
+  var state = {
+    open: session.get("open") === "1",
+    unread: 0,
+    ready: false,
+    color: COLOR_RE.test(script.getAttribute("data-color") || "") ? script.getAttribute("data-color") : "#2563eb",
+    labels: {
+      open: script.getAttribute("data-label") || "Open chat",
+      close: "Close chat",
+      title: "Chat",
+    },
+    lastPage: "",
+  };
+  var facts = landingFacts();
+
+  // --- DOM ----------------------------------------------------------------------------
+
+  var launcher, badge, iconChat, iconClose, frame, phone;
+
+  function css(el, props) {
+    for (var name in props) {
+      if (Object.prototype.hasOwnProperty.call(props, name)) {
+        el.style.setProperty(name, props[name], "important");
+      }
+    }
+  }
+
+  function svg(paths) {
+    var ns = "http://www.w3.org/2000/svg";
+    var el = document.createElementNS(ns, "svg");
+    el.setAttribute("viewBox", "0 0 24 24");
+    el.setAttribute("width", "28");
+    el.setAttribute("height", "28");
+    el.setAttribute("aria-hidden", "true");
+    el.setAttribute("focusable", "false");
+    paths.forEach(function (d) {
+      var path = document.createElementNS(ns, "path");
+      path.setAttribute("d", d);
+      path.setAttribute("fill", "currentColor");
+      el.appendChild(path);
+    });
+    css(el, { display: "block", position: "absolute", top: "16px", left: "16px",
+              transition: "transform .2s ease, opacity .2s ease" });
+    return el;
+  }
+
+  function build() {
+    launcher = document.createElement("button");
+    launcher.id = "livechat-launcher";
+    launcher.type = "button";
+    launcher.setAttribute("aria-controls", "livechat-frame");
+    css(launcher, {
+      all: "initial",
+      position: "fixed",
+      right: "20px",
+      bottom: "20px",
+      width: "60px",
+      height: "60px",
+      "border-radius": "50%",
+      background: state.color,
+      color: "#fff",
+      cursor: "pointer",
+      "box-shadow": "0 6px 20px rgba(0,0,0,.22), 0 2px 6px rgba(0,0,0,.12)",
+      "z-index": Z,
+      transition: "transform .15s ease, box-shadow .15s ease",
+      "box-sizing": "border-box",
+      display: "block",
+    });
+    iconChat = svg([
+      "M12 3C6.5 3 2 6.8 2 11.5c0 2.4 1.2 4.6 3.1 6.1-.2 1.3-.8 2.6-1.9 3.6 2.2-.1 4-.9 5.3-1.9 1.1.3 2.3.5 3.5.5 5.5 0 10-3.8 10-8.5S17.5 3 12 3zm-4.5 9.8a1.3 1.3 0 1 1 0-2.6 1.3 1.3 0 0 1 0 2.6zm4.5 0a1.3 1.3 0 1 1 0-2.6 1.3 1.3 0 0 1 0 2.6zm4.5 0a1.3 1.3 0 1 1 0-2.6 1.3 1.3 0 0 1 0 2.6z",
+    ]);
+    iconClose = svg(["M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z"]);
+    launcher.appendChild(iconChat);
+    launcher.appendChild(iconClose);
+
+    badge = document.createElement("span");
+    badge.id = "livechat-badge";
+    badge.setAttribute("aria-hidden", "true");
+    css(badge, {
+      all: "initial",
+      position: "absolute",
+      top: "-4px",
+      right: "-4px",
+      "min-width": "22px",
+      height: "22px",
+      padding: "0 6px",
+      "box-sizing": "border-box",
+      "border-radius": "11px",
+      background: "#ef4444",
+      color: "#fff",
+      border: "2px solid #fff",
+      font: "700 12px/18px -apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif",
+      "text-align": "center",
+      display: "none",
+    });
+    launcher.appendChild(badge);
+
+    launcher.addEventListener("click", function () { setOpen(!state.open); });
+    launcher.addEventListener("mouseenter", function () {
+      css(launcher, { transform: "scale(1.06)" });
+    });
+    launcher.addEventListener("mouseleave", function () {
+      css(launcher, { transform: "none" });
+    });
+
+    frame = document.createElement("iframe");
+    frame.id = "livechat-frame";
+    frame.title = state.labels.title;
+    frame.setAttribute("allow", "clipboard-write");
+    frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+
+    document.body.appendChild(frame);
+    document.body.appendChild(launcher);
+
+    phone = window.matchMedia ? window.matchMedia(PHONE_QUERY) : null;
+    if (phone) {
+      var relayout = function () { layout(); };
+      if (phone.addEventListener) phone.addEventListener("change", relayout);
+      else if (phone.addListener) phone.addListener(relayout);
+    }
+    layout();
+    // The listener is in place before the frame loads, so its "ready" cannot be missed.
+    frame.src = FRAME_URL;
+  }
+
+  function layout() {
+    var isPhone = phone && phone.matches;
+    // Nothing shows until the frame says it is ready: a wrong key or a server that is down
+    // leaves the host page untouched instead of showing an error page in a panel.
+    var open = state.open && state.ready;
+    css(frame, {
+      all: "initial",
+      position: "fixed",
+      "z-index": Z,
+      border: "0",
+      display: "block",
+      background: "transparent",
+      "color-scheme": "normal",
+      transition: "opacity .18s ease, transform .18s ease, visibility 0s linear " + (open ? "0s" : ".18s"),
+      opacity: open ? "1" : "0",
+      visibility: open ? "visible" : "hidden",
+      "pointer-events": open ? "auto" : "none",
+      transform: open ? "none" : "translateY(16px) scale(.98)",
+      "transform-origin": "bottom right",
+    });
+    if (isPhone) {
+      css(frame, {
+        top: "0", left: "0", right: "0", bottom: "0",
+        width: "100%", height: "100%", "max-height": "none",
+        "border-radius": "0", "box-shadow": "none",
+      });
+    } else {
+      css(frame, {
+        top: "auto", left: "auto", right: "20px", bottom: "92px",
+        width: "360px", height: "560px",
+        "max-width": "calc(100vw - 40px)", "max-height": "calc(100vh - 112px)",
+        "border-radius": "16px",
+        "box-shadow": "0 12px 48px rgba(15,23,42,.24), 0 2px 8px rgba(15,23,42,.12)",
+      });
+    }
+    // On a phone the open frame covers the page and has its own close button.
+    css(launcher, { display: !state.ready || (isPhone && open) ? "none" : "block", background: state.color });
+    css(iconChat, { opacity: open ? "0" : "1", transform: open ? "rotate(-30deg) scale(.6)" : "none" });
+    css(iconClose, { opacity: open ? "1" : "0", transform: open ? "none" : "rotate(30deg) scale(.6)" });
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    launcher.setAttribute("aria-label", open ? state.labels.close : state.labels.open);
+    launcher.title = open ? state.labels.close : state.labels.open;
+    frame.setAttribute("aria-hidden", open ? "false" : "true");
+    frame.tabIndex = open ? 0 : -1;
+  }
+
+  function setUnread(count) {
+    state.unread = count > 0 ? count : 0;
+    badge.textContent = state.unread > 99 ? "99+" : String(state.unread);
+    css(badge, { display: state.unread && !state.open ? "block" : "none" });
+    var label = state.open ? state.labels.close : state.labels.open;
+    if (state.unread && !state.open) label += " (" + state.unread + ")";
+    launcher.setAttribute("aria-label", label);
+  }
+
+  function setOpen(open) {
+    if (!launcher) {
+      state.open = !!open;
+      session.set("open", state.open ? "1" : "0");
+      return;
+    }
+    open = !!open;
+    var changed = open !== state.open;
+    state.open = open;
+    session.set("open", open ? "1" : "0");
+    if (open) setUnread(0);
+    layout();
+    setUnread(state.unread);
+    if (changed) post({ livechat: open ? "open" : "close" });
+    if (!open && changed && document.activeElement === frame) launcher.focus();
+  }
+
+  // --- talking to the frame -----------------------------------------------------------
+
+  function post(message) {
+    if (frame && frame.contentWindow && state.ready) {
+      frame.contentWindow.postMessage(message, ORIGIN);
+    }
+  }
+
+  function currentPage() {
+    return { url: location.href, title: document.title || "" };
+  }
+
+  function sendInit() {
+    var page = currentPage();
+    state.lastPage = page.url + "\n" + page.title;
+    frame.contentWindow.postMessage(
+      {
+        livechat: "init",
+        token: local.get("token") || "",
+        page: page,
+        referrer: facts.referrer,
+        utm: facts.utm,
+        open: state.open,
+      },
+      ORIGIN
+    );
+  }
+
+  var pageTimer = null;
+  function reportPage() {
+    clearTimeout(pageTimer);
+    // SPAs usually set the title just after navigating: report a moment later.
+    pageTimer = setTimeout(function () {
+      var page = currentPage();
+      var seen = page.url + "\n" + page.title;
+      if (seen === state.lastPage) return;
+      state.lastPage = seen;
+      post({ livechat: "page", url: page.url, title: page.title });
+    }, 150);
+  }
+
+  function watchNavigation() {
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = history[name];
+      if (typeof original !== "function") return;
+      history[name] = function () {
+        var result = original.apply(this, arguments);
+        reportPage();
+        return result;
+      };
+    });
+    window.addEventListener("popstate", reportPage);
+    window.addEventListener("hashchange", reportPage);
+    if (window.MutationObserver && document.head) {
+      new MutationObserver(function (mutations) {
+        for (var i = 0; i < mutations.length; i++) {
+          var node = mutations[i].target;
+          if (node.nodeName === "TITLE" || (node.parentNode && node.parentNode.nodeName === "TITLE")) {
+            reportPage();
+            return;
+          }
+          if (mutations[i].addedNodes) {
+            for (var j = 0; j < mutations[i].addedNodes.length; j++) {
+              if (mutations[i].addedNodes[j].nodeName === "TITLE") {
+                reportPage();
+                return;
+              }
+            }
+          }
+        }
+      }).observe(document.head, { subtree: true, childList: true, characterData: true });
+    }
+  }
+
+  function onMessage(event) {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== ORIGIN) return;
+    var data = event.data;
+    if (!data || typeof data !== "object" || typeof data.livechat !== "string") return;
+    switch (data.livechat) {
+      case "ready":
+        state.ready = true;
+        if (typeof data.color === "string" && COLOR_RE.test(data.color)) state.color = data.color;
+        if (data.labels && typeof data.labels === "object") {
+          ["open", "close", "title"].forEach(function (name) {
+            if (typeof data.labels[name] === "string" && data.labels[name]) {
+              state.labels[name] = data.labels[name].slice(0, 100);
+            }
+          });
+          frame.title = state.labels.title;
+        }
+        layout();
+        setUnread(state.unread);
+        sendInit();
+        break;
+      case "token":
+        if (typeof data.token === "string" && data.token && data.token.length <= 128) {
+          local.set("token", data.token);
+        }
+        break;
+      case "unread":
+        if (!state.open) {
+          var count = typeof data.count === "number" ? data.count : state.unread + 1;
+          setUnread(count);
+        }
+        break;
+      case "open":
+        setOpen(true);
+        break;
+      case "close":
+        setOpen(false);
+        break;
+    }
+  }
+
+  function start() {
+    window.addEventListener("message", onMessage);
+    build();
+    watchNavigation();
+  }
+
+  if (document.body) {
+    start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
+  }
+})();
