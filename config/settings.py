@@ -6,6 +6,7 @@ With DATABASE_URL and REDIS_URL set it is the production shape: PostgreSQL, the 
 channel layer shared by several ASGI processes and a Celery broker on Redis.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -81,8 +82,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 else:
     # The browser tests run a real Daphne process against the test database, so it
-    # must be a file both processes can open.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # must be a file both processes can open; one per test process, so runs do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue
         # instead of failing with "database is locked" halfway through.

@@ -12,6 +12,7 @@
   var connStatus = document.getElementById("conn-status");
   var typingLine = document.getElementById("typing");
   var baseTitle = document.title;
+  var strings = document.getElementById("console-strings").dataset;
 
   var socket = null;
   var retries = 0;
@@ -128,13 +129,13 @@
   function showTyping(on, name) {
     if (!typingLine) return;
     typingLine.hidden = !on;
-    typingLine.textContent = on ? (name || "Visitor") + " is typing…" : "";
+    typingLine.textContent = on ? strings.typing.replace("%(name)s", name || strings.visitor) : "";
   }
 
   var typingTimer = null;
   function onTyping(frame) {
     if (frame.dialog !== dialogId) return;
-    var who = frame.author.kind === "visitor" ? "Visitor" : frame.author.name;
+    var who = frame.author.kind === "visitor" ? strings.visitor : frame.author.name;
     showTyping(frame.typing, who);
     clearTimeout(typingTimer);
     if (frame.typing) typingTimer = setTimeout(function () { showTyping(false); }, 6000);

@@ -1,0 +1,74 @@
+"""Admin change lists stay at a fixed number of queries however many rows they show."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
+from operators.models import Account, Operator
+
+CHANGELISTS = [
+    "/admin/chat/site/",
+    "/admin/chat/visitor/",
+    "/admin/chat/visit/",
+    "/admin/chat/dialog/",
+    "/admin/chat/message/",
+    "/admin/operators/operator/",
+]
+
+
+def add_rows(account, count, offset):
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"op{offset + i}") for i in range(count)
+    )
+    operators = Operator.objects.bulk_create(
+        Operator(user=user, account=account, display_name=f"Op {offset + i}")
+        for i, user in enumerate(users)
+    )
+    sites = Site.objects.bulk_create(
+        Site(account=account, name=f"Site {offset + i}", widget_key=f"k{offset + i}")
+        for i in range(count)
+    )
+    visitors = Visitor.objects.bulk_create(
+        Visitor(site=sites[i], token=f"t{offset + i}", animal="blue-fox") for i in range(count)
+    )
+    Visit.objects.bulk_create(Visit(visitor=v) for v in visitors)
+    dialogs = Dialog.objects.bulk_create(
+        Dialog(account=account, site=sites[i], visitor=visitors[i], number=offset + i)
+        for i in range(count)
+    )
+    Participant.objects.bulk_create(
+        Participant(dialog=d, operator=operators[i]) for i, d in enumerate(dialogs)
+    )
+    Message.objects.bulk_create(
+        Message(dialog=d, author_kind="operator", operator=operators[i], text="hi")
+        for i, d in enumerate(dialogs)
+    )
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", CHANGELISTS)
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, url):
+    account = Account.objects.create(name="A")
+    add_rows(account, 3, 0)
+    few = queries_for(admin_client, url)
+    add_rows(account, 40, 100)
+    assert queries_for(admin_client, url) == few
+
+
+@pytest.mark.django_db
+def test_admin_search_finds_dialog_by_visitor_email(admin_client):
+    account = Account.objects.create(name="A")
+    site = Site.objects.create(account=account, name="Shop")
+    visitor = Visitor.objects.create(site=site, animal="red-fox", email="ivan@example.com")
+    Dialog.objects.create(account=account, site=site, visitor=visitor, number=77)
+    page = admin_client.get("/admin/chat/dialog/", {"q": "ivan@example.com"})
+    assert b"ivan@example.com" in page.content or b">77<" in page.content
+    assert page.context["cl"].result_count == 1
