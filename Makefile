@@ -39,6 +39,7 @@ format: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	mkdir -p var
 	$(BIN)/pytest
 

@@ -9,8 +9,11 @@ class SiteForm(ModelForm):
     def clean(self):
         cleaned = super().clean()
         account = cleaned.get("account")
-        strangers = [op for op in cleaned.get("operators") or [] if op.account_id != account.id] \
-            if account else []
+        strangers = (
+            [op for op in cleaned.get("operators") or [] if op.account_id != account.id]
+            if account
+            else []
+        )
         if strangers:
             raise ValidationError(
                 "Operators of another account cannot serve this site: %(names)s",

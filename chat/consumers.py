@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from chat import events, payloads, selectors, services
+from chat import access, events, payloads, selectors, services
 from chat.errors import ChatError
 from operators import services as presence
 
@@ -52,16 +52,28 @@ class FrameConsumer(AsyncWebsocketConsumer):
             return await self.send_error("bad_json", "The frame is not valid JSON.")
         if not isinstance(frame, dict):
             return await self.send_error("bad_json", "A frame must be a JSON object.")
-        handler = self.handlers.get(frame.get("type"))
+        kind = frame.get("type")
+        # An unhashable "type" (a list, an object) must not reach dict.get and kill the socket.
+        handler = self.handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            return await self.send_error("unknown_type", f"Unknown frame type {frame.get('type')!r}.")
+            return await self.send_error("unknown_type", f"Unknown frame type {kind!r}.")
         try:
             await getattr(self, handler)(frame)
         except ChatError as error:
             await self.send_error(error.code, error.detail, client_id=frame.get("client_id"))
         except Exception:
-            log.exception("frame %s failed", frame.get("type"))
-            await self.send_error("server_error", "The server could not handle this frame.")
+            log.exception("frame %s failed", kind)
+            await self.send_error(
+                "server_error",
+                "The server could not handle this frame.",
+                client_id=frame.get("client_id"),
+            )
+
+    async def refuse(self, code: int):
+        """Accept, then close with our code: a handshake refused before accept reaches
+        browsers as a bare 1006, and the client could not tell why."""
+        await self.accept()
+        await self.close(code=code)
 
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
@@ -75,9 +87,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
     async def replay(self, messages):
         for message in messages:
             await self.send_frame({"type": "message", "message": payloads.message_data(message)})
-        await self.send_frame(
-            {"type": "resumed", "last_id": messages[-1].id if messages else None}
-        )
+        await self.send_frame({"type": "resumed", "last_id": messages[-1].id if messages else None})
 
 
 def after_id(frame) -> int:
@@ -90,15 +100,19 @@ def after_id(frame) -> int:
 
 
 class VisitorConsumer(FrameConsumer):
-    handlers = {"message": "on_message", "resume": "on_resume", "typing": "on_typing",
-                "page": "on_page"}
+    handlers = {
+        "message": "on_message",
+        "resume": "on_resume",
+        "typing": "on_typing",
+        "page": "on_page",
+    }
 
     async def connect(self):
         site = await database_sync_to_async(selectors.site_by_key)(
             self.scope["url_route"]["kwargs"]["site_key"]
         )
         if site is None:
-            await self.close(code=CLOSE_UNKNOWN_SITE)
+            await self.refuse(CLOSE_UNKNOWN_SITE)
             return
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
         session = await database_sync_to_async(services.start_visitor_session)(
@@ -121,7 +135,8 @@ class VisitorConsumer(FrameConsumer):
                 },
                 "dialog": (
                     payloads.dialog_data(session.dialog, session.operators)
-                    if session.dialog else None
+                    if session.dialog
+                    else None
                 ),
                 "operators_online": session.operators_online,
                 "limits": {
@@ -150,8 +165,12 @@ class VisitorConsumer(FrameConsumer):
         )
         self.dialog_id = message.dialog_id
         await self.send_frame(
-            {"type": "ack", "client_id": message.client_id, "id": message.id,
-             "dialog": message.dialog_id}
+            {
+                "type": "ack",
+                "client_id": message.client_id,
+                "id": message.id,
+                "dialog": message.dialog_id,
+            }
         )
 
     async def on_resume(self, frame):
@@ -199,15 +218,19 @@ class VisitorConsumer(FrameConsumer):
 class OperatorConsumer(FrameConsumer):
     """One socket per console tab: live tab rows, and the dialog the tab has open."""
 
-    handlers = {"watch": "on_watch", "message": "on_message", "resume": "on_resume",
-                "typing": "on_typing"}
+    handlers = {
+        "watch": "on_watch",
+        "message": "on_message",
+        "resume": "on_resume",
+        "typing": "on_typing",
+    }
 
     async def connect(self):
         self.operator = await database_sync_to_async(selectors.operator_for_user)(
             self.scope["user"]
         )
         if self.operator is None:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         self.site_ids = await database_sync_to_async(selectors.site_ids_of)(self.operator)
         self.watched = None
@@ -263,8 +286,12 @@ class OperatorConsumer(FrameConsumer):
             text=frame.get("text"),
         )
         await self.send_frame(
-            {"type": "ack", "client_id": message.client_id, "id": message.id,
-             "dialog": message.dialog_id}
+            {
+                "type": "ack",
+                "client_id": message.client_id,
+                "id": message.id,
+                "dialog": message.dialog_id,
+            }
         )
 
     async def on_typing(self, frame):
@@ -285,8 +312,12 @@ class OperatorConsumer(FrameConsumer):
             self.operator, status=event["status"], active_operator_ids=event["operators"]
         )
         await self.send_frame(
-            {"type": "row", "dialog": event["dialog"], "tab": tab,
-             "html": event["html"] if tab else None}
+            {
+                "type": "row",
+                "dialog": event["dialog"],
+                "tab": tab,
+                "html": event["html"] if tab else None,
+            }
         )
 
     async def chat_message(self, event):
@@ -295,12 +326,26 @@ class OperatorConsumer(FrameConsumer):
         )
 
     async def chat_dialog(self, event):
-        await self.send_frame({"type": "dialog", "dialog": event["dialog"]})
+        dialog = event["dialog"]
+        await self.send_frame({"type": "dialog", "dialog": dialog})
+        if self.watched == events.dialog_group(dialog["id"]):
+            # A colleague took the dialog: without the right to read it, stop hearing it.
+            self.watched_dialog.status = dialog["status"]
+            operator_ids = {op["id"] for op in dialog["operators"]}
+            if not access.can_view_dialog(
+                self.operator, self.watched_dialog, self.site_ids, operator_ids
+            ):
+                await self.channel_layer.group_discard(self.watched, self.channel_name)
+                self.watched = self.watched_dialog = None
 
     async def chat_typing(self, event):
         author = event["author"]
         if author.get("id") != self.operator.id:
             await self.send_frame(
-                {"type": "typing", "dialog": event["dialog"], "author": author,
-                 "typing": event["typing"]}
+                {
+                    "type": "typing",
+                    "dialog": event["dialog"],
+                    "author": author,
+                    "typing": event["typing"],
+                }
             )

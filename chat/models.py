@@ -1,5 +1,6 @@
 import secrets
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,7 +30,12 @@ class Site(models.Model):
     widget_key = models.CharField(
         _("widget key"), max_length=32, unique=True, default=new_widget_key
     )
-    widget_color = models.CharField(_("widget colour"), max_length=7, default="#2563eb")
+    widget_color = models.CharField(
+        _("widget colour"),
+        max_length=7,
+        default="#2563eb",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #2563eb."))],
+    )
     widget_title = models.CharField(_("widget title"), max_length=100, default="Chat with us")
     greeting = models.CharField(
         _("greeting"), max_length=300, default="Hello! How can we help you?", blank=True
@@ -169,9 +175,7 @@ class Participant(models.Model):
     """An operator's stay in a dialog; a rejoin is a new row, so the card shows all."""
 
     dialog = models.ForeignKey(Dialog, on_delete=models.CASCADE, related_name="participants")
-    operator = models.ForeignKey(
-        Operator, on_delete=models.CASCADE, related_name="participations"
-    )
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="participations")
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
 

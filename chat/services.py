@@ -23,7 +23,8 @@ PREVIEW_LENGTH = 200
 def clean_text(text) -> str:
     if not isinstance(text, str):
         raise ChatError("invalid", "Message text must be a string.")
-    text = text.strip()
+    # PostgreSQL text cannot hold NUL; nobody types it, so it is dropped on every database.
+    text = text.replace("\x00", "").strip()
     if not text:
         raise ChatError("empty", "Message text is empty.")
     if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
@@ -35,7 +36,7 @@ def clean_text(text) -> str:
 
 
 def clean_client_id(client_id) -> str:
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64 or "\x00" in client_id:
         raise ChatError("invalid", "client_id must be a string of 1 to 64 characters.")
     return client_id
 
@@ -102,20 +103,32 @@ def end_visitor_session(*, visitor_id: int, visit_id: int) -> None:
     Visit.objects.filter(pk=visit_id).update(last_activity_at=now, ended_at=now)
 
 
+def _plain(value, limit: int) -> str:
+    """A string for storage: NUL removed (PostgreSQL refuses it), cut to the column size."""
+    return value.replace("\x00", "")[:limit] if isinstance(value, str) else ""
+
+
+def _web_url(value) -> str:
+    """Only http(s) URLs are kept: the console shows them as links."""
+    url = _plain(value, 2000).strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
     """The visitor is on a page now; the first page of a visit is its landing page."""
-    url = url[:2000] if isinstance(url, str) else ""
-    title = title[:300] if isinstance(title, str) else ""
+    if not isinstance(url, str) or not _web_url(url):
+        raise ChatError("invalid", "url must be the http(s) address of the page.")
     visit = Visit.objects.get(pk=visit_id)
-    visit.current_url, visit.current_title = url, title
+    visit.current_url, visit.current_title = _web_url(url), _plain(title, 300)
     visit.last_activity_at = timezone.now()
     if not visit.landing_url:
-        visit.landing_url = url
-        if isinstance(referrer, str):
-            visit.referrer = referrer[:2000]
+        visit.landing_url = visit.current_url
+        visit.referrer = _web_url(referrer)
         if isinstance(utm, dict):
             visit.utm = {
-                str(k)[:50]: str(v)[:200] for k, v in list(utm.items())[:10] if k.startswith("utm_")
+                _plain(key, 50): _plain(value, 200)
+                for key, value in list(utm.items())[:10]
+                if isinstance(key, str) and key.startswith("utm_") and isinstance(value, str)
             }
     visit.save()
 
@@ -131,8 +144,11 @@ def _next_dialog_number(account_id: int) -> int:
 
 
 def _open_dialog_for(visitor: Visitor, visit_id: int | None) -> Dialog:
+    # Locked like every other writer of a dialog (connect, end, operator messages), so a
+    # concurrent end or connect is not overwritten by this message's update of the row.
     dialog = (
-        Dialog.objects.select_related("site", "visitor")
+        Dialog.objects.select_for_update(of=("self",))
+        .select_related("site", "visitor")
         .filter(visitor=visitor, status__in=Dialog.OPEN_STATUSES)
         .first()
     )
@@ -162,7 +178,6 @@ def _record_message(dialog: Dialog, message: Message) -> None:
             "last_message_text",
             "last_message_author",
             "unread_count",
-            "status",
         ]
     )
 
@@ -174,7 +189,10 @@ def post_visitor_message(*, visitor_id: int, visit_id: int | None, client_id, te
     client_id = clean_client_id(client_id)
     text = clean_text(text)
     # Locking the visitor serialises his sockets: one open dialog, one copy of a resend.
-    visitor = Visitor.objects.select_for_update().select_related("site").get(pk=visitor_id)
+    # of=self: without it PostgreSQL also locks the site row, serialising a whole site.
+    visitor = (
+        Visitor.objects.select_for_update(of=("self",)).select_related("site").get(pk=visitor_id)
+    )
     existing = (
         Message.objects.filter(dialog__visitor=visitor, client_id=client_id)
         .select_related("operator__user")
@@ -240,9 +258,7 @@ def post_operator_message(*, operator: Operator, dialog_id: int, client_id, text
 
 
 def _system_message(dialog: Dialog, text: str, operator_ids) -> Message:
-    message = Message.objects.create(
-        dialog=dialog, author_kind=Message.Author.SYSTEM, text=text
-    )
+    message = Message.objects.create(dialog=dialog, author_kind=Message.Author.SYSTEM, text=text)
     events.message_posted_on_commit(message, dialog, operator_ids)
     return message
 
@@ -260,7 +276,9 @@ def connect_operator(*, operator: Operator, dialog_id: int) -> Dialog:
         return dialog
     site_ids = selectors.site_ids_of(operator)
     if not access.can_connect(operator, dialog, site_ids, operator_ids):
-        if dialog.status == Dialog.Status.CLOSED:
+        if dialog.status == Dialog.Status.CLOSED and access.can_view_dialog(
+            operator, dialog, site_ids, operator_ids
+        ):
             raise ChatError("dialog_closed", "The dialog has ended.")
         raise AccessDenied()
     now = timezone.now()
@@ -282,13 +300,13 @@ def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
     site_ids = selectors.site_ids_of(operator)
-    if not dialog.is_open:
-        return dialog
     allowed = operator.id in operator_ids or (
         access.can_view_dialog(operator, dialog, site_ids, operator_ids) and not operator_ids
     )
     if not allowed:
         raise AccessDenied()
+    if not dialog.is_open:  # ending twice is a no-op, for those who may end it at all
+        return dialog
     now = timezone.now()
     Participant.objects.filter(dialog=dialog, left_at__isnull=True).update(left_at=now)
     dialog.status = Dialog.Status.CLOSED

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
@@ -87,7 +88,12 @@ def set_status(request):
     status = request.POST.get("status")
     if status in Operator.Status.values:
         presence.set_status(operator=request.operator, status=status)
-    return redirect(request.POST.get("next") or "console:mine")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "console:mine"
+    return redirect(next_url)
 
 
 @xframe_options_exempt

@@ -61,7 +61,7 @@ class Command(BaseCommand):
         admin.save()
 
         self.stdout.write("Demo data ready:")
-        for username, display, *_rest, site_keys in OPERATORS:
+        for username, *_rest, site_keys in OPERATORS:
             self.stdout.write(
                 f"  operator {username} / {DEMO_PASSWORD}  (sites: {', '.join(site_keys)})"
             )

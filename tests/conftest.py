@@ -1,0 +1,232 @@
+"""Shared fixtures: factories for the tenant's rows and WebSocket clients of the real app.
+
+Factories are plain functions behind fixtures, so a sync test calls them directly and an
+async test wraps them: ``await database_sync_to_async(make_site)(...)`` (or builds its
+rows in a sync fixture, which runs outside the event loop).
+"""
+
+import asyncio
+import contextlib
+import copy
+import functools
+import itertools
+import json
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+
+from chat.models import Site
+from operators.models import Account, Operator
+
+_sequence = itertools.count(1)
+
+
+def _next() -> int:
+    return next(_sequence)
+
+
+def allowed_origin() -> bytes:
+    """An Origin header that AllowedHostsOriginValidator accepts under ALLOWED_HOSTS."""
+    host = next((h for h in django_settings.ALLOWED_HOSTS if h), "localhost")
+    if host == "*":
+        host = "localhost"
+    elif host.startswith("."):  # a subdomain pattern
+        host = "www" + host
+    return f"http://{host}".encode()
+
+
+PASSWORD = "secret-pass-123"
+
+
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD hashed once per run: the default hasher is slow on purpose, and a real hash
+    keeps logging in with PASSWORD possible everywhere (a live server process too)."""
+    return make_password(PASSWORD)
+
+
+# --- factories ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_account(db):
+    def make(*, name: str | None = None) -> Account:
+        return Account.objects.create(name=name or f"Account {_next()}")
+
+    return make
+
+
+@pytest.fixture
+def make_site(db, make_account):
+    """make_site(account=None, operators=(), **fields): a site with its operators."""
+
+    def make(*, account: Account | None = None, operators=(), **fields) -> Site:
+        account = account or make_account()
+        fields.setdefault("name", f"site-{_next()}.example")
+        site = Site.objects.create(account=account, **fields)
+        if operators:
+            site.operators.add(*operators)
+        return site
+
+    return make
+
+
+@pytest.fixture
+def make_operator(db, make_account):
+    """make_operator(account=None, sites=(), username=None, **fields): a Django user with
+    an Operator profile, added to the given sites. The password is PASSWORD."""
+
+    def make(
+        *, account: Account | None = None, sites=(), username: str | None = None, **fields
+    ) -> Operator:
+        account = account or (sites[0].account if sites else make_account())
+        username = username or f"operator{_next()}"
+        user = get_user_model().objects.create(
+            username=username, email=f"{username}@example.com", password=password_hash()
+        )
+        fields.setdefault("display_name", username.capitalize())
+        operator = Operator.objects.create(user=user, account=account, **fields)
+        for site in sites:
+            site.operators.add(operator)
+        return operator
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    """A Django user without an Operator profile."""
+
+    def make(*, username: str | None = None):
+        username = username or f"user{_next()}"
+        return get_user_model().objects.create(username=username, password=password_hash())
+
+    return make
+
+
+def session_cookie(user) -> str:
+    """Log the user in (sessions live in the database) and return the sessionid value."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+# --- channel layer and sockets -----------------------------------------------------------
+
+
+@pytest.fixture
+async def channel_layer(settings):
+    """A fresh channel layer for this test. A Redis layer gets a prefix of its own, so
+    runs that share a Redis server (and reuse database ids) never hear each other."""
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    for layer in layers.values():
+        if "prefix" in layer.get("CONFIG", {}):
+            layer["CONFIG"]["prefix"] = f"test{uuid.uuid4().hex[:12]}"
+    settings.CHANNEL_LAYERS = layers  # the setting_changed signal drops cached layers
+    layer = get_channel_layer()
+    yield layer
+    flush = getattr(layer, "flush", None)
+    if flush is not None:
+        await flush()
+
+
+class Sockets:
+    """Opens WebsocketCommunicators on the project's ASGI application (origin check and
+    session authentication included) and closes every one left open at teardown."""
+
+    def __init__(self, application):
+        self.application = application
+        self.opened: list[WebsocketCommunicator] = []
+
+    def communicator(self, path: str, headers=None) -> WebsocketCommunicator:
+        if headers is None:
+            headers = [(b"origin", allowed_origin())]
+        communicator = WebsocketCommunicator(self.application, path, headers=headers)
+        self.opened.append(communicator)
+        return communicator
+
+    async def visitor(self, site: Site | str, token: str | None = None):
+        """A widget socket; returns (communicator, hello frame)."""
+        key = site if isinstance(site, str) else site.widget_key
+        path = f"/ws/visitor/{key}/" + (f"?token={token}" if token else "")
+        communicator = self.communicator(path)
+        connected, code = await communicator.connect()
+        assert connected, f"visitor socket refused with {code}"
+        hello = await communicator.receive_json_from()
+        assert hello["type"] == "hello"
+        return communicator, hello
+
+    @staticmethod
+    async def login(user) -> str:
+        """A session cookie value for the user (async wrapper of session_cookie)."""
+        return await database_sync_to_async(session_cookie)(user)
+
+    async def operator(self, operator: Operator):
+        """A console socket logged in as the operator; returns (communicator, hello frame)."""
+        cookie = await self.login(operator.user)
+        communicator = self.console(cookie=cookie)
+        connected, code = await communicator.connect()
+        assert connected, f"console socket refused with {code}"
+        hello = await communicator.receive_json_from()
+        assert hello["type"] == "hello"
+        return communicator, hello
+
+    def console(self, *, cookie: str | None = None, origin: bytes | None = None):
+        """An unconnected console communicator, for tests of refused connections."""
+        headers = [(b"origin", origin or allowed_origin())]
+        if cookie:
+            headers.append((b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+        return self.communicator("/ws/console/", headers=headers)
+
+    # --- frame helpers (methods so test modules need not import conftest) ----------------
+
+    @staticmethod
+    async def frames(communicator: WebsocketCommunicator, count: int, timeout: float = 2):
+        """The next `count` JSON frames, in arrival order."""
+        return [await communicator.receive_json_from(timeout=timeout) for _ in range(count)]
+
+    @classmethod
+    async def expect(cls, communicator: WebsocketCommunicator, *types: str, timeout: float = 2):
+        """Receive exactly len(types) frames whose types are `types` in any order; returns
+        a dict type -> list of frames (in arrival order)."""
+        frames = await cls.frames(communicator, len(types), timeout=timeout)
+        got = sorted(frame["type"] for frame in frames)
+        assert got == sorted(types), f"expected {sorted(types)}, got {json.dumps(frames)[:2000]}"
+        grouped: dict[str, list[dict]] = {}
+        for frame in frames:
+            grouped.setdefault(frame["type"], []).append(frame)
+        return grouped
+
+    @staticmethod
+    async def silent(*communicators: WebsocketCommunicator, timeout: float = 0.3):
+        """Prove the sockets heard nothing (all waited on at once); shows what was heard."""
+        quiet = await asyncio.gather(
+            *(communicator.receive_nothing(timeout=timeout) for communicator in communicators)
+        )
+        for communicator, nothing in zip(communicators, quiet, strict=True):
+            if not nothing:
+                frame = await communicator.receive_from()
+                raise AssertionError(f"expected silence, got {frame[:2000]}")
+
+    async def close_all(self):
+        for communicator in self.opened:
+            if communicator.future.done():
+                continue
+            with contextlib.suppress(Exception):  # a socket the test already broke
+                await communicator.disconnect()
+
+
+@pytest.fixture
+async def sockets(channel_layer):
+    from config.asgi import application
+
+    opened = Sockets(application)
+    yield opened
+    await opened.close_all()
