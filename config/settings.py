@@ -16,7 +16,8 @@ VAR_DIR = BASE_DIR / "var"
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # SQLite and WhiteNoise need it
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-change-me")
