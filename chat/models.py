@@ -101,6 +101,11 @@ class Visit(models.Model):
     landing_url = models.URLField(_("landing page"), max_length=2000, blank=True)
     referrer = models.URLField(_("referrer"), max_length=2000, blank=True)
     utm = models.JSONField(_("UTM parameters"), default=dict, blank=True)
+    browser = models.CharField(_("browser"), max_length=100, blank=True)
+    os = models.CharField(_("operating system"), max_length=100, blank=True)
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
     current_url = models.URLField(_("current page"), max_length=2000, blank=True)
     current_title = models.CharField(_("current page title"), max_length=300, blank=True)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
@@ -139,6 +144,7 @@ class Dialog(models.Model):
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     accepted_at = models.DateTimeField(_("first operator connected"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    missed_at = models.DateTimeField(_("missed"), null=True, blank=True)
     # Denormalised from the last message so that list pages need no per-row query.
     last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
     last_message_text = models.CharField(max_length=200, blank=True)
@@ -161,6 +167,7 @@ class Dialog(models.Model):
         indexes = [
             models.Index(fields=["site", "status", "-last_message_at"]),
             models.Index(fields=["account", "-created_at"]),
+            models.Index(fields=["site", "-created_at"]),
         ]
 
     def __str__(self):
@@ -226,3 +233,94 @@ class Message(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+
+def attachment_path(attachment, filename):
+    # The stored name is random: the visitor's file name is kept in `name` only.
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    """A file sent with a message, stored through Django's storage API."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(upload_to=attachment_path, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self):
+        return bool(self.thumbnail)
+
+
+class BlockedIP(models.Model):
+    """An address or network of the account's blacklist: the widget refuses it."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="blocked_ips")
+    network = models.CharField(
+        _("IP address or network"),
+        max_length=50,
+        help_text=_("An IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24."),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    blocked_by = models.ForeignKey(
+        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("blocked IP")
+        verbose_name_plural = _("blocked IPs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "network"], name="blocked_network_once")
+        ]
+
+    def __str__(self):
+        return self.network
+
+
+class Invitation(models.Model):
+    """One operator asks a colleague to join a dialog."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    dialog = models.ForeignKey(Dialog, on_delete=models.CASCADE, related_name="invitations")
+    inviter = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
+    invitee = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="invitations")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dialog", "invitee"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.inviter} -> {self.invitee} ({self.dialog})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat import views
+from chat.views import console as views
 
 app_name = "console"
 

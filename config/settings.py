@@ -81,6 +81,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": 10,
     }
+    # One test database per test process, so parallel runs on one server do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:
     # The browser tests run a real Daphne process against the test database, so it
     # must be a file both processes can open; one per test process, so runs do not collide.

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from chat import views as chat_views
+from chat.views import widget as widget_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:mine", permanent=False)),
@@ -15,6 +15,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("console/", include("chat.urls")),
-    path("widget/<str:widget_key>/", chat_views.widget_frame, name="widget"),
-    path("demo/", chat_views.demo, name="demo"),
+    path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),
+    path("demo/", widget_views.demo, name="demo"),
 ]

@@ -239,6 +239,20 @@
     error: onError,
   };
 
+  // Other console scripts (visitor card, attachments, invitations ...) hook in here:
+  // LiveConsole.on("type", fn) hears every frame of that type after the core handler.
+  var listeners = {};
+  window.LiveConsole = {
+    operatorId: operatorId,
+    dialogId: dialogId,
+    on: function (type, listener) {
+      (listeners[type] = listeners[type] || []).push(listener);
+    },
+    send: send,
+    fragment: fragment,
+    notify: notifyNew,
+  };
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + body.dataset.socket);
@@ -246,6 +260,7 @@
       var frame = JSON.parse(event.data);
       var handler = handlers[frame.type];
       if (handler) handler(frame);
+      (listeners[frame.type] || []).forEach(function (listener) { listener(frame); });
     };
     socket.onclose = function (event) {
       if (event.code === 4401) {
@@ -273,5 +288,6 @@
   });
   setupComposer();
   scrollDown();
-  connect();
+  // Let the other console scripts (loaded with defer, after this one) register first.
+  document.addEventListener("DOMContentLoaded", connect);
 })();

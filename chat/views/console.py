@@ -1,41 +1,16 @@
-"""Console pages (operators) and the widget frame and demo page (visitors). Thin."""
-
-from functools import wraps
+"""Console pages: the tab lists, a dialog, and the dialog actions. Thin."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from chat import selectors, services
 from chat.errors import AccessDenied, ChatError, NotFound
-from chat.models import Site
+from chat.views.decorators import operator_required
 from operators import services as presence
 from operators.models import Operator
-
-
-def operator_required(view):
-    """Logged in and an operator; the operator is request.operator."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        request.operator = selectors.operator_for_user(request.user)
-        if request.operator is None:
-            raise PermissionDenied("This login is not an operator.")
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.detail) from error
-        except AccessDenied as error:
-            raise PermissionDenied(error.detail) from error
-
-    return wrapper
 
 
 @operator_required
@@ -94,20 +69,3 @@ def set_status(request):
     ):
         next_url = "console:mine"
     return redirect(next_url)
-
-
-@xframe_options_exempt
-def widget_frame(request, widget_key):
-    site = get_object_or_404(Site, widget_key=widget_key)
-    return render(
-        request,
-        "chat/widget.html",
-        {"site": site, "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH},
-    )
-
-
-def demo(request):
-    sites = list(Site.objects.order_by("id"))
-    site = next((s for s in sites if s.widget_key == request.GET.get("site")), None)
-    site = site or (sites[0] if sites else None)
-    return render(request, "chat/demo.html", {"site": site, "sites": sites})

@@ -1,0 +1,29 @@
+"""Decorators shared by the console views."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from chat import selectors
+from chat.errors import AccessDenied, NotFound
+
+
+def operator_required(view):
+    """Logged in and an operator; the operator is request.operator."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.operator = selectors.operator_for_user(request.user)
+        if request.operator is None:
+            raise PermissionDenied("This login is not an operator.")
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(error.detail) from error
+        except AccessDenied as error:
+            raise PermissionDenied(error.detail) from error
+
+    return wrapper

@@ -1,0 +1,24 @@
+"""The widget frame and the demo host page (visitors)."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from chat.models import Site
+
+
+@xframe_options_exempt
+def widget_frame(request, widget_key):
+    site = get_object_or_404(Site, widget_key=widget_key)
+    return render(
+        request,
+        "chat/widget.html",
+        {"site": site, "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH},
+    )
+
+
+def demo(request):
+    sites = list(Site.objects.order_by("id"))
+    site = next((s for s in sites if s.widget_key == request.GET.get("site")), None)
+    site = site or (sites[0] if sites else None)
+    return render(request, "chat/demo.html", {"site": site, "sites": sites})
