@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from chat import access, events, payloads, selectors, services
+from chat.client_ip import ip_from_scope
 from chat.errors import ChatError
 from operators import services as presence
 
@@ -20,11 +21,6 @@ log = logging.getLogger(__name__)
 
 CLOSE_UNKNOWN_SITE = 4404
 CLOSE_UNAUTHENTICATED = 4401
-
-
-def client_ip(scope) -> str | None:
-    client = scope.get("client")
-    return client[0] if client else None
 
 
 def header(scope, name: bytes) -> str:
@@ -118,7 +114,7 @@ class VisitorConsumer(FrameConsumer):
         session = await database_sync_to_async(services.start_visitor_session)(
             site=site,
             token=(query.get("token") or [None])[0],
-            ip=client_ip(self.scope),
+            ip=ip_from_scope(self.scope),
             user_agent=header(self.scope, b"user-agent"),
         )
         self.visitor, self.visit = session.visitor, session.visit
