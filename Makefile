@@ -27,7 +27,7 @@ run: demo-data
 	@echo "  Demo site: http://$(HOST):$(PORT)/demo/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/     (admin / admin-pass-2026)"
 	@echo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m config.embedded
 
 lint: install
 	$(BIN)/ruff check .

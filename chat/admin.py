@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
+from django.utils.translation import gettext
 
-from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
+from chat import blocking
+from chat.models import BlockedIP, Dialog, Message, Participant, Site, Visit, Visitor
 
 
 class SiteForm(ModelForm):
@@ -87,3 +89,30 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def short_text(self, message):
         return message.text[:80]
+
+
+# --- blocked IPs (chat/blocking.py); deleting an entry unblocks it ----------------------
+
+
+class BlockedIPForm(ModelForm):
+    def clean_network(self):
+        return blocking.normalise_network(self.cleaned_data.get("network"))
+
+    def clean(self):
+        cleaned = super().clean()
+        account = cleaned.get("account")
+        operator = cleaned.get("blocked_by")
+        if account and operator and operator.account_id != account.id:
+            self.add_error("blocked_by", gettext("This operator belongs to another account."))
+        return cleaned
+
+
+@admin.register(BlockedIP)
+class BlockedIPAdmin(admin.ModelAdmin):
+    form = BlockedIPForm
+    list_display = ["network", "account", "reason", "blocked_by", "created_at"]
+    list_filter = ["account"]
+    list_select_related = ["account", "blocked_by__user"]
+    search_fields = ["network", "reason"]
+    raw_id_fields = ["blocked_by", "visitor"]
+    readonly_fields = ["created_at"]

@@ -12,7 +12,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from chat import access, events, payloads, selectors, services
+from chat import access, blocking, events, invitations, payloads, selectors, services
+from chat import presence as site_presence
 from chat.client_ip import ip_from_scope
 from chat.errors import ChatError
 from operators import services as presence
@@ -20,6 +21,7 @@ from operators import services as presence
 log = logging.getLogger(__name__)
 
 CLOSE_UNKNOWN_SITE = 4404
+CLOSE_BLOCKED = 4403  # the visitor's IP is on the account's blacklist (chat/blocking.py)
 CLOSE_UNAUTHENTICATED = 4401
 
 
@@ -34,6 +36,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
     """JSON frames with a "type"; bad input gets an error frame and the socket stays open."""
 
     handlers: dict[str, str] = {}
+    audience = "visitor"  # whose attachment URLs replayed messages carry (payloads)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
@@ -82,7 +85,12 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def replay(self, messages):
         for message in messages:
-            await self.send_frame({"type": "message", "message": payloads.message_data(message)})
+            data = payloads.message_data(message, audience=self.audience)
+            frame = {"type": "message", "message": data}
+            if self.audience == "console":
+                # console.js shows messages from their fragment, replayed ones too.
+                frame["html"] = await database_sync_to_async(payloads.message_html)(message)
+            await self.send_frame(frame)
         await self.send_frame({"type": "resumed", "last_id": messages[-1].id if messages else None})
 
 
@@ -93,6 +101,13 @@ def after_id(frame) -> int:
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
         raise ChatError("invalid", "after must be a message id (a whole number >= 0).")
     return after
+
+
+def id_field(frame, name: str) -> int:
+    value = frame.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ChatError("invalid", f"{name} must be an id (a whole number).")
+    return value
 
 
 class VisitorConsumer(FrameConsumer):
@@ -110,6 +125,11 @@ class VisitorConsumer(FrameConsumer):
         if site is None:
             await self.refuse(CLOSE_UNKNOWN_SITE)
             return
+        if await database_sync_to_async(blocking.is_blocked)(
+            site.account_id, ip_from_scope(self.scope)
+        ):
+            await self.refuse(CLOSE_BLOCKED)
+            return
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
         session = await database_sync_to_async(services.start_visitor_session)(
             site=site,
@@ -119,7 +139,12 @@ class VisitorConsumer(FrameConsumer):
         )
         self.visitor, self.visit = session.visitor, session.visit
         self.dialog_id = session.dialog.id if session.dialog else None
-        await self.channel_layer.group_add(events.visitor_group(self.visitor.id), self.channel_name)
+        self.visitor_groups = [
+            events.visitor_group(self.visitor.id),
+            events.site_visitors_group(site.id),
+        ]
+        for group in self.visitor_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_frame(
             {
@@ -145,9 +170,8 @@ class VisitorConsumer(FrameConsumer):
     async def disconnect(self, code):
         if getattr(self, "visitor", None) is None:
             return
-        await self.channel_layer.group_discard(
-            events.visitor_group(self.visitor.id), self.channel_name
-        )
+        for group in self.visitor_groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
         await database_sync_to_async(services.end_visitor_session)(
             visitor_id=self.visitor.id, visit_id=self.visit.id
         )
@@ -204,21 +228,29 @@ class VisitorConsumer(FrameConsumer):
         self.dialog_id = dialog["id"] if dialog["status"] != "closed" else None
         await self.send_frame({"type": "dialog", "dialog": dialog})
 
+    async def site_presence(self, event):
+        await self.send_frame({"type": "presence", "operators_online": event["operators_online"]})
+
     async def chat_typing(self, event):
         if event["author"]["kind"] == "operator":
             await self.send_frame(
                 {"type": "typing", "author": event["author"], "typing": event["typing"]}
             )
 
+    async def visitor_blocked(self, event):
+        await self.close(code=CLOSE_BLOCKED)
+
 
 class OperatorConsumer(FrameConsumer):
     """One socket per console tab: live tab rows, and the dialog the tab has open."""
 
+    audience = "console"
     handlers = {
         "watch": "on_watch",
         "message": "on_message",
         "resume": "on_resume",
         "typing": "on_typing",
+        "answer_invitation": "on_answer_invitation",
     }
 
     async def connect(self):
@@ -236,6 +268,7 @@ class OperatorConsumer(FrameConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await database_sync_to_async(presence.console_socket_opened)(operator_id=self.operator.id)
+        await database_sync_to_async(site_presence.refresh_sites)(self.site_ids)
         await self.accept()
         await self.send_frame(
             {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
@@ -249,10 +282,7 @@ class OperatorConsumer(FrameConsumer):
         await database_sync_to_async(presence.console_socket_closed)(operator_id=self.operator.id)
 
     def dialog_id_of(self, frame) -> int:
-        dialog_id = frame.get("dialog")
-        if not isinstance(dialog_id, int) or isinstance(dialog_id, bool):
-            raise ChatError("invalid", "dialog must be a dialog id.")
-        return dialog_id
+        return id_field(frame, "dialog")
 
     async def on_watch(self, frame):
         dialog = await database_sync_to_async(selectors.dialog_for_operator)(
@@ -301,11 +331,44 @@ class OperatorConsumer(FrameConsumer):
             is_typing=bool(frame.get("typing")),
         )
 
+    async def on_answer_invitation(self, frame):
+        invitation = await database_sync_to_async(invitations.answer_invitation)(
+            operator=self.operator,
+            invitation_id=id_field(frame, "invitation"),
+            accept=frame.get("accept") is True,
+        )
+        await self.send_frame(
+            {
+                "type": "invitation_answered",
+                "invitation": invitation.id,
+                "dialog": invitation.dialog_id,
+                "status": invitation.status,
+            }
+        )
+
     # --- events from the channel layer -------------------------------------------------
 
+    async def console_invitation(self, event):
+        await self.send_frame(
+            {
+                "type": "invitation",
+                "invitation": event["invitation"],
+                "dialog": event["dialog"],
+                "html": event["html"],
+            }
+        )
+
+    async def console_invitation_closed(self, event):
+        await self.send_frame({"type": "invitation_closed", "invitation": event["invitation"]})
+
+    async def console_notice(self, event):
+        await self.send_frame({"type": "notice", "text": event["text"]})
+
     async def console_row(self, event):
-        tab = selectors.tab_for(
-            self.operator, status=event["status"], active_operator_ids=event["operators"]
+        tab = selectors.tab_of(
+            self.operator,
+            status=event["status"],
+            is_mine=self.operator.id in event["operators"],
         )
         await self.send_frame(
             {
@@ -345,3 +408,13 @@ class OperatorConsumer(FrameConsumer):
                     "typing": event["typing"],
                 }
             )
+
+    # --- visitor card (chat/card.py, static/chat/card.js) -----------------------------
+
+    async def chat_page(self, event):
+        await self.send_frame({"type": "page", "dialog": event["dialog"], "html": event["html"]})
+
+    async def chat_visitor_online(self, event):
+        await self.send_frame(
+            {"type": "visitor_online", "dialog": event["dialog"], "online": event["online"]}
+        )

@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from chat import payloads
+from chat import card, payloads
 
 
 def dialog_group(dialog_id: int) -> str:
@@ -24,6 +24,11 @@ def site_group(site_id: int) -> str:
 def operator_group(operator_id: int) -> str:
     """Every console socket of one operator."""
     return f"operator.{operator_id}"
+
+
+def site_visitors_group(site_id: int) -> str:
+    """Every widget socket on the site (operator presence)."""
+    return f"site-visitors.{site_id}"
 
 
 def visitor_group(visitor_id: int) -> str:
@@ -54,7 +59,13 @@ def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
         (visitor_group(dialog.visitor_id), {"type": "chat.message", "message": data}),
         (
             dialog_group(dialog.id),
-            {"type": "chat.message", "message": data, "html": payloads.message_html(message)},
+            {
+                "type": "chat.message",
+                # Built once for all console sockets: their attachment URLs differ from
+                # the visitor's (docs/protocol.md, Attachments).
+                "message": payloads.message_data(message, audience="console"),
+                "html": payloads.message_html(message),
+            },
         ),
         row_event(dialog, active_operator_ids),
     )
@@ -70,6 +81,42 @@ def dialog_changed_on_commit(dialog, active_operators) -> None:
     )
 
 
+def site_presence_on_commit(site_id: int, operators_online: bool) -> None:
+    _on_commit(
+        (
+            site_visitors_group(site_id),
+            {"type": "site.presence", "operators_online": operators_online},
+        )
+    )
+
+
+def invitation_sent_on_commit(invitation) -> None:
+    _on_commit(
+        (
+            operator_group(invitation.invitee_id),
+            {
+                "type": "console.invitation",
+                "invitation": invitation.id,
+                "dialog": invitation.dialog_id,
+                "html": payloads.invitation_html(invitation),
+            },
+        )
+    )
+
+
+def invitation_answered_on_commit(invitation) -> None:
+    _on_commit(
+        (
+            operator_group(invitation.inviter_id),
+            {"type": "console.notice", "text": payloads.invitation_answer_text(invitation)},
+        ),
+        (
+            operator_group(invitation.invitee_id),
+            {"type": "console.invitation_closed", "invitation": invitation.id},
+        ),
+    )
+
+
 def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
     return (
         site_group(dialog.site_id),
@@ -81,6 +128,29 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
             "html": payloads.dialog_row_html(dialog),
         },
     )
+
+
+# --- blocking (chat/blocking.py) ---------------------------------------------------------
+
+
+def visitor_blocked_on_commit(visitor_id: int) -> None:
+    """The visitor's IP was blacklisted: every widget socket of his closes with 4403."""
+    _on_commit((visitor_group(visitor_id), {"type": "visitor.blocked"}))
+
+
+# --- visitor card (chat/card.py) ---------------------------------------------------------
+
+
+def visitor_page_on_commit(dialog_id: int, visit) -> None:
+    """The visitor opened another page: the card of his open dialog shows it."""
+    html = card.current_page_html(visit)
+    _on_commit((dialog_group(dialog_id), {"type": "chat.page", "dialog": dialog_id, "html": html}))
+
+
+def visitor_online_on_commit(dialog_id: int, *, online: bool) -> None:
+    """The visitor's first widget socket opened, or his last one closed."""
+    event = {"type": "chat.visitor_online", "dialog": dialog_id, "online": online}
+    _on_commit((dialog_group(dialog_id), event))
 
 
 async def typing(*, dialog_id: int, visitor_id: int, author: dict, is_typing: bool) -> None:

@@ -43,6 +43,8 @@ class Site(models.Model):
     operators = models.ManyToManyField(
         Operator, related_name="sites", blank=True, verbose_name=_("operators")
     )
+    # Kept up to date by chat.presence so visitors can be told when it changes.
+    operators_online = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -151,6 +153,8 @@ class Dialog(models.Model):
     last_message_author = models.CharField(max_length=10, blank=True)
     # Visitor messages since the last operator message: what waits for an answer.
     unread_count = models.PositiveIntegerField(default=0)
+    # When the oldest unanswered visitor message was sent; None once an operator answers.
+    waiting_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dialog")

@@ -4,8 +4,10 @@ Built once per event by the publisher; consumers only forward it.
 """
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
-from chat.models import Dialog, Message
+from chat import attachments
+from chat.models import Dialog, Invitation, Message
 
 
 def author_of(message: Message) -> dict:
@@ -15,8 +17,9 @@ def author_of(message: Message) -> dict:
     return author
 
 
-def message_data(message: Message) -> dict:
-    """A message as docs/protocol.md describes it."""
+def message_data(message: Message, *, audience: str = "visitor") -> dict:
+    """A message as docs/protocol.md describes it. audience ("visitor" or "console") picks
+    the attachment's URLs: signed ones for the visitor, session-checked ones for operators."""
     return {
         "id": message.id,
         "dialog": message.dialog_id,
@@ -24,6 +27,7 @@ def message_data(message: Message) -> dict:
         "author": author_of(message),
         "text": message.text,
         "sent_at": message.created_at.isoformat(),
+        "attachment": attachments.attachment_data(message, audience),
     }
 
 
@@ -43,3 +47,19 @@ def dialog_data(dialog: Dialog, operators) -> dict:
 
 def dialog_row_html(dialog: Dialog) -> str:
     return render_to_string("chat/_dialog_row.html", {"dialog": dialog})
+
+
+def invitation_html(invitation) -> str:
+    return render_to_string("chat/_invitation.html", {"invitation": invitation})
+
+
+def invitation_answer_text(invitation) -> str:
+    texts = {
+        Invitation.Status.ACCEPTED: _("%(name)s accepted your invitation to dialog #%(number)s"),
+        Invitation.Status.DECLINED: _("%(name)s declined your invitation to dialog #%(number)s"),
+        Invitation.Status.CANCELLED: _("The dialog #%(number)s ended before %(name)s answered"),
+    }
+    return texts[invitation.status] % {
+        "name": invitation.invitee.name,
+        "number": invitation.dialog.number,
+    }

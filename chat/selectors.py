@@ -1,15 +1,14 @@
 """Read queries shared by pages and consumers, each with a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from chat import access
 from chat.errors import AccessDenied, NotFound
-from chat.models import Dialog, Message, Participant, Site, Visitor
+from chat.models import Attachment, Dialog, Message, Participant, Site, Visit, Visitor
+from chat.presence import online_operators_q
 from operators.models import Operator
 
 
@@ -26,27 +25,72 @@ def _rows():
     return Dialog.objects.select_related("site", "visitor")
 
 
-def mine_dialogs(operator: Operator, *, limit: int | None = None):
-    """Tab Mine: new dialogs of my sites and the open dialogs I am connected to."""
-    mine = Participant.objects.filter(
-        dialog=OuterRef("pk"), operator=operator, left_at__isnull=True
+TABS = ("mine", "others", "missed")
+
+
+def tab_of(operator: Operator, *, status: str, is_mine: bool) -> str | None:
+    """Which console tab lists a dialog for this operator, from facts an event carries.
+
+    Mine: new dialogs of my sites and open dialogs I am connected to; Others: colleagues'
+    active dialogs (with the access flag); Missed: dialogs the visitor left unanswered.
+    """
+    if status == Dialog.Status.NEW or (status in Dialog.OPEN_STATUSES and is_mine):
+        return "mine"
+    if status == Dialog.Status.ACTIVE:
+        return "others" if operator.can_see_others else None
+    if status == Dialog.Status.MISSED:
+        return "missed"
+    return None
+
+
+def _mine_subquery(operator: Operator):
+    return Exists(
+        Participant.objects.filter(dialog=OuterRef("pk"), operator=operator, left_at__isnull=True)
     )
+
+
+def _tab_filter(operator: Operator, tab: str) -> Q:
+    mine = _mine_subquery(operator)
+    if tab == "mine":
+        return Q(status=Dialog.Status.NEW) | (Q(status__in=Dialog.OPEN_STATUSES) & mine)
+    if tab == "others":
+        return Q(status=Dialog.Status.ACTIVE) & ~mine
+    if tab == "missed":
+        return Q(status=Dialog.Status.MISSED) & ~mine
+    raise ValueError(tab)
+
+
+def tab_dialogs(operator: Operator, tab: str, *, limit: int | None = None) -> list[Dialog]:
+    """The rows of one console tab, latest activity first. Others needs can_see_others."""
+    if tab == "others" and not operator.can_see_others:
+        raise AccessDenied("You may not see colleagues' dialogs.")
     rows = (
         _rows()
         .filter(site__operators=operator)
-        .filter(Q(status=Dialog.Status.NEW) | (Q(status__in=Dialog.OPEN_STATUSES) & Exists(mine)))
+        .filter(_tab_filter(operator, tab))
         .order_by("-last_message_at")
     )
     return list(rows[: limit or settings.CHAT_CONSOLE_PAGE_SIZE])
 
 
-def tab_for(operator: Operator, *, status: str, active_operator_ids) -> str | None:
-    """Which console tab shows a dialog to this operator, from an event's facts alone."""
-    if status == Dialog.Status.NEW:
-        return "mine"
-    if status in Dialog.OPEN_STATUSES and operator.id in active_operator_ids:
-        return "mine"
-    return None
+def mine_dialogs(operator: Operator, *, limit: int | None = None) -> list[Dialog]:
+    return tab_dialogs(operator, "mine", limit=limit)
+
+
+def tab_members(operator: Operator) -> dict[str, list[int]]:
+    """Ids of the open dialogs in each of my tabs, in one query: the console counts them
+    and keeps the counts live from row events alone."""
+    members = {tab: [] for tab in TABS if tab != "others" or operator.can_see_others}
+    rows = (
+        Dialog.objects.filter(site__operators=operator, status__in=Dialog.OPEN_STATUSES)
+        .annotate(is_mine=_mine_subquery(operator))
+        .values_list("id", "status", "is_mine")
+    )
+    for dialog_id, status, is_mine in rows:
+        tab = tab_of(operator, status=status, is_mine=is_mine)
+        if tab in members:
+            members[tab].append(dialog_id)
+    return members
 
 
 @dataclass
@@ -90,7 +134,7 @@ def dialog_view(operator: Operator, dialog_id: int) -> DialogView:
 def transcript(dialog_id: int, *, after: int = 0) -> list[Message]:
     return list(
         Message.objects.filter(dialog_id=dialog_id, id__gt=after)
-        .select_related("operator__user")
+        .select_related("operator__user", "attachment")
         .order_by("id")
     )
 
@@ -99,7 +143,7 @@ def visitor_messages_after(visitor_id: int, after: int) -> list[Message]:
     """Every message of the visitor's dialogs after an id: what a reconnecting widget missed."""
     return list(
         Message.objects.filter(dialog__visitor_id=visitor_id, id__gt=after)
-        .select_related("operator__user")
+        .select_related("operator__user", "attachment")
         .order_by("id")
     )
 
@@ -113,14 +157,8 @@ def site_by_key(widget_key: str) -> Site | None:
 
 
 def operators_online(site_id: int) -> bool:
-    """Whether the widget should promise a live answer: an online operator with a console
-    open now, or closed less than the presence grace period ago."""
-    grace = timezone.now() - timedelta(seconds=settings.CHAT_OPERATOR_PRESENCE_GRACE_SECONDS)
-    return Operator.objects.filter(
-        Q(open_sockets__gt=0) | Q(last_seen_at__gte=grace),
-        sites__id=site_id,
-        status=Operator.Status.ONLINE,
-    ).exists()
+    """Whether the widget should promise a live answer (chat.presence says who counts)."""
+    return Operator.objects.filter(online_operators_q(), sites__id=site_id).exists()
 
 
 def visitor_by_id(visitor_id: int) -> Visitor:
@@ -131,3 +169,37 @@ def operator_for_user(user) -> Operator | None:
     if not user.is_authenticated:
         return None
     return Operator.objects.select_related("user", "account").filter(user=user).first()
+
+
+# --- attachments (chat/attachments.py, chat/views/attachments.py) ---------------------------
+
+
+def visitor_by_token(widget_key: str, token) -> Visitor | None:
+    """The visitor of this site holding the token, with his latest visit id, in one query."""
+    if not isinstance(token, str) or not token:
+        return None
+    latest_visit = Visit.objects.filter(visitor=OuterRef("pk")).order_by("-last_activity_at", "-id")
+    return (
+        Visitor.objects.select_related("site")
+        .annotate(latest_visit_id=Subquery(latest_visit.values("id")[:1]))
+        .filter(site__widget_key=widget_key, token=token)
+        .first()
+    )
+
+
+def attachment_in_dialog(attachment_id: int, dialog_id: int) -> Attachment | None:
+    """The attachment of a visitor's signed URL, if it still belongs to that dialog."""
+    return (
+        Attachment.objects.select_related("message")
+        .filter(pk=attachment_id, message__dialog_id=dialog_id)
+        .first()
+    )
+
+
+def attachment_for_operator(operator: Operator, attachment_id: int) -> Attachment:
+    """The attachment if the operator may see its dialog (NotFound / AccessDenied)."""
+    attachment = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("No such file.")
+    dialog_for_operator(operator, attachment.message.dialog_id)
+    return attachment

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import access, animals, events, selectors
+from chat import access, animals, attachments, card, events, selectors, visits
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
 from operators.models import Account, Operator
@@ -20,12 +20,13 @@ PREVIEW_LENGTH = 200
 # --- input rules shared by every client -------------------------------------------------
 
 
-def clean_text(text) -> str:
+def clean_text(text, *, allow_empty: bool = False) -> str:
+    """allow_empty: the caption of an attachment may be left out."""
     if not isinstance(text, str):
         raise ChatError("invalid", "Message text must be a string.")
     # PostgreSQL text cannot hold NUL; nobody types it, so it is dropped on every database.
     text = text.replace("\x00", "").strip()
-    if not text:
+    if not text and not allow_empty:
         raise ChatError("empty", "Message text is empty.")
     if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
         raise ChatError(
@@ -73,7 +74,11 @@ def start_visitor_session(*, site: Site, token: str | None, ip: str | None, user
     )
     if visit is None:
         visit = Visit.objects.create(
-            visitor=visitor, ip=ip, user_agent=user_agent[:1000], started_at=now
+            visitor=visitor,
+            ip=ip,
+            user_agent=user_agent[:1000],
+            started_at=now,
+            **visits.describe(ip=ip, user_agent=user_agent),  # browser, OS, location
         )
         visitor.visits_count = F("visits_count") + 1
     else:
@@ -85,6 +90,8 @@ def start_visitor_session(*, site: Site, token: str | None, ip: str | None, user
     visitor.save(update_fields=["visits_count", "open_sockets", "last_seen_at"])
     visitor.refresh_from_db(fields=["visits_count", "open_sockets"])
     dialog = selectors.open_dialog_of(visitor.id)
+    if dialog and visitor.open_sockets == 1:  # visitor card: he came online
+        events.visitor_online_on_commit(dialog.id, online=True)
     return VisitorSession(
         visitor=visitor,
         visit=visit,
@@ -101,6 +108,9 @@ def end_visitor_session(*, visitor_id: int, visit_id: int) -> None:
         open_sockets=F("open_sockets") - 1, last_seen_at=now
     )
     Visit.objects.filter(pk=visit_id).update(last_activity_at=now, ended_at=now)
+    offline_in = card.offline_open_dialog_id(visitor_id)  # visitor card: he went offline
+    if offline_in:
+        events.visitor_online_on_commit(offline_in, online=False)
 
 
 def _plain(value, limit: int) -> str:
@@ -114,6 +124,7 @@ def _web_url(value) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
+@transaction.atomic
 def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
     """The visitor is on a page now; the first page of a visit is its landing page."""
     if not isinstance(url, str) or not _web_url(url):
@@ -131,6 +142,9 @@ def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
                 if isinstance(key, str) and key.startswith("utm_") and isinstance(value, str)
             }
     visit.save()
+    dialog = selectors.open_dialog_of(visit.visitor_id)
+    if dialog:  # visitor card: the open dialog shows the page live
+        events.visitor_page_on_commit(dialog.id, visit)
 
 
 # --- messages ---------------------------------------------------------------------------
@@ -164,30 +178,40 @@ def _open_dialog_for(visitor: Visitor, visit_id: int | None) -> Dialog:
 
 
 def _record_message(dialog: Dialog, message: Message) -> None:
-    """Denormalise the last message onto the dialog: one UPDATE, no per-row work in lists."""
+    """Denormalise the last message onto the dialog: one UPDATE, no per-row work in lists.
+    The caller holds the dialog's row lock."""
     dialog.last_message_at = message.created_at
-    dialog.last_message_text = message.text[:PREVIEW_LENGTH]
+    dialog.last_message_text = attachments.preview(message)[:PREVIEW_LENGTH]
     dialog.last_message_author = message.author_kind
     if message.author_kind == Message.Author.VISITOR:
         dialog.unread_count += 1
+        dialog.waiting_since = dialog.waiting_since or message.created_at
+        if dialog.status == Dialog.Status.MISSED:
+            dialog.status = Dialog.Status.NEW  # he is back and waits again
     elif message.author_kind == Message.Author.OPERATOR:
         dialog.unread_count = 0
+        dialog.waiting_since = None
     dialog.save(
         update_fields=[
             "last_message_at",
             "last_message_text",
             "last_message_author",
             "unread_count",
+            "waiting_since",
+            "status",
         ]
     )
 
 
 @transaction.atomic
-def post_visitor_message(*, visitor_id: int, visit_id: int | None, client_id, text):
+def post_visitor_message(
+    *, visitor_id: int, visit_id: int | None, client_id, text, attachment=None
+):
     """Store a visitor's message (opening a dialog if he has none). Returns (message, created);
-    a resend with a known client_id returns the stored message and changes nothing."""
+    a resend with a known client_id returns the stored message and changes nothing.
+    attachment: a file checked by attachments.prepare; the text is then an optional caption."""
     client_id = clean_client_id(client_id)
-    text = clean_text(text)
+    text = clean_text(text, allow_empty=attachment is not None)
     # Locking the visitor serialises his sockets: one open dialog, one copy of a resend.
     # of=self: without it PostgreSQL also locks the site row, serialising a whole site.
     visitor = (
@@ -204,6 +228,7 @@ def post_visitor_message(*, visitor_id: int, visit_id: int | None, client_id, te
     message = Message.objects.create(
         dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
     )
+    attachments.attach(message, attachment)
     _record_message(dialog, message)
     if visit_id:
         Visit.objects.filter(pk=visit_id).update(last_activity_at=message.created_at)
@@ -225,10 +250,11 @@ def _locked_dialog(dialog_id: int) -> Dialog:
 
 
 @transaction.atomic
-def post_operator_message(*, operator: Operator, dialog_id: int, client_id, text):
-    """An operator's answer; only an operator connected to the open dialog may write."""
+def post_operator_message(*, operator: Operator, dialog_id: int, client_id, text, attachment=None):
+    """An operator's answer; only an operator connected to the open dialog may write.
+    attachment: as in post_visitor_message."""
     client_id = clean_client_id(client_id)
-    text = clean_text(text)
+    text = clean_text(text, allow_empty=attachment is not None)
     dialog = _locked_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
@@ -252,6 +278,7 @@ def post_operator_message(*, operator: Operator, dialog_id: int, client_id, text
         client_id=client_id,
         text=text,
     )
+    attachments.attach(message, attachment)
     _record_message(dialog, message)
     events.message_posted_on_commit(message, dialog, operator_ids)
     return message, True
@@ -267,15 +294,20 @@ def _system_message(dialog: Dialog, text: str, operator_ids) -> Message:
 
 
 @transaction.atomic
-def connect_operator(*, operator: Operator, dialog_id: int) -> Dialog:
-    """Join a dialog: it becomes active and the visitor sees who answers him."""
+def connect_operator(*, operator: Operator, dialog_id: int, invited: bool = False) -> Dialog:
+    """Join a dialog: it becomes active and the visitor sees who answers him. An invited
+    operator joins a colleague's dialog without the "join others" flag."""
     dialog = _locked_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
     if operator.id in operator_ids:
         return dialog
     site_ids = selectors.site_ids_of(operator)
-    if not access.can_connect(operator, dialog, site_ids, operator_ids):
+    if invited:
+        allowed = dialog.site_id in site_ids and dialog.is_open
+    else:
+        allowed = access.can_connect(operator, dialog, site_ids, operator_ids)
+    if not allowed:
         if dialog.status == Dialog.Status.CLOSED and access.can_view_dialog(
             operator, dialog, site_ids, operator_ids
         ):
@@ -307,11 +339,76 @@ def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
         raise AccessDenied()
     if not dialog.is_open:  # ending twice is a no-op, for those who may end it at all
         return dialog
+    close_locked_dialog(dialog, note=_("%(name)s ended the dialog") % {"name": operator.name})
+    return dialog
+
+
+def close_locked_dialog(dialog: Dialog, *, note: str) -> None:
+    """Close a dialog whose row the caller has locked and whose permission it checked:
+    everyone leaves, the note goes to the transcript, every screen is told."""
     now = timezone.now()
     Participant.objects.filter(dialog=dialog, left_at__isnull=True).update(left_at=now)
     dialog.status = Dialog.Status.CLOSED
     dialog.closed_at = now
     dialog.save(update_fields=["status", "closed_at"])
-    _system_message(dialog, _("%(name)s ended the dialog") % {"name": operator.name}, [])
+    _system_message(dialog, note, [])
     events.dialog_changed_on_commit(dialog, [])
+
+
+@transaction.atomic
+def leave_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
+    """Step out of a dialog. When nobody is left it is new again, in everyone's Mine."""
+    dialog = _locked_dialog(dialog_id)
+    operators = selectors.active_operators(dialog.id)
+    if operator.id not in {op.id for op in operators}:
+        if not access.can_view_dialog(
+            operator, dialog, selectors.site_ids_of(operator), [op.id for op in operators]
+        ):
+            raise AccessDenied()
+        raise ChatError("not_connected", "You are not in this dialog.")
+    Participant.objects.filter(dialog=dialog, operator=operator, left_at__isnull=True).update(
+        left_at=timezone.now()
+    )
+    remaining = [op for op in operators if op.id != operator.id]
+    if not remaining and dialog.is_open:
+        dialog.status = Dialog.Status.NEW
+        dialog.save(update_fields=["status"])
+    _system_message(
+        dialog,
+        _("%(name)s left the dialog") % {"name": operator.name},
+        [op.id for op in remaining],
+    )
+    events.dialog_changed_on_commit(dialog, remaining)
     return dialog
+
+
+def mark_missed(*, now=None) -> list[int]:
+    """New dialogs whose visitor has been gone longer than the grace period become missed.
+    Idempotent: a dialog is marked once, and only while it is still new."""
+    now = now or timezone.now()
+    gone_before = now - timedelta(seconds=settings.CHAT_MISSED_GRACE_SECONDS)
+    marked = []
+    with transaction.atomic():
+        candidates = (
+            Dialog.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("site", "visitor")
+            .filter(
+                status=Dialog.Status.NEW,
+                visitor__open_sockets=0,
+                visitor__last_seen_at__lt=gone_before,
+            )
+            .exclude(
+                Exists(
+                    Message.objects.filter(
+                        dialog=OuterRef("pk"), author_kind=Message.Author.OPERATOR
+                    )
+                )
+            )
+        )
+        for dialog in candidates:
+            dialog.status = Dialog.Status.MISSED
+            dialog.missed_at = now
+            dialog.save(update_fields=["status", "missed_at"])
+            events.dialog_changed_on_commit(dialog, [])
+            marked.append(dialog.id)
+    return marked

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+import PIL.Image
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -114,6 +115,17 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE = {
+    "detect-missed-dialogs": {
+        "task": "chat.tasks.detect_missed_dialogs",
+        "schedule": float(env.int("CHAT_MISSED_CHECK_SECONDS", default=30)),
+    },
+    "refresh-operator-presence": {
+        "task": "chat.tasks.refresh_presence",
+        "schedule": 20.0,
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -152,6 +164,37 @@ CHAT_FRAME_MAX_BYTES = env.int("CHAT_FRAME_MAX_BYTES", default=32 * 1024)
 CHAT_VISIT_TIMEOUT_MINUTES = 30
 CHAT_OPERATOR_PRESENCE_GRACE_SECONDS = env.int("CHAT_OPERATOR_PRESENCE_GRACE_SECONDS", default=60)
 CHAT_CONSOLE_PAGE_SIZE = 200
+# A new dialog whose visitor has had no widget open this long becomes missed.
+CHAT_MISSED_GRACE_SECONDS = env.int("CHAT_MISSED_GRACE_SECONDS", default=120)
+
+# Visitor card. Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed;
+# empty: the peer address is the visitor's and no header is read (chat/client_ip.py).
+CHAT_TRUSTED_PROXIES = env.list("CHAT_TRUSTED_PROXIES", default=[])
+# A GeoLite2/GeoIP2 City .mmdb file; empty: the card's location is "unknown".
+GEOIP_PATH = env.str("GEOIP_PATH", default="")
+
+# Attachments (chat/attachments.py). Types are decided from the file's content.
+CHAT_ATTACHMENT_MAX_BYTES = env.int("CHAT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+CHAT_ATTACHMENT_TYPES = env.list(
+    "CHAT_ATTACHMENT_TYPES",
+    default=[
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    ],
+)
+# Images with more pixels are refused before they are decoded (decompression bombs); the
+# same bound is Pillow's own for the whole process.
+CHAT_ATTACHMENT_MAX_PIXELS = env.int("CHAT_ATTACHMENT_MAX_PIXELS", default=40_000_000)
+PIL.Image.MAX_IMAGE_PIXELS = CHAT_ATTACHMENT_MAX_PIXELS
+# How long a visitor's signed download URL works; clients get fresh ones on every resume.
+CHAT_ATTACHMENT_URL_MAX_AGE = env.int("CHAT_ATTACHMENT_URL_MAX_AGE", default=7 * 24 * 3600)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from chat.views import attachments as attachment_views
 from chat.views import widget as widget_views
 
 urlpatterns = [
@@ -17,4 +18,16 @@ urlpatterns = [
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),
     path("demo/", widget_views.demo, name="demo"),
+    path(
+        "widget/<str:widget_key>/attachments/",
+        attachment_views.widget_upload,
+        name="widget_attachments",
+    ),
+    path("attachments/<str:token>/", attachment_views.visitor_download, name="attachment"),
+    path(
+        "attachments/<str:token>/thumbnail/",
+        attachment_views.visitor_download,
+        {"thumbnail": True},
+        name="attachment_thumbnail",
+    ),
 ]

@@ -4,36 +4,64 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chat import selectors, services
+from chat import blocking, card, invitations, selectors, services
+from chat import presence as site_presence
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.views.decorators import operator_required
 from operators import services as presence
 from operators.models import Operator
 
 
-@operator_required
-def mine(request):
-    return render(
-        request,
-        "chat/mine.html",
-        {"operator": request.operator, "rows": selectors.mine_dialogs(request.operator)},
-    )
+def _console_context(operator, tab):
+    return {
+        "operator": operator,
+        "tab": tab,
+        "rows": selectors.tab_dialogs(operator, tab),
+        "members": selectors.tab_members(operator),
+    }
+
+
+def _tab_page(tab):
+    @operator_required
+    def view(request):
+        return render(request, "chat/tab.html", _console_context(request.operator, tab))
+
+    return view
+
+
+mine = _tab_page("mine")
+others = _tab_page("others")
+missed = _tab_page("missed")
 
 
 @operator_required
 def dialog(request, pk):
     view = selectors.dialog_view(request.operator, pk)
+    tab = selectors.tab_of(
+        request.operator, status=view.dialog.status, is_mine=view.is_participant
+    )
     return render(
         request,
         "chat/dialog.html",
         {
-            "operator": request.operator,
-            "rows": selectors.mine_dialogs(request.operator),
+            **_console_context(request.operator, tab or "mine"),
             "view": view,
             "dialog": view.dialog,
+            "card": card.visitor_card(view.dialog),
             "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
+            "block_state": blocking.dialog_block_state(view.dialog),
+            "invitable": (
+                invitations.invitable_operators(
+                    operator=request.operator,
+                    dialog=view.dialog,
+                    active_operator_ids=[op.id for op in view.operators],
+                )
+                if view.is_participant and view.dialog.is_open
+                else []
+            ),
         },
     )
 
@@ -55,6 +83,27 @@ def _dialog_action(action):
 
 connect = _dialog_action(services.connect_operator)
 end = _dialog_action(services.end_dialog)
+leave = _dialog_action(services.leave_dialog)
+
+
+@require_POST
+@operator_required
+def invite(request, pk):
+    try:
+        invitation = invitations.invite_operator(
+            operator=request.operator, dialog_id=pk, invitee_id=request.POST.get("invitee")
+        )
+    except (NotFound, AccessDenied):
+        raise
+    except ChatError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            _("Invitation sent to %(name)s. You will see the answer here.")
+            % {"name": invitation.invitee.name},
+        )
+    return redirect("console:dialog", pk=pk)
 
 
 @require_POST
@@ -63,6 +112,7 @@ def set_status(request):
     status = request.POST.get("status")
     if status in Operator.Status.values:
         presence.set_status(operator=request.operator, status=status)
+        site_presence.refresh_sites(selectors.site_ids_of(request.operator))
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -4,12 +4,17 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from chat import blocking
+from chat.client_ip import ip_from_request
 from chat.models import Site
 
 
 @xframe_options_exempt
 def widget_frame(request, widget_key):
     site = get_object_or_404(Site, widget_key=widget_key)
+    if blocking.is_blocked(site.account_id, ip_from_request(request)):
+        # No widget.js here: the embed loader never gets "ready", so no launcher shows.
+        return render(request, "chat/widget_blocked.html", {"site": site}, status=403)
     return render(
         request,
         "chat/widget.html",

@@ -7,7 +7,15 @@
   var body = document.body;
   var operatorId = Number(body.dataset.operator);
   var dialogId = body.dataset.dialog ? Number(body.dataset.dialog) : null;
-  var list = document.getElementById("mine-list");
+  var list = document.getElementById("tab-list");
+  var currentTab = list ? list.dataset.tab : null;
+  // Ids of the open dialogs in each tab: the counts, kept live from row events.
+  var members = {};
+  var membersData = document.getElementById("tab-members");
+  if (membersData) {
+    var initial = JSON.parse(membersData.textContent);
+    Object.keys(initial).forEach(function (tab) { members[tab] = new Set(initial[tab]); });
+  }
   var transcript = document.getElementById("transcript");
   var connStatus = document.getElementById("conn-status");
   var typingLine = document.getElementById("typing");
@@ -54,12 +62,27 @@
     } catch (e) { /* audio is a nicety */ }
   }
 
-  function notifyNew() {
+  function notifyNew(title, body, targetDialog) {
     if (!document.hasFocus()) {
       unseen += 1;
       document.title = "(" + unseen + ") " + baseTitle;
     }
     ding();
+    if (document.hidden && window.Notification && Notification.permission === "granted") {
+      var note = new Notification(title || baseTitle, { body: body || "", tag: "dialog-" + targetDialog });
+      note.onclick = function () {
+        window.focus();
+        if (targetDialog) window.location.href = "/console/dialogs/" + targetDialog + "/";
+      };
+    }
+  }
+
+  // Browsers allow the permission prompt only after a user gesture: ask on the first click.
+  if (window.Notification && Notification.permission === "default") {
+    document.addEventListener("click", function ask() {
+      document.removeEventListener("click", ask);
+      Notification.requestPermission();
+    });
   }
 
   window.addEventListener("focus", function () {
@@ -69,10 +92,13 @@
 
   // --- tab rows -------------------------------------------------------------------
 
-  function updateCount() {
-    var rows = list.querySelectorAll(".row").length;
-    document.getElementById("mine-count").textContent = rows;
-    document.getElementById("mine-empty").hidden = rows > 0;
+  function updateCounts() {
+    Object.keys(members).forEach(function (tab) {
+      var badge = document.querySelector('[data-count="' + tab + '"]');
+      if (badge) badge.textContent = members[tab].size;
+    });
+    var empty = document.getElementById("tab-empty");
+    if (empty && list) empty.hidden = list.querySelector(".row") !== null;
   }
 
   function placeRow(row) {
@@ -85,22 +111,45 @@
   }
 
   function onRow(frame) {
-    var old = list.querySelector('.row[data-dialog="' + frame.dialog + '"]');
-    if (frame.tab !== "mine") {
-      if (old) old.remove();
-      updateCount();
-      return;
-    }
-    var row = fragment(frame.html);
-    if (frame.dialog === dialogId) row.classList.add("current");
+    var wasMine = members.mine && members.mine.has(frame.dialog);
+    Object.keys(members).forEach(function (tab) { members[tab].delete(frame.dialog); });
+    if (frame.tab && members[frame.tab]) members[frame.tab].add(frame.dialog);
+    var old = list ? list.querySelector('.row[data-dialog="' + frame.dialog + '"]') : null;
     var unreadBefore = old ? Number(old.dataset.unread || 0) : 0;
-    var badge = row.querySelector(".badge");
-    row.dataset.unread = badge ? badge.textContent : "0";
     if (old) old.remove();
-    placeRow(row);
-    updateCount();
-    if (frame.dialog !== dialogId && Number(row.dataset.unread) > unreadBefore) notifyNew();
+    var row = frame.html ? fragment(frame.html) : null;
+    if (row && list && frame.tab === currentTab) {
+      if (frame.dialog === dialogId) row.classList.add("current");
+      var badge = row.querySelector(".badge");
+      row.dataset.unread = badge ? badge.textContent : "0";
+      placeRow(row);
+      refreshWaiting(row);
+    }
+    updateCounts();
+    if (frame.tab === "mine" && frame.dialog !== dialogId && row) {
+      var badgeNow = row.querySelector(".badge");
+      var unread = badgeNow ? Number(badgeNow.textContent) : 0;
+      if (!wasMine || unread > unreadBefore) {
+        var name = row.querySelector(".row-name");
+        var preview = row.querySelector(".row-preview");
+        notifyNew(name ? name.textContent : "", preview ? preview.textContent : "", frame.dialog);
+      }
+    }
   }
+
+  // "waiting 3 min" on rows of dialogs whose visitor waits for an answer.
+  function refreshWaiting(row) {
+    var since = Number(row.dataset.waiting || 0);
+    var label = row.querySelector(".row-waiting");
+    if (!since || !label) return;
+    var minutes = Math.max(0, Math.floor((Date.now() / 1000 - since) / 60));
+    label.textContent = strings.waiting.replace("%(minutes)s", minutes);
+    label.hidden = false;
+  }
+
+  setInterval(function () {
+    if (list) list.querySelectorAll(".row[data-waiting]").forEach(refreshWaiting);
+  }, 30000);
 
   // --- the open dialog ------------------------------------------------------------
 
@@ -160,6 +209,8 @@
       box.textContent = frame.detail;
       box.hidden = false;
       setTimeout(function () { box.hidden = true; }, 6000);
+    } else {
+      onNotice({ text: frame.detail });
     }
   }
 
@@ -219,6 +270,50 @@
     input.focus();
   }
 
+  // --- invitations and notices (any console page) ---------------------------------
+
+  var toasts = document.getElementById("toasts");
+
+  function showToast(node, seconds) {
+    toasts.appendChild(node);
+    if (seconds) setTimeout(function () { node.remove(); }, seconds * 1000);
+  }
+
+  function onInvitation(frame) {
+    var node = fragment(frame.html);
+    node.querySelectorAll("[data-answer]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        node.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        send({
+          type: "answer_invitation",
+          invitation: frame.invitation,
+          accept: button.dataset.answer === "accept",
+        });
+      });
+    });
+    showToast(node);
+    notifyNew(node.textContent.trim(), "", frame.dialog);
+  }
+
+  function dropInvitation(id) {
+    var node = toasts.querySelector('[data-invitation="' + id + '"]');
+    if (node) node.remove();
+  }
+
+  function onInvitationAnswered(frame) {
+    dropInvitation(frame.invitation);
+    if (frame.status === "accepted") window.location.href = "/console/dialogs/" + frame.dialog + "/";
+  }
+
+  function onNotice(frame) {
+    var node = document.createElement("div");
+    node.className = "toast";
+    node.setAttribute("role", "status");
+    node.textContent = frame.text;
+    showToast(node, 8);
+    ding();
+  }
+
   // --- the socket -----------------------------------------------------------------
 
   var handlers = {
@@ -232,6 +327,10 @@
       }
     },
     row: onRow,
+    invitation: onInvitation,
+    invitation_answered: onInvitationAnswered,
+    invitation_closed: function (frame) { dropInvitation(frame.invitation); },
+    notice: onNotice,
     message: onMessage,
     dialog: onDialog,
     typing: onTyping,
@@ -279,6 +378,7 @@
       var badge = row.querySelector(".badge");
       row.dataset.unread = badge ? badge.textContent : "0";
       if (Number(row.dataset.dialog) === dialogId) row.classList.add("current");
+      refreshWaiting(row);
     });
   }
   document.addEventListener("keydown", function (event) {

@@ -74,7 +74,7 @@
     open: standalone,
     ws: null,
     ready: false, // hello received on the current socket
-    stopped: false, // the server said this site does not exist: stop trying
+    stopped: false, // the server refused us for good (unknown site, blocked IP): stop trying
     attempt: 0,
     everConnected: false,
     reconnectTimer: null,
@@ -228,11 +228,17 @@
     state.ready = false;
     state.typingSent = false;
     hideOperatorTyping();
-    if (event.code === 4404) {
+    // 4404: unknown site; 4403: this visitor's IP is blocked. Neither changes by retrying.
+    if (event.code === 4404 || event.code === 4403) {
       state.stopped = true;
-      showStatus(T.unavailable, true);
+      showStatus(event.code === 4403 ? T.blocked : T.unavailable, true);
       ui.input.disabled = true;
       updateSendButton();
+      if (event.code === 4403) {
+        ui.presence.hidden = true;
+        ui.hint.classList.remove("lc-hint-ended");
+        ui.hintText.textContent = T.blockedHint;
+      }
       return;
     }
     scheduleReconnect();
@@ -284,6 +290,7 @@
       case "dialog": return setDialog(frame.dialog);
       case "typing": return onTyping(frame);
       case "error": return onError(frame);
+      case "presence": return setOnline(frame.operators_online !== false);
     }
   }
 
@@ -392,6 +399,7 @@
     }
     var wasNearBottom = nearBottom();
     var kind = m.author.kind;
+    if (kind === "visitor") dropUpload(m.client_id); // its pending bubble gives way to this
     var entry = kind === "visitor" ? findOutbox(m.client_id) : null;
     if (entry) {
       confirm(entry, m.id, m.sent_at);
@@ -542,10 +550,13 @@
       author.textContent = m.author.name;
       li.appendChild(author);
     }
-    var bubble = document.createElement("div");
-    bubble.className = "lc-bubble";
-    appendText(bubble, m.text);
-    li.appendChild(bubble);
+    if (m.attachment && typeof m.attachment === "object") li.appendChild(renderAttachment(m.attachment));
+    if (m.text || !m.attachment) {
+      var bubble = document.createElement("div");
+      bubble.className = "lc-bubble";
+      appendText(bubble, m.text);
+      li.appendChild(bubble);
+    }
     var meta = document.createElement("time");
     meta.className = "lc-meta";
     li.appendChild(meta);
@@ -679,6 +690,7 @@
 
   function updateSendButton() {
     ui.send.disabled = state.stopped || !ui.input.value.trim();
+    if (attach.button) attach.button.disabled = state.stopped;
   }
 
   function updateCounter() {
@@ -698,6 +710,214 @@
     updateSendButton();
     updateCounter();
     autosize();
+  }
+
+  // --- attachments --------------------------------------------------------------------
+  // Files go up over HTTP (multipart, the visitor token in a header), not the socket; the
+  // stored message then arrives as an ordinary "message" frame and replaces the pending
+  // bubble (matched by client_id). docs/protocol.md, Attachments.
+
+  var attachCfg = (document.getElementById("lc-attach-config") || { dataset: {} }).dataset;
+  var attach = {
+    button: $("lc-attach"),
+    input: $("lc-file"),
+    url: attachCfg.url,
+    maxBytes: parseInt(attachCfg.maxBytes, 10) || 0,
+    uploads: Object.create(null), // client_id -> {el, file, caption, tries}
+  };
+  var THUMB_BOX = 240;
+
+  function humanSize(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
+    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+  }
+
+  function localUrl(url) {
+    // Only our own paths ("/attachments/..."): never javascript: or another host.
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : null;
+  }
+
+  function fileBlock(name, size, href) {
+    var block = document.createElement(href ? "a" : "div");
+    block.className = "lc-att lc-att-file";
+    if (href) {
+      block.href = href;
+      block.target = "_blank";
+      block.rel = "noopener noreferrer";
+      block.setAttribute("download", name);
+    }
+    var icon = document.createElement("span");
+    icon.className = "lc-att-icon";
+    icon.setAttribute("aria-hidden", "true");
+    var name_ = document.createElement("span");
+    name_.className = "lc-att-name";
+    name_.textContent = name;
+    var size_ = document.createElement("span");
+    size_.className = "lc-att-size";
+    size_.textContent = "· " + humanSize(size);
+    block.append(icon, name_, size_);
+    return block;
+  }
+
+  function renderAttachment(a) {
+    var name = typeof a.name === "string" ? a.name : "file";
+    var url = localUrl(a.url);
+    var thumb = localUrl(a.thumbnail_url);
+    if (!a.is_image || !thumb || !url) {
+      return fileBlock(name, typeof a.size === "number" ? a.size : 0, url);
+    }
+    var link = document.createElement("a");
+    link.className = "lc-att lc-att-image";
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.title = attachCfg.openImage || "";
+    var img = document.createElement("img");
+    img.src = thumb;
+    img.alt = name;
+    img.loading = "lazy";
+    if (a.width > 0 && a.height > 0) {
+      var scale = Math.min(1, THUMB_BOX / a.width, THUMB_BOX / a.height);
+      img.width = Math.max(1, Math.round(a.width * scale));
+      img.height = Math.max(1, Math.round(a.height * scale));
+    }
+    img.addEventListener("load", function () {
+      if (nearBottom()) scrollToBottom();
+    });
+    link.appendChild(img);
+    return link;
+  }
+
+  function dropUpload(clientId) {
+    var entry = typeof clientId === "string" ? attach.uploads[clientId] : null;
+    if (!entry) return;
+    delete attach.uploads[clientId];
+    entry.el.remove();
+  }
+
+  function startUpload(file) {
+    if (state.stopped) return;
+    if (attach.maxBytes && file.size > attach.maxBytes) {
+      showError(attachCfg.tooBig || "");
+      return;
+    }
+    hideError();
+    var caption = ui.input.value.trim();
+    if (Array.from(caption).length > cfg.maxLength) caption = "";
+    if (caption) {
+      ui.input.value = "";
+      onInputChanged();
+      stopTyping();
+    }
+    var clientId = newClientId();
+    var li = document.createElement("li");
+    li.className = "lc-msg lc-msg-visitor lc-pending lc-local lc-upload";
+    li.setAttribute("aria-busy", "true");
+    li.dataset.clientId = clientId;
+    var block = fileBlock(file.name, file.size, null);
+    var bar = document.createElement("div");
+    bar.className = "lc-progress";
+    bar.setAttribute("role", "progressbar");
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", "100");
+    bar.appendChild(document.createElement("span"));
+    block.appendChild(bar);
+    li.appendChild(block);
+    if (caption) {
+      var bubble = document.createElement("div");
+      bubble.className = "lc-bubble";
+      appendText(bubble, caption);
+      li.appendChild(bubble);
+    }
+    var meta = document.createElement("time");
+    meta.className = "lc-meta";
+    meta.textContent = attachCfg.uploading || T.sending;
+    li.appendChild(meta);
+    ui.list.appendChild(li);
+    regroup(li);
+    scrollToBottom();
+    var entry = { clientId: clientId, el: li, file: file, caption: caption, tries: 0 };
+    attach.uploads[clientId] = entry;
+    sendUpload(entry);
+  }
+
+  function sendUpload(entry) {
+    if (attach.uploads[entry.clientId] !== entry) return; // stored meanwhile
+    if (!state.token) {
+      // No hello yet, so no visitor token: try again shortly.
+      setTimeout(function () { sendUpload(entry); }, 1000);
+      return;
+    }
+    var form = new FormData();
+    form.append("client_id", entry.clientId);
+    form.append("text", entry.caption);
+    form.append("file", entry.file, entry.file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", attach.url);
+    xhr.setRequestHeader("X-Visitor-Token", state.token);
+    xhr.upload.onprogress = function (event) {
+      if (!event.lengthComputable) return;
+      var percent = Math.round((event.loaded / event.total) * 100);
+      var bar = entry.el.querySelector(".lc-progress");
+      if (bar) {
+        bar.firstChild.style.width = percent + "%";
+        bar.setAttribute("aria-valuenow", String(percent));
+      }
+    };
+    xhr.onload = function () {
+      var body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (e) { /* not our JSON */ }
+      if (xhr.status === 200 && body && body.ack && typeof body.ack.id === "number") {
+        if (state.shown[body.ack.id]) dropUpload(entry.clientId);
+        else noteDialogOf(body.ack.dialog, true); // the message frame is on its way
+        return;
+      }
+      if ((xhr.status >= 500 || xhr.status === 0) && entry.tries < 3) return retryUpload(entry);
+      failUpload(entry, body && typeof body.detail === "string" ? body.detail : attachCfg.failed);
+    };
+    xhr.onerror = function () {
+      if (entry.tries < 3) retryUpload(entry);
+      else failUpload(entry, attachCfg.failed);
+    };
+    entry.tries += 1;
+    xhr.send(form);
+  }
+
+  function retryUpload(entry) {
+    // Same client_id: a try that was stored after all is not stored twice.
+    setTimeout(function () { sendUpload(entry); }, 1000 * entry.tries);
+  }
+
+  function failUpload(entry, detail) {
+    delete attach.uploads[entry.clientId];
+    var el = entry.el;
+    el.classList.remove("lc-pending");
+    el.classList.add("lc-failed");
+    el.removeAttribute("aria-busy");
+    var bar = el.querySelector(".lc-progress");
+    if (bar) bar.remove();
+    el.querySelector(".lc-meta").textContent = T.notSent;
+    showError(detail || "");
+  }
+
+  function bindAttachments() {
+    if (!attach.button || !attach.input || !attach.url) {
+      if (attach.button) attach.button.hidden = true;
+      return;
+    }
+    attach.button.addEventListener("click", function () { attach.input.click(); });
+    attach.input.addEventListener("change", function () {
+      Array.prototype.forEach.call(attach.input.files, startUpload);
+      attach.input.value = "";
+    });
+    ui.input.addEventListener("paste", function (event) {
+      var files = event.clipboardData && event.clipboardData.files;
+      if (files && files.length) {
+        event.preventDefault();
+        Array.prototype.forEach.call(files, startUpload);
+      }
+    });
   }
 
   // --- wiring -------------------------------------------------------------------------
@@ -739,6 +959,7 @@
   applyColor(cfg.color);
   ui.input.maxLength = cfg.maxLength;
   bind();
+  bindAttachments();
   onInputChanged();
 
   if (standalone) {

@@ -10,11 +10,15 @@ from chat.models import Dialog, Message, Participant, Visitor
 pytestmark = pytest.mark.django_db
 
 # Queries per page, whatever the number of rows and messages.
-# Mine: session, user, operator, rows (with site and visitor).
-MINE_QUERIES = 4
+# Mine: session, user, operator, rows (with site and visitor), ids in each tab (counts).
+MINE_QUERIES = 5
 # Dialog: session, user, operator, the dialog, its operators, my site ids, the transcript
 # (with authors), the rows of the list beside it.
 DIALOG_QUERIES = 8
+# The visitor card (chat/card.py): the visitor's latest visit, every operator's stay.
+DIALOG_QUERIES += 2
+# Block visitor (chat/blocking.py): the account's blocked IPs with the visitor's current IP.
+DIALOG_QUERIES += 1
 
 
 @pytest.fixture

@@ -167,13 +167,14 @@ async def test_operators_and_tabs_share_rows_and_messages(sockets, site, alice, 
     # Neither another site of the same account nor another account hears of it.
     await sockets.silent(carol_console, dave_console)
 
-    # Alice connects: the dialog stays in her Mine (both tabs) and leaves Bob's.
+    # Alice connects: the dialog stays in her Mine (both tabs) and moves to Bob's Others.
     await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
     for tab in (alice_tab1, alice_tab2):
         got = await sockets.expect(tab, "row", "row")
         assert [row["tab"] for row in got["row"]] == ["mine", "mine"]
     got = await sockets.expect(bob_console, "row", "row")
-    assert [(row["tab"], row["html"]) for row in got["row"]] == [(None, None), (None, None)]
+    assert [row["tab"] for row in got["row"]] == ["others", "others"]
+    assert got["row"][0]["html"] == got["row"][1]["html"]
     await sockets.expect(widget, "message", "dialog")
 
     # Both of Alice's tabs and Bob (who may read colleagues' dialogs) watch it.
@@ -190,7 +191,7 @@ async def test_operators_and_tabs_share_rows_and_messages(sockets, site, alice, 
     assert sender["message"] == other_tab["message"] == reader["message"]
     assert "Yes, we do." in reader["message"][0]["html"]
     assert sender["row"] == other_tab["row"]
-    assert reader["row"][0]["tab"] is None
+    assert reader["row"][0]["tab"] == "others"
     assert (await widget.receive_json_from())["message"]["text"] == "Yes, we do."
 
     # The visitor's answer reaches every watcher, and nobody outside the site.
@@ -208,6 +209,8 @@ async def test_operator_resumes_a_dialog_after_reconnecting(sockets, site, alice
     await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(widget, "message", "dialog")
     console, _ = await sockets.operator(alice)
+    # The site had nobody online: the widget hears that an operator came.
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
     await console.send_json_to({"type": "watch", "dialog": dialog_id})
     await console.receive_json_from()
     await console.disconnect()
@@ -238,6 +241,7 @@ async def test_duplicate_client_id_from_operator_is_stored_once(sockets, site, a
     await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(widget, "message", "dialog")
     console, _ = await sockets.operator(alice)
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
     frame = {"type": "message", "dialog": dialog_id, "client_id": "o-1", "text": "Hello"}
     await console.send_json_to(frame)
     first = (await sockets.expect(console, "ack", "row"))["ack"][0]
@@ -376,6 +380,7 @@ async def test_operator_who_is_not_connected_cannot_write(sockets, site, alice):
     widget, _ = await sockets.visitor(site)
     dialog_id = (await visitor_writes(sockets, widget, "Hello", "v-1"))["dialog"]
     console, _ = await sockets.operator(alice)
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
     await console.send_json_to(
         {"type": "message", "dialog": dialog_id, "client_id": "o-1", "text": "Hi"}
     )

@@ -253,6 +253,7 @@ async def test_typing_reaches_the_watching_operator_and_back(sockets, site, alic
     await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(widget, "message", "dialog")
     console, _ = await sockets.operator(alice)
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
     await console.send_json_to({"type": "watch", "dialog": dialog_id})
     await console.receive_json_from()
 

@@ -34,7 +34,7 @@ def test_visitor_and_operator_talk_live(asgi_server, browser, screenshots, demo_
     console_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     console = console_ctx.new_page()
     log_in(console, asgi_server)
-    expect(console.locator("#mine-empty")).to_be_visible()
+    expect(console.locator("#tab-empty")).to_be_visible()
 
     visitor_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     visitor = visitor_ctx.new_page()
@@ -47,9 +47,9 @@ def test_visitor_and_operator_talk_live(asgi_server, browser, screenshots, demo_
     expect(widget.locator(".lc-msg-visitor.lc-pending")).to_have_count(0)
 
     # The operator's Mine tab shows the new dialog without a reload.
-    row = console.locator("#mine-list .row").first
+    row = console.locator("#tab-list .row").first
     expect(row).to_contain_text("ship to Kazan")
-    expect(console.locator("#mine-count")).to_have_text("1")
+    expect(console.locator("[data-count=mine]")).to_have_text("1")
     console.screenshot(path=screenshots / "1-console-new-dialog.png")
 
     row.click()
@@ -81,7 +81,7 @@ def test_visitor_and_operator_talk_live(asgi_server, browser, screenshots, demo_
     console.click("#end-dialog")
     expect(console.locator(".note")).to_contain_text("ended")
     expect(widget.locator(".lc-msg-system").last).to_contain_text("ended")
-    expect(console.locator("#mine-list .row")).to_have_count(0)
+    expect(console.locator("#tab-list .row")).to_have_count(0)
     visitor.screenshot(path=screenshots / "4-widget-ended.png")
 
     dialog = Dialog.objects.get()

@@ -1,0 +1,99 @@
+"""Dialog history: which dialogs an operator may list, and one page of them.
+
+A page costs the same queries whatever its row count: the total, the rows (with site,
+visitor and a message-count subquery) and one prefetch of everyone who took part.
+"""
+
+import re
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from chat.models import Dialog, Message, Participant
+from operators.models import Operator
+
+PAGE_SIZE = 50
+
+# What people wrote; the "X joined the dialog" lines are not counted or searched.
+_WRITTEN = (Message.Author.VISITOR, Message.Author.OPERATOR)
+
+
+def visible_dialogs(operator: Operator):
+    """Every dialog of the operator's sites, minus what access.can_view_dialog refuses:
+    a colleague's active dialog when he may not see others'."""
+    dialogs = Dialog.objects.filter(site__in=operator.sites.values("id"))
+    if not operator.can_see_others:
+        in_it = Participant.objects.filter(
+            dialog=OuterRef("pk"), operator=operator, left_at__isnull=True
+        )
+        dialogs = dialogs.filter(~Q(status=Dialog.Status.ACTIVE) | Exists(in_it))
+    return dialogs
+
+
+def contains(field: str, text: str) -> Q:
+    """Case-insensitive substring match. SQLite's LIKE folds ASCII letters only, so there
+    Python's regex (Django's REGEXP function) folds Cyrillic and the rest of Unicode."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__iregex": re.escape(text)})
+    return Q(**{f"{field}__icontains": text})
+
+
+def search(dialogs, text: str):
+    """Dialogs with a message, or a visitor name, email or phone, containing the text.
+    Messages are matched in an EXISTS subquery, so no dialog is listed twice."""
+    said = Message.objects.filter(
+        contains("text", text), dialog=OuterRef("pk"), author_kind__in=_WRITTEN
+    )
+    return dialogs.filter(
+        Exists(said)
+        | contains("visitor__name", text)
+        | contains("visitor__email", text)
+        | contains("visitor__phone", text)
+    )
+
+
+def with_operator(dialogs, operator: Operator):
+    """Dialogs the operator took part in at any time (left or still there)."""
+    return dialogs.filter(
+        Exists(Participant.objects.filter(dialog=OuterRef("pk"), operator=operator))
+    )
+
+
+def _message_count():
+    counted = (
+        Message.objects.filter(dialog=OuterRef("pk"), author_kind__in=_WRITTEN)
+        .order_by()
+        .values("dialog")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def history_page(dialogs, page_number) -> Page:
+    """One page (newest first) of a filtered queryset from visible_dialogs(). Each row
+    carries message_count and operator_names (everyone who took part, in join order)."""
+    rows = (
+        dialogs.select_related("site", "visitor")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("operator__user").order_by(
+                    "joined_at", "id"
+                ),
+                to_attr="stays",
+            )
+        )
+        .annotate(message_count=_message_count())
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    for dialog in page.object_list:
+        names = {}
+        for stay in dialog.stays:
+            names.setdefault(stay.operator_id, stay.operator.name)
+        dialog.operator_names = list(names.values())
+    return page

@@ -1,0 +1,15 @@
+"""Periodic chat tasks (Celery beat). Thin and idempotent: each calls one service."""
+
+from celery import shared_task
+
+from chat import presence, services
+
+
+@shared_task(ignore_result=True)
+def detect_missed_dialogs() -> int:
+    return len(services.mark_missed())
+
+
+@shared_task(ignore_result=True)
+def refresh_presence() -> int:
+    return len(presence.refresh_sites())

@@ -1,0 +1,139 @@
+"""Uploading attachments (console and widget, multipart over HTTP) and downloading them.
+
+The upload views are csrf_exempt on the outside only so that the size guard is installed
+before anything parses the body; the console's inner view checks CSRF itself. The widget's
+credential is the visitor token (header X-Visitor-Token, or a "token" form field).
+"""
+
+from django.http import FileResponse, Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from chat import attachments, blocking, selectors, services
+from chat.client_ip import ip_from_request
+from chat.errors import AccessDenied, ChatError
+from chat.views.decorators import operator_required
+
+# Sandboxed, and nothing loads from a download even if a browser renders it.
+DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+STATUS = {"forbidden": 403, "not_found": 404}
+
+
+def refusal(error: ChatError) -> JsonResponse:
+    status = getattr(error, "status", None) or STATUS.get(error.code, 400)
+    return JsonResponse({"code": error.code, "detail": error.detail}, status=status)
+
+
+def acknowledged(message) -> JsonResponse:
+    return JsonResponse(
+        {"ack": {"client_id": message.client_id, "id": message.id, "dialog": message.dialog_id}}
+    )
+
+
+def _post(request, guard, post_message, **who):
+    """Read and check the file, then store it with its message through the service."""
+    upload = attachments.prepare(attachments.uploaded_file(request, guard))
+    with attachments.discarded_on_failure(upload):
+        message, _created = post_message(
+            **who,
+            client_id=request.POST.get("client_id"),
+            text=request.POST.get("text", ""),
+            attachment=upload,
+        )
+    return acknowledged(message)
+
+
+# --- console ------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def console_upload(request, pk):
+    try:
+        guard = attachments.guard_upload(request)
+    except ChatError as error:
+        return refusal(error)
+    return _console_upload(request, pk, guard)
+
+
+@operator_required
+@csrf_protect
+def _console_upload(request, pk, guard):
+    try:
+        return _post(
+            request,
+            guard,
+            services.post_operator_message,
+            operator=request.operator,
+            dialog_id=pk,
+        )
+    except ChatError as error:
+        return refusal(error)
+
+
+@require_GET
+@operator_required
+def console_download(request, pk, thumbnail=False):
+    attachment = selectors.attachment_for_operator(request.operator, pk)
+    return serve(attachment, thumbnail=thumbnail)
+
+
+# --- widget -------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def widget_upload(request, widget_key):
+    try:
+        guard = attachments.guard_upload(request)
+        token = request.headers.get("X-Visitor-Token") or request.POST.get("token")
+        visitor = selectors.visitor_by_token(widget_key, token)
+        if visitor is None:
+            raise AccessDenied("Unknown visitor token: connect to the chat first.")
+        if blocking.is_blocked(visitor.site.account_id, ip_from_request(request)):
+            raise AccessDenied("The chat is not available.")
+        return _post(
+            request,
+            guard,
+            services.post_visitor_message,
+            visitor_id=visitor.id,
+            visit_id=visitor.latest_visit_id,
+        )
+    except ChatError as error:
+        return refusal(error)
+
+
+@require_GET
+def visitor_download(request, token, thumbnail=False):
+    ids = attachments.read_visitor_token(token)
+    attachment = ids and selectors.attachment_in_dialog(*ids)
+    if not attachment:
+        raise Http404("No such file, or the link has expired.")
+    return serve(attachment, thumbnail=thumbnail)
+
+
+# --- serving ------------------------------------------------------------------------------
+
+
+def serve(attachment, *, thumbnail: bool) -> FileResponse:
+    """The file through the storage API: images inline, everything else as a download."""
+    stored = attachment.thumbnail if thumbnail else attachment.file
+    if not stored:
+        raise Http404("No such file.")
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    if thumbnail:
+        content_type = "image/png" if handle.read(8).startswith(b"\x89PNG") else "image/jpeg"
+        handle.seek(0)
+    else:
+        content_type = attachment.content_type
+    inline = attachment.is_image and content_type in attachments.INLINE_TYPES
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=not inline, filename=attachment.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

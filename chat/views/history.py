@@ -1,0 +1,31 @@
+"""The console's Dialog history page. Thin: the filter and the page come from
+chat.filters and chat.history."""
+
+from django.shortcuts import render
+
+from chat import history, selectors
+from chat.filters import HistoryFilter
+from chat.views.decorators import operator_required
+
+
+@operator_required
+def history_list(request):
+    filterset = HistoryFilter(request.GET, operator=request.operator)
+    page = None
+    if filterset.is_valid():
+        page = history.history_page(filterset.qs, request.GET.get("page"))
+    return render(
+        request,
+        "chat/history.html",
+        {
+            "operator": request.operator,
+            "tab": "history",
+            # The tab bar's counters (console.js keeps them live).
+            "members": selectors.tab_members(request.operator),
+            "filter": filterset,
+            "page": page,
+            "active_filters": sum(
+                1 for name in ("site", "operator", "status", "q") if request.GET.get(name)
+            ),
+        },
+    )

@@ -1,0 +1,70 @@
+"""The widget knows live whether an operator of its site is online."""
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.test import Client
+from django.utils import timezone
+
+from chat import presence, tasks
+from chat.models import Site
+from operators.models import Operator
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site(name="shop.example")
+
+
+@pytest.fixture
+def alice(make_operator, site):
+    return make_operator(username="alice", display_name="Alice", sites=[site])
+
+
+def set_status(operator, status):
+    client = Client()
+    client.force_login(operator.user)
+    return client.post("/console/status/", {"status": status, "next": "https://evil.example/"})
+
+
+async def test_widget_hears_when_operators_come_and_go(sockets, site, alice, make_site):
+    widget, hello = await sockets.visitor(site)
+    assert hello["operators_online"] is False
+    other_widget, _ = await sockets.visitor(await database_sync_to_async(make_site)())
+
+    console, _ = await sockets.operator(alice)
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
+
+    response = await database_sync_to_async(set_status)(alice, "offline")
+    assert response.url == "/console/"  # never redirected off-site
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": False}
+    await database_sync_to_async(set_status)(alice, "online")
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
+    await sockets.silent(other_widget)
+
+
+async def test_an_operator_gone_longer_than_the_grace_period_is_offline(sockets, site, alice):
+    console, _ = await sockets.operator(alice)
+    widget, hello = await sockets.visitor(site)
+    assert hello["operators_online"] is True
+    await console.disconnect()
+    await sockets.silent(widget)  # a reload is not leaving
+
+    await database_sync_to_async(Operator.objects.filter(pk=alice.pk).update)(
+        last_seen_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert await database_sync_to_async(tasks.refresh_presence)() == 1
+    assert await widget.receive_json_from() == {"type": "presence", "operators_online": False}
+    assert await database_sync_to_async(tasks.refresh_presence)() == 0  # told once
+
+
+def test_refresh_has_a_fixed_number_of_queries(make_site, make_operator, django_assert_num_queries):
+    sites = [make_site() for _ in range(5)]
+    presence.refresh_sites()
+    with django_assert_num_queries(2):
+        presence.refresh_sites()  # nothing changed: two reads, no writes
+    assert not Site.objects.filter(operators_online=True).exists()
+    assert sites
