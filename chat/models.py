@@ -217,7 +217,7 @@ class Message(models.Model):
     operator = models.ForeignKey(
         Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), blank=True)
     # Chosen by the sending client; a resend with the same id stores nothing new.
     client_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)

@@ -40,9 +40,7 @@ missed = _tab_page("missed")
 @operator_required
 def dialog(request, pk):
     view = selectors.dialog_view(request.operator, pk)
-    tab = selectors.tab_of(
-        request.operator, status=view.dialog.status, is_mine=view.is_participant
-    )
+    tab = selectors.tab_of(request.operator, status=view.dialog.status, is_mine=view.is_participant)
     return render(
         request,
         "chat/dialog.html",

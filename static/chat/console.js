@@ -168,11 +168,18 @@
   function onDialog(frame) {
     var d = frame.dialog;
     if (d.id !== dialogId) return;
-    var operators = d.operators.map(function (op) { return op.id; }).join(",");
+    var ids = d.operators.map(function (op) { return op.id; });
+    var wasIn = body.dataset.operators.split(",").indexOf(String(operatorId)) !== -1;
+    var isIn = ids.indexOf(operatorId) !== -1;
     // Who may write and which buttons show depend on the state: the server renders it.
-    if (d.status !== body.dataset.status || operators !== body.dataset.operators) {
+    if (d.status !== body.dataset.status || wasIn !== isIn) {
       window.location.reload();
+      return;
     }
+    // A colleague joined or left: only the names in the header change.
+    body.dataset.operators = ids.join(",");
+    var names = d.operators.map(function (op) { return op.name; }).join(", ");
+    document.getElementById("dialog-operators").textContent = names ? " · " + names : "";
   }
 
   function showTyping(on, name) {

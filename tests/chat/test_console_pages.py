@@ -19,6 +19,8 @@ DIALOG_QUERIES = 8
 DIALOG_QUERIES += 2
 # Block visitor (chat/blocking.py): the account's blocked IPs with the visitor's current IP.
 DIALOG_QUERIES += 1
+# The ids in each tab (live counts) and the online colleagues one may invite.
+DIALOG_QUERIES += 2
 
 
 @pytest.fixture

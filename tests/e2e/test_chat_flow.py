@@ -9,31 +9,21 @@ from operators.models import Account, Operator
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "e2e-pass-123"
-
 
 @pytest.fixture
-def demo_site():
+def demo_site(password):
     account = Account.objects.create(name="E2E shop")
     site = Site.objects.create(account=account, name="E2E shop", widget_key="e2e-key")
-    user = get_user_model().objects.create_user("olga", password=PASSWORD, first_name="Olga")
+    user = get_user_model().objects.create_user("olga", password=password, first_name="Olga")
     operator = Operator.objects.create(user=user, account=account, display_name="Olga")
     site.operators.add(operator)
     return site
 
 
-def log_in(page, base_url):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", "olga")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base_url}/console/")
-
-
-def test_visitor_and_operator_talk_live(asgi_server, browser, screenshots, demo_site):
+def test_visitor_and_operator_talk_live(asgi_server, browser, screenshots, demo_site, log_in):
     console_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     console = console_ctx.new_page()
-    log_in(console, asgi_server)
+    log_in(console, asgi_server, "olga")
     expect(console.locator("#tab-empty")).to_be_visible()
 
     visitor_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
