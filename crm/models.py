@@ -1,0 +1,87 @@
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chat.models import Dialog
+from leads.models import Lead
+from operators.models import Account, Operator
+
+
+class Integration(models.Model):
+    """Where an account's dialogs and leads are exported."""
+
+    class Kind(models.TextChoices):
+        WEBHOOK = "webhook", _("Signed webhook")
+        BITRIX24 = "bitrix24", _("Bitrix24")
+        AMOCRM = "amocrm", _("amoCRM")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="integrations")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Connector settings: URL, secret, token ... (each connector documents its keys).
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    export_new_leads = models.BooleanField(_("export new leads automatically"), default=True)
+    export_ended_dialogs = models.BooleanField(
+        _("export ended dialogs automatically"), default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("CRM integration")
+        verbose_name_plural = _("CRM integrations")
+        ordering = ["account", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Export(models.Model):
+    """One export of a dialog or a lead to one integration, with all its attempts."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="exports")
+    dialog = models.ForeignKey(
+        Dialog, on_delete=models.CASCADE, null=True, blank=True, related_name="crm_exports"
+    )
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="crm_exports"
+    )
+    # Sent with every attempt so a receiver can drop duplicates of a retried export.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveIntegerField(_("last response code"), null=True, blank=True)
+    last_response = models.TextField(_("last response (excerpt)"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    remote_id = models.CharField(_("ID in the CRM"), max_length=100, blank=True)
+    requested_by = models.ForeignKey(
+        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(dialog__isnull=False) | models.Q(lead__isnull=False),
+                name="export_has_a_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-updated_at"])]
+
+    def __str__(self):
+        subject = f"dialog {self.dialog_id}" if self.dialog_id else f"lead {self.lead_id}"
+        return f"{subject} -> {self.integration} ({self.status})"
