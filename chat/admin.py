@@ -4,7 +4,17 @@ from django.forms import ModelForm
 from django.utils.translation import gettext
 
 from chat import blocking
-from chat.models import BlockedIP, Dialog, Message, Participant, Site, Visit, Visitor
+from chat.models import (
+    Attachment,
+    BlockedIP,
+    Dialog,
+    Invitation,
+    Message,
+    Participant,
+    Site,
+    Visit,
+    Visitor,
+)
 
 
 class SiteForm(ModelForm):
@@ -92,6 +102,24 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 # --- blocked IPs (chat/blocking.py); deleting an entry unblocks it ----------------------
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["dialog", "inviter", "invitee", "status", "created_at", "answered_at"]
+    list_filter = ["status"]
+    list_select_related = ["dialog", "inviter__user", "invitee__user"]
+    search_fields = ["inviter__display_name", "invitee__display_name", "=dialog__number"]
+    raw_id_fields = ["dialog", "inviter", "invitee"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "content_type", "size", "message"]
+    list_filter = ["content_type"]
+    list_select_related = ["message"]
+    search_fields = ["name"]
+    raw_id_fields = ["message"]
 
 
 class BlockedIPForm(ModelForm):

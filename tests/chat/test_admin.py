@@ -5,7 +5,17 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
+from chat.models import (
+    Attachment,
+    BlockedIP,
+    Dialog,
+    Invitation,
+    Message,
+    Participant,
+    Site,
+    Visit,
+    Visitor,
+)
 from operators.models import Account, Operator
 
 CHANGELISTS = [
@@ -15,6 +25,9 @@ CHANGELISTS = [
     "/admin/chat/dialog/",
     "/admin/chat/message/",
     "/admin/operators/operator/",
+    "/admin/chat/invitation/",
+    "/admin/chat/attachment/",
+    "/admin/chat/blockedip/",
 ]
 
 
@@ -41,9 +54,21 @@ def add_rows(account, count, offset):
     Participant.objects.bulk_create(
         Participant(dialog=d, operator=operators[i]) for i, d in enumerate(dialogs)
     )
-    Message.objects.bulk_create(
+    messages = Message.objects.bulk_create(
         Message(dialog=d, author_kind="operator", operator=operators[i], text="hi")
         for i, d in enumerate(dialogs)
+    )
+    Invitation.objects.bulk_create(
+        Invitation(dialog=d, inviter=operators[i], invitee=operators[i - 1])
+        for i, d in enumerate(dialogs)
+    )
+    Attachment.objects.bulk_create(
+        Attachment(message=m, name=f"f{i}.pdf", size=10, content_type="application/pdf")
+        for i, m in enumerate(messages)
+    )
+    BlockedIP.objects.bulk_create(
+        BlockedIP(account=account, network=f"10.{offset}.{i}.1/32", blocked_by=operators[i])
+        for i in range(count)
     )
 
 
