@@ -194,14 +194,7 @@ def block_visitor(*, operator: Operator, dialog_id: int, reason: str = "") -> Bl
     Blocking an address that is already blacklisted (by itself or by a range) adds no
     entry; the dialog is still ended and the visitor's sockets closed."""
     reason = _clean_reason(reason)
-    dialog = (
-        Dialog.objects.select_for_update(of=("self",))
-        .select_related("site", "visitor")
-        .filter(pk=dialog_id)
-        .first()
-    )
-    if dialog is None:
-        raise NotFound()
+    dialog = services.lock_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
     allowed = dialog.account_id == operator.account_id and (

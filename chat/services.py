@@ -237,7 +237,8 @@ def post_visitor_message(
     return message, True
 
 
-def _locked_dialog(dialog_id: int) -> Dialog:
+def lock_dialog(dialog_id: int) -> Dialog:
+    """The dialog, row-locked until the transaction ends (NotFound if there is none)."""
     dialog = (
         Dialog.objects.select_for_update(of=("self",))
         .select_related("site", "visitor")
@@ -255,7 +256,7 @@ def post_operator_message(*, operator: Operator, dialog_id: int, client_id, text
     attachment: as in post_visitor_message."""
     client_id = clean_client_id(client_id)
     text = clean_text(text, allow_empty=attachment is not None)
-    dialog = _locked_dialog(dialog_id)
+    dialog = lock_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
     if not access.can_view_dialog(operator, dialog, selectors.site_ids_of(operator), operator_ids):
@@ -297,7 +298,7 @@ def _system_message(dialog: Dialog, text: str, operator_ids) -> Message:
 def connect_operator(*, operator: Operator, dialog_id: int, invited: bool = False) -> Dialog:
     """Join a dialog: it becomes active and the visitor sees who answers him. An invited
     operator joins a colleague's dialog without the "join others" flag."""
-    dialog = _locked_dialog(dialog_id)
+    dialog = lock_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
     if operator.id in operator_ids:
@@ -328,7 +329,7 @@ def connect_operator(*, operator: Operator, dialog_id: int, invited: bool = Fals
 @transaction.atomic
 def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
     """Close the dialog for everyone; it moves to history and the visitor is told."""
-    dialog = _locked_dialog(dialog_id)
+    dialog = lock_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
     site_ids = selectors.site_ids_of(operator)
@@ -358,7 +359,7 @@ def close_locked_dialog(dialog: Dialog, *, note: str) -> None:
 @transaction.atomic
 def leave_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
     """Step out of a dialog. When nobody is left it is new again, in everyone's Mine."""
-    dialog = _locked_dialog(dialog_id)
+    dialog = lock_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     if operator.id not in {op.id for op in operators}:
         if not access.can_view_dialog(
