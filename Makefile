@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format demo-data clean
+.PHONY: install run test lint format demo-data clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ demo-data: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 
 run: demo-data
 	@echo
@@ -42,6 +43,15 @@ test: install
 	$(BIN)/ruff format --check .
 	mkdir -p var
 	$(BIN)/pytest
+
+# The benchmark (bench/, docs/performance.md): needs PostgreSQL and Redis on 127.0.0.1;
+# QUICK=1 finishes in under a minute. Never part of `make test`.
+$(BIN)/.bench-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(BIN)/.bench-installed
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) var

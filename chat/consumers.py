@@ -251,6 +251,7 @@ class OperatorConsumer(FrameConsumer):
         "resume": "on_resume",
         "typing": "on_typing",
         "answer_invitation": "on_answer_invitation",
+        "invite": "on_invite",
     }
 
     async def connect(self):
@@ -329,6 +330,19 @@ class OperatorConsumer(FrameConsumer):
             visitor_id=self.watched_dialog.visitor_id,
             author={"kind": "operator", "id": self.operator.id, "name": self.operator.name},
             is_typing=bool(frame.get("typing")),
+        )
+
+    async def on_invite(self, frame):
+        invitation = await database_sync_to_async(invitations.invite_operator)(
+            operator=self.operator,
+            dialog_id=self.dialog_id_of(frame),
+            invitee_id=id_field(frame, "invitee"),
+        )
+        await self.send_frame(
+            {
+                "type": "notice",
+                "text": await database_sync_to_async(payloads.invitation_sent_text)(invitation),
+            }
         )
 
     async def on_answer_invitation(self, frame):
@@ -418,3 +432,25 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame(
             {"type": "visitor_online", "dialog": event["dialog"], "online": event["online"]}
         )
+
+    # --- CRM export state (crm/services.py, static/crm/crm.js) ------------------------
+
+    async def console_export(self, event):
+        await self.send_frame({"type": "export", "dialog": event["dialog"], "html": event["html"]})
+
+    # --- leads (leads/services.py, static/leads/leads.js) -----------------------------
+
+    async def console_lead(self, event):
+        await self.send_frame(
+            {
+                "type": "lead",
+                "lead": event["lead"],
+                "site": event["site"],
+                "source": event["source"],
+                "html": event["html"],
+            }
+        )
+
+    async def chat_visitor(self, event):
+        frame = {key: value for key, value in event.items() if key != "type"}
+        await self.send_frame({"type": "visitor", **frame})

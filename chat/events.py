@@ -153,6 +153,25 @@ def visitor_online_on_commit(dialog_id: int, *, online: bool) -> None:
     _on_commit((dialog_group(dialog_id), event))
 
 
+# --- leads (leads/services.py, static/leads/leads.js) -------------------------------------
+
+
+def lead_received_on_commit(*, site_id: int, lead_id: int, source: str, html: str) -> None:
+    """A new lead: the Leads page of every operator of the site shows its row at the top."""
+    event = {"type": "console.lead", "lead": lead_id, "site": site_id, "source": source}
+    _on_commit((site_group(site_id), {**event, "html": html}))
+
+
+def visitor_contacts_on_commit(dialog, active_operator_ids, *, contacts: dict, row: bool) -> None:
+    """The visitor gave his name or contacts: the open dialog's header and card show them;
+    row: also send the dialog's re-rendered row (unless another event of the same change
+    carries it)."""
+    sends = [(dialog_group(dialog.id), {"type": "chat.visitor", "dialog": dialog.id, **contacts})]
+    if row:
+        sends.append(row_event(dialog, active_operator_ids))
+    _on_commit(*sends)
+
+
 async def typing(*, dialog_id: int, visitor_id: int, author: dict, is_typing: bool) -> None:
     """Typing is not stored: it goes to the other side only."""
     event = {"type": "chat.typing", "dialog": dialog_id, "author": author, "typing": is_typing}
@@ -161,3 +180,13 @@ async def typing(*, dialog_id: int, visitor_id: int, author: dict, is_typing: bo
     else:
         await publish_async(visitor_group(visitor_id), event)
         await publish_async(dialog_group(dialog_id), event)
+
+
+# --- CRM export state (crm/services.py, static/crm/crm.js) -------------------------------
+
+
+def dialog_export_changed_on_commit(dialog_id: int, html: str) -> None:
+    """An export of the dialog was queued, delivered or failed: open dialog pages swap in
+    the export panel (html rendered once by crm)."""
+    event = {"type": "console.export", "dialog": dialog_id, "html": html}
+    _on_commit((dialog_group(dialog_id), event))

@@ -53,6 +53,12 @@ def invitation_html(invitation) -> str:
     return render_to_string("chat/_invitation.html", {"invitation": invitation})
 
 
+def invitation_sent_text(invitation) -> str:
+    return _("Invitation sent to %(name)s. You will see the answer here.") % {
+        "name": invitation.invitee.name
+    }
+
+
 def invitation_answer_text(invitation) -> str:
     texts = {
         Invitation.Status.ACCEPTED: _("%(name)s accepted your invitation to dialog #%(number)s"),

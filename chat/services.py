@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import access, animals, attachments, card, events, selectors, visits
+from chat import access, animals, attachments, card, events, hooks, selectors, visits
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
 from operators.models import Account, Operator
@@ -354,6 +354,7 @@ def close_locked_dialog(dialog: Dialog, *, note: str) -> None:
     dialog.save(update_fields=["status", "closed_at"])
     _system_message(dialog, note, [])
     events.dialog_changed_on_commit(dialog, [])
+    hooks.dialog_ended.send_on_commit(dialog=dialog)
 
 
 @transaction.atomic

@@ -139,6 +139,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chat.tasks.refresh_presence",
         "schedule": 20.0,
     },
+    # CRM exports whose task was lost (docs/crm.md)
+    "requeue-stale-crm-exports": {
+        "task": "crm.tasks.requeue_stale_exports",
+        "schedule": 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
@@ -212,6 +217,28 @@ CHAT_ATTACHMENT_MAX_PIXELS = env.int("CHAT_ATTACHMENT_MAX_PIXELS", default=40_00
 PIL.Image.MAX_IMAGE_PIXELS = CHAT_ATTACHMENT_MAX_PIXELS
 # How long a visitor's signed download URL works; clients get fresh ones on every resume.
 CHAT_ATTACHMENT_URL_MAX_AGE = env.int("CHAT_ATTACHMENT_URL_MAX_AGE", default=7 * 24 * 3600)
+
+# Leads (leads/): phone numbers without a country code are read in this region (ISO code);
+# each IP may send LEADS_RATE_LIMIT forms per site every LEADS_RATE_WINDOW_SECONDS.
+LEADS_DEFAULT_PHONE_REGION = env.str("LEADS_DEFAULT_PHONE_REGION", default="RU")
+LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=5)
+LEADS_RATE_WINDOW_SECONDS = env.int("LEADS_RATE_WINDOW_SECONDS", default=600)
+
+# CRM export (crm/, docs/crm.md): retries of network errors and 5xx answers wait
+# min(CAP, BASE * 2**retry) seconds times a random 0.5..1; after CRM_RETRY_MAX the export fails.
+CRM_RETRY_MAX = env.int("CRM_RETRY_MAX", default=6)
+CRM_RETRY_BASE_SECONDS = env.float("CRM_RETRY_BASE_SECONDS", default=5.0)
+CRM_RETRY_CAP_SECONDS = env.float("CRM_RETRY_CAP_SECONDS", default=600.0)
+CRM_HTTP_TIMEOUT_SECONDS = env.float("CRM_HTTP_TIMEOUT_SECONDS", default=10.0)
+# The demo webhook receiver (/crm/demo-receiver/): on in the embedded setup, off on
+# PostgreSQL unless asked for; its secret is the demo integration's (seed_demo_crm).
+CRM_DEMO_RECEIVER = env.bool(
+    "CRM_DEMO_RECEIVER", default=not env.str("DATABASE_URL", default="").startswith("postgres")
+)
+CRM_DEMO_RECEIVER_SECRET = env.str("CRM_DEMO_RECEIVER_SECRET", default="demo-webhook-secret-2026")
+CRM_DEMO_RECEIVER_FILE = env.path(
+    "CRM_DEMO_RECEIVER_FILE", default=VAR_DIR / "crm-demo-receiver.json"
+)
 
 LOGGING = {
     "version": 1,

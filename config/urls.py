@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 
 from chat.views import attachments as attachment_views
 from chat.views import widget as widget_views
+from crm import views as crm_views
+from leads import urls as leads_urls
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:mine", permanent=False)),
@@ -15,6 +17,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("console/leads/", include("leads.urls")),
+    path("console/crm/", include("crm.urls")),
+    path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),
     path("demo/", widget_views.demo, name="demo"),
@@ -23,6 +28,7 @@ urlpatterns = [
         attachment_views.widget_upload,
         name="widget_attachments",
     ),
+    path("widget/<str:widget_key>/", include(leads_urls.widget_patterns)),
     path("attachments/<str:token>/", attachment_views.visitor_download, name="attachment"),
     path(
         "attachments/<str:token>/thumbnail/",

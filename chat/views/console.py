@@ -4,10 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chat import blocking, card, invitations, selectors, services
+from chat import blocking, card, invitations, payloads, selectors, services
 from chat import presence as site_presence
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.views.decorators import operator_required
@@ -96,11 +95,7 @@ def invite(request, pk):
     except ChatError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(
-            request,
-            _("Invitation sent to %(name)s. You will see the answer here.")
-            % {"name": invitation.invitee.name},
-        )
+        messages.success(request, payloads.invitation_sent_text(invitation))
     return redirect("console:dialog", pk=pk)
 
 

@@ -228,6 +228,19 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  // Inviting goes over the socket: a page reload now could miss the colleague's answer.
+  function setupInviteMenu() {
+    var form = document.querySelector(".invite-form");
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return; // the form posts instead
+      event.preventDefault();
+      var choice = event.submitter;
+      send({ type: "invite", dialog: dialogId, invitee: Number(choice.value) });
+      document.querySelectorAll("details[open]").forEach(function (d) { d.open = false; });
+    });
+  }
+
   function setupComposer() {
     var form = document.getElementById("composer");
     if (!form) return;
@@ -394,6 +407,7 @@
     }
   });
   setupComposer();
+  setupInviteMenu();
   scrollDown();
   // Let the other console scripts (loaded with defer, after this one) register first.
   document.addEventListener("DOMContentLoaded", connect);

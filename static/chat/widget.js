@@ -282,6 +282,11 @@
       return;
     }
     if (!frame || typeof frame !== "object") return;
+    dispatch(frame);
+    emit(frame.type, frame);
+  }
+
+  function dispatch(frame) {
     switch (frame.type) {
       case "hello": return onHello(frame);
       case "message": return onMessage(frame.message);
@@ -955,6 +960,21 @@
     window.addEventListener("message", onParentMessage);
     setInterval(resendStale, 3000);
   }
+
+  // --- extensions -----------------------------------------------------------------------
+  // Other frame scripts (static/leads/widget-leads.js) hook in here: LiveWidget.on(type, fn)
+  // hears every server frame of that type after the widget has handled it.
+
+  var listeners = Object.create(null);
+  function emit(type, frame) {
+    (listeners[type] || []).forEach(function (listener) { listener(frame); });
+  }
+  window.LiveWidget = {
+    on: function (type, listener) { (listeners[type] = listeners[type] || []).push(listener); },
+    token: function () { return state.token; },
+    page: function () { return state.page; },
+    scrollToBottom: scrollToBottom,
+  };
 
   applyColor(cfg.color);
   ui.input.maxLength = cfg.maxLength;

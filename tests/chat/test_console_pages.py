@@ -21,6 +21,8 @@ DIALOG_QUERIES += 2
 DIALOG_QUERIES += 1
 # The ids in each tab (live counts) and the online colleagues one may invite.
 DIALOG_QUERIES += 2
+# The CRM export panel (crm_tags.dialog_exports): the dialog's exports with integrations.
+DIALOG_QUERIES += 1
 
 
 @pytest.fixture

@@ -162,3 +162,20 @@ def test_the_invite_menu_lists_online_colleagues(site, alice, bob, make_operator
 
 def services_online(operator):
     presence.console_socket_opened(operator_id=operator.id)
+
+
+async def test_inviting_over_the_socket_keeps_the_page(sockets, site, alice, bob):
+    alice_console, _ = await sockets.operator(alice)
+    bob_console, _ = await sockets.operator(bob)
+    dialog_id = await database_sync_to_async(dialog_with)(site, alice)
+    await sockets.frames(alice_console, 3)
+    await sockets.frames(bob_console, 3)
+
+    await alice_console.send_json_to({"type": "invite", "dialog": dialog_id, "invitee": "x"})
+    assert (await alice_console.receive_json_from())["code"] == "invalid"
+    await alice_console.send_json_to({"type": "invite", "dialog": dialog_id, "invitee": bob.id})
+    assert await alice_console.receive_json_from() == {
+        "type": "notice",
+        "text": "Invitation sent to Bob. You will see the answer here.",
+    }
+    assert (await bob_console.receive_json_from())["type"] == "invitation"

@@ -137,7 +137,10 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Live updates cross three processes (Daphne, Celery, Redis): allow a loaded CI machine.
+    expect.set_options(timeout=10_000)
 
     # Playwright's sync API runs its own event loop; Django must allow ORM calls here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,419 @@
+"""`make bench`: the product against the bare Channels relay, on real server processes.
+
+    python -m bench.run [--quick] [--profile] [--only chat,burst,idle,pages,embedded]
+
+Starts every server itself (Daphne pinned to core 0, the generator pinned to core 1),
+on a dedicated PostgreSQL database (livechat_bench, livechat_bench_quick) and a dedicated
+Redis database number and channel prefix, so runs never collide with test suites.
+Prints one line per scenario as it goes and, last, one JSON object (the summary).
+Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
+BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_REDIS_DB.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+
+FULL = {
+    "visitors": 1000,
+    "operators": 50,
+    "sites": 10,
+    "interval": 5.0,
+    "duration": 30.0,
+    "drain": 15.0,
+    "burst": 200,
+    "burst_operators": 5,
+    "idle": 10_000,
+    "dialogs": 100_000,
+    "messages": 1_000_000,
+    "page_requests": 200,
+    "embedded_visitors": 1000,
+}
+QUICK = {
+    "visitors": 40,
+    "operators": 8,
+    "sites": 2,
+    "interval": 2.0,
+    "duration": 3.0,
+    "drain": 3.0,
+    "burst": 40,
+    "burst_operators": 3,
+    "idle": 200,
+    "dialogs": 2_000,
+    "messages": 20_000,
+    "page_requests": 20,
+    "embedded_visitors": 30,
+}
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine() -> dict:
+    model = ""
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as meminfo:
+        total_kb = int(meminfo.readline().split()[1])
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+        port_range = ports.read().split()
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(total_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "ephemeral_ports": f"{port_range[0]}-{port_range[1]}",
+        "open_files_hard_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[1],
+    }
+
+
+# --- the databases --------------------------------------------------------------------------
+
+
+def ensure_postgres_db(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def django_run(env: dict, *args: str, timeout: int = 900) -> dict | None:
+    """Run a Django-configured command against env's database; parse its JSON line."""
+    out = subprocess.run(
+        [PYTHON, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{out.stderr[-3000:]}")
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else None
+
+
+# --- the server under test ------------------------------------------------------------------
+
+
+class DaphneServer:
+    """`python -m daphne` pinned to core 0 with the open-files limit raised to the hard one."""
+
+    def __init__(self, app: str, env: dict, core: str = "0", profile: Path | None = None):
+        self.port = free_port()
+        self.app, self.env, self.core, self.profile = app, env, core, profile
+        self.process = None
+        self.profiler = None
+
+    def __enter__(self):
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+        def limits():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-daphne-", suffix=".log")
+        self.process = subprocess.Popen(
+            ["taskset", "-c", self.core, PYTHON, "-m", "daphne", "-b", "127.0.0.1",
+             "-p", str(self.port), self.app],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=limits,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError(f"daphne exited:\n{self.log.read()[-3000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("daphne did not listen within 60 s")
+        if self.profile:
+            self.profiler = subprocess.Popen(
+                [str(Path(PYTHON).parent / "py-spy"), "record", "--pid", str(self.process.pid),
+                 "--format", "raw", "--rate", "200", "--nonblocking", "-o", str(self.profile)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        return self
+
+    def __exit__(self, *exc):
+        if self.profiler and self.profiler.poll() is None:
+            self.profiler.send_signal(signal.SIGINT)
+            try:
+                self.profiler.wait(30)
+            except subprocess.TimeoutExpired:
+                self.profiler.kill()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(3)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.log.close()
+
+    @property
+    def pid(self) -> int:
+        # taskset execs daphne in place: the pid is the server's.
+        return self.process.pid
+
+
+def loadgen(server: DaphneServer, scenario: str, config: dict, relay: bool) -> dict:
+    config = {
+        **config,
+        "scenario": scenario,
+        "relay": relay,
+        "server_pid": server.pid,
+        "ws_base": f"ws://127.0.0.1:{server.port}",
+        "http_base": f"http://127.0.0.1:{server.port}",
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="bench-") as cfg:
+        json.dump(config, cfg)
+        cfg.flush()
+        out = subprocess.run(
+            ["taskset", "-c", "1", PYTHON, "-m", "bench.loadgen", cfg.name],
+            cwd=ROOT, capture_output=True, text=True, timeout=config.get("timeout", 600) + 60,
+        )  # fmt: skip
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"scenario": scenario, "failed": out.stderr[-2000:]}
+    return json.loads(lines[-1])
+
+
+def redis_publish_ceiling(requests: int) -> float | None:
+    host_port = REDIS.split("//", 1)[1]
+    host, port = host_port.split(":")
+    try:
+        out = subprocess.run(
+            ["taskset", "-c", "1", "redis-benchmark", "-h", host, "-p", port, "-n",
+             str(requests), "-q", "--csv", "publish", "bench-ceiling", "x" * 300],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        return float(out.stdout.strip().splitlines()[-1].split(",")[1].strip('"'))
+    except (OSError, IndexError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
+# --- the summary line -------------------------------------------------------------------------
+
+
+def ratio(a, b, digits: int = 2):
+    if a is None or b in (None, 0):
+        return None
+    return round(a / b, digits)
+
+
+def summary(results: dict, *, quick: bool) -> dict:
+    """The last line of `make bench`: the keys issue 5 asks for, then the rest."""
+
+    def get(scenario, *path):
+        value = results.get(scenario)
+        for key in path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
+
+    pages = results.get("pages", {}).get("pages", {})
+    queries = results.get("page_queries", {})
+    line = {
+        "delivered_per_s": get("chat", "delivered_per_s"),
+        "baseline_delivered_per_s": get("chat_relay", "delivered_per_s"),
+        "p99_ms": get("chat", "latency", "p99_ms"),
+        "baseline_p99_ms": get("chat_relay", "latency", "p99_ms"),
+        "idle_sockets": get("idle", "idle_sockets"),
+        "bytes_per_socket": get("idle", "bytes_per_socket"),
+        "mine_tab_p95_ms": pages.get("mine", {}).get("p95_ms"),
+        "history_p95_ms": pages.get("history", {}).get("p95_ms"),
+        "messages_lost": get("chat", "messages_lost"),
+    }
+    line.update(
+        {
+            "delivered_ratio": ratio(line["delivered_per_s"], line["baseline_delivered_per_s"]),
+            "p99_ratio": ratio(line["p99_ms"], line["baseline_p99_ms"]),
+            "offered_per_s": get("chat", "offered_per_s"),
+            "p50_ms": get("chat", "latency", "p50_ms"),
+            "p95_ms": get("chat", "latency", "p95_ms"),
+            "baseline_p50_ms": get("chat_relay", "latency", "p50_ms"),
+            "baseline_messages_lost": get("chat_relay", "messages_lost"),
+            "server_cpu_pct": get("chat", "server_cpu_pct"),
+            "baseline_server_cpu_pct": get("chat_relay", "server_cpu_pct"),
+            "server_peak_rss_mb": get("chat", "server_peak_rss_mb"),
+            "generator_cpu_pct": get("chat", "generator_cpu_pct"),
+            "burst_all_visible_ms": get("burst", "all_visible_ms"),
+            "baseline_burst_all_visible_ms": get("burst_relay", "all_visible_ms"),
+            "burst_after_last_send_ms": get("burst", "after_last_send_ms"),
+            "baseline_burst_after_last_send_ms": get("burst_relay", "after_last_send_ms"),
+            "baseline_idle_sockets": get("idle_relay", "idle_sockets"),
+            "baseline_bytes_per_socket": get("idle_relay", "bytes_per_socket"),
+            "history_search_p95_ms": pages.get("history_search", {}).get("p95_ms"),
+            "leads_p95_ms": pages.get("leads", {}).get("p95_ms"),
+            "mine_tab_queries": queries.get("mine"),
+            "history_queries": queries.get("history"),
+            "history_search_queries": queries.get("history_search"),
+            "leads_queries": queries.get("leads"),
+            "embedded_delivered_per_s": get("chat_embedded", "delivered_per_s"),
+            "embedded_p99_ms": get("chat_embedded", "latency", "p99_ms"),
+            "embedded_messages_lost": get("chat_embedded", "messages_lost"),
+            "embedded_baseline_delivered_per_s": get("chat_relay_embedded", "delivered_per_s"),
+            "embedded_baseline_p99_ms": get("chat_relay_embedded", "latency", "p99_ms"),
+            "redis_publish_per_s": results.get("redis_publish_per_s"),
+            "quick": quick,
+        }
+    )
+    return line
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="py-spy the product's chat run")
+    parser.add_argument("--only", default="chat,burst,idle,pages,embedded")
+    args = parser.parse_args(argv)
+    sizes = dict(QUICK if args.quick else FULL)
+    for key in sizes:
+        env_value = os.environ.get(f"BENCH_{key.upper()}")
+        if env_value:
+            sizes[key] = type(sizes[key])(env_value)
+    only = set(args.only.split(","))
+    started = time.monotonic()
+
+    db_name = "livechat_bench_quick" if args.quick else "livechat_bench"
+    tag = f"{int(time.time())}{os.getpid() % 1000}"
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
+    prod_env = {
+        **base_env,
+        "DATABASE_URL": f"{PG}/{db_name}",
+        "REDIS_URL": f"{REDIS}/{os.environ.get('BENCH_REDIS_DB', '13')}",
+        "CHANNEL_PREFIX": f"bench{tag}",
+        "CELERY_TASK_DEFAULT_QUEUE": f"bench{tag}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "20"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    embedded_db = ROOT / "var" / f"{db_name}.sqlite3"
+    embedded_env = {
+        **base_env,
+        "DATABASE_URL": f"sqlite:///{embedded_db}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    results: dict = {"machine": machine(), "sizes": sizes}
+    log(f"machine: {json.dumps(results['machine'])}")
+    log(f"sizes: {json.dumps(sizes)}")
+
+    ensure_postgres_db(db_name)
+    django_run(prod_env, "manage.py", "migrate", "--noinput")
+    fixtures = django_run(
+        prod_env, "-m", "bench.fixtures", "chat", "--tag", tag, "--sites", str(sizes["sites"]),
+        "--operators", str(sizes["operators"]),
+        "--burst-operators", str(sizes["burst_operators"]),
+    )  # fmt: skip
+    common = {"fixtures": fixtures, "drain": sizes["drain"]}
+    chat_config = {
+        **common,
+        "visitors": sizes["visitors"],
+        "interval": sizes["interval"],
+        "duration": sizes["duration"],
+    }
+    app = os.environ.get("BENCH_APP", "config.asgi:application")
+    relay_env = {**prod_env, "CHANNEL_PREFIX": f"relay{tag}"}
+    profile_path = ROOT / "var" / "bench-profile.txt" if args.profile else None
+
+    def scenario(name, app, env, kind, config, relay, profile=None):
+        t0 = time.monotonic()
+        with DaphneServer(app, env, profile=profile) as server:
+            result = loadgen(server, kind, config, relay)
+        results[name] = result
+        log(f"{name} ({time.monotonic() - t0:.0f} s): {json.dumps(result)}")
+
+    if "chat" in only:
+        scenario("chat_relay", "bench.relay:application", relay_env, "chat", chat_config, True)
+        scenario("chat", app, prod_env, "chat", chat_config, False, profile_path)
+    if "burst" in only:
+        burst_config = {**common, "burst": sizes["burst"]}
+        scenario("burst_relay", "bench.relay:application", relay_env, "burst", burst_config, True)
+        scenario("burst", app, prod_env, "burst", burst_config, False)
+    if "idle" in only:
+        idle_config = {
+            **common,
+            "idle": sizes["idle"],
+            "timeout": 900,
+            "settle": 1.0 if args.quick else 3.0,
+        }
+        scenario("idle_relay", "bench.relay:application", relay_env, "idle", idle_config, True)
+        scenario("idle", app, prod_env, "idle", idle_config, False)
+    if "pages" in only:
+        seeded = django_run(
+            prod_env, "-m", "bench.fixtures", "seed-pages", "--dialogs", str(sizes["dialogs"]),
+            "--messages", str(sizes["messages"]),
+        )  # fmt: skip
+        log(f"seed: {json.dumps(seeded)}")
+        page_info = django_run(
+            prod_env, "-m", "bench.fixtures", "pages", "--dialogs", str(sizes["dialogs"])
+        )
+        results["page_queries"] = {n: p["queries"] for n, p in page_info["pages"].items()}
+        log(f"page queries: {json.dumps(page_info['pages'])}")
+        pages_config = {
+            "pages_cookie": page_info["cookie"],
+            "pages": {n: p["url"] for n, p in page_info["pages"].items()},
+            "page_requests": sizes["page_requests"],
+        }
+        scenario("pages", "config.asgi:application", prod_env, "pages", pages_config, False)
+    if "embedded" in only:
+        django_run(embedded_env, "manage.py", "migrate", "--noinput")
+        embedded_fixtures = django_run(
+            embedded_env, "-m", "bench.fixtures", "chat", "--tag", tag, "--sites",
+            str(sizes["sites"]), "--operators", str(sizes["operators"]),
+            "--burst-operators", "1",
+        )  # fmt: skip
+        embedded_chat = {
+            **chat_config,
+            "fixtures": embedded_fixtures,
+            "visitors": sizes["embedded_visitors"],
+        }
+        scenario(
+            "chat_relay_embedded", "bench.relay:application", embedded_env, "chat",
+            embedded_chat, True,
+        )  # fmt: skip
+        scenario(
+            "chat_embedded", "config.asgi:application", embedded_env, "chat", embedded_chat, False
+        )
+    results["redis_publish_per_s"] = redis_publish_ceiling(20_000 if args.quick else 200_000)
+    log(f"redis-benchmark PUBLISH (300 B): {results['redis_publish_per_s']} per s")
+    if profile_path and profile_path.exists():
+        log(f"profile (py-spy raw, collapsed stacks): {profile_path}")
+    log(f"total: {time.monotonic() - started:.0f} s")
+    log(json.dumps(summary(results, quick=args.quick)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Extension points for apps that build on chat (imports run operators <- chat <- leads <- crm,
+so chat and leads cannot call crm): a later app connects a function in its AppConfig.ready(),
+and chat or leads send the hook after their transaction commits.
+
+    hooks.dialog_ended.connect(fn)             # fn(dialog=...)
+    hooks.dialog_ended.send_on_commit(dialog=dialog)
+
+A receiver that raises is logged and skipped: what the user did has already been committed.
+"""
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class Hook:
+    def __init__(self, name: str):
+        self.name = name
+        self.receivers = []
+
+    def connect(self, receiver) -> None:
+        if receiver not in self.receivers:
+            self.receivers.append(receiver)
+
+    def disconnect(self, receiver) -> None:
+        if receiver in self.receivers:
+            self.receivers.remove(receiver)
+
+    def send(self, **kwargs) -> None:
+        for receiver in list(self.receivers):
+            try:
+                receiver(**kwargs)
+            except Exception:
+                logger.exception("hook %s: receiver %r failed", self.name, receiver)
+
+    def send_on_commit(self, **kwargs) -> None:
+        transaction.on_commit(lambda: self.send(**kwargs))
+
+
+# A dialog was closed (chat.services.close_locked_dialog): receivers get dialog=.
+dialog_ended = Hook("dialog_ended")
+# A lead was stored (leads.services): receivers get lead=.
+lead_created = Hook("lead_created")

@@ -1,0 +1,34 @@
+"""Connectors by integration kind. Adding one: a Connector subclass and a line here."""
+
+from crm.connectors.amocrm import AmoCrmConnector
+from crm.connectors.base import (
+    ConfigError,
+    Connector,
+    ConnectorError,
+    HttpRequest,
+    encode_body,
+)
+from crm.connectors.bitrix24 import Bitrix24Connector
+from crm.connectors.webhook import WebhookConnector
+
+CONNECTORS: dict[str, type[Connector]] = {
+    cls.kind: cls for cls in (WebhookConnector, Bitrix24Connector, AmoCrmConnector)
+}
+
+
+def connector_for(integration) -> Connector:
+    try:
+        return CONNECTORS[integration.kind](integration.settings)
+    except KeyError as error:
+        raise ConfigError(f"Unknown integration kind {integration.kind!r}.") from error
+
+
+__all__ = [
+    "CONNECTORS",
+    "ConfigError",
+    "Connector",
+    "ConnectorError",
+    "HttpRequest",
+    "connector_for",
+    "encode_body",
+]

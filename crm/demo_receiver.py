@@ -1,0 +1,89 @@
+"""A stand-in CRM for the embedded setup: it accepts the signed webhook the way a real
+receiver should (signature, timestamp window, idempotency key) and keeps the last exports
+in a JSON file for /console/crm/demo-receiver/."""
+
+import contextlib
+import fcntl
+import hmac
+import json
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from crm.connectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+
+KEEP = 50
+MAX_BODY_BYTES = 1024 * 1024
+TIMESTAMP_TOLERANCE_SECONDS = 300
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def verify(headers, body: bytes, secret: str, *, now: float | None = None) -> None:
+    """What any receiver of our webhook should check (docs/crm.md has the same in prose)."""
+    timestamp = headers.get(TIMESTAMP_HEADER, "")
+    if not timestamp.isdigit():
+        raise Refused(400, "missing timestamp")
+    if abs((now or time.time()) - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
+        raise Refused(401, "timestamp too old or in the future")
+    expected = signature(secret, timestamp, body)
+    if not hmac.compare_digest(expected, headers.get(SIGNATURE_HEADER, "")):
+        raise Refused(401, "bad signature")
+
+
+@contextlib.contextmanager
+def _locked_records():
+    path = Path(settings.CRM_DEMO_RECEIVER_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(str(path) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            records = json.loads(path.read_text()) if path.exists() else []
+        except ValueError:
+            records = []
+        box = {"records": records, "changed": False}
+        yield box
+        if box["changed"]:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(box["records"][:KEEP], ensure_ascii=False))
+            os.replace(tmp, path)
+
+
+def receive(headers, body: bytes) -> dict:
+    if len(body) > MAX_BODY_BYTES:
+        raise Refused(413, "too large")
+    verify(headers, body, settings.CRM_DEMO_RECEIVER_SECRET)
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise Refused(400, "not JSON") from error
+    key = headers.get("Idempotency-Key", "")
+    with _locked_records() as box:
+        for record in box["records"]:
+            if key and record["key"] == key:  # a retried delivery: nothing new is created
+                record["duplicates"] += 1
+                box["changed"] = True
+                return record
+        record = {
+            "id": f"demo-{key[:8] or len(box['records']) + 1}",
+            "key": key,
+            "received_at": timezone.now().isoformat(),
+            "event": data.get("event", "") if isinstance(data, dict) else "",
+            "duplicates": 0,
+            "body": data,
+        }
+        box["records"].insert(0, record)
+        box["changed"] = True
+        return record
+
+
+def received() -> list[dict]:
+    with _locked_records() as box:
+        return box["records"]

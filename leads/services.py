@@ -1,0 +1,179 @@
+"""Leads from the widget: the offline form and "introduce yourself".
+
+Each submission is one function: it takes a slot of the sender's rate limit, writes in one
+transaction and announces the new lead (and the visitor's new name or contacts) through
+chat.events on commit. The checks before it (visitor token, blacklist, honeypot, form)
+are the view's, in leads.views.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from chat import blocking, events, hooks
+from chat import selectors as chat_selectors
+from chat.errors import AccessDenied, ChatError
+from chat.models import Dialog, Message, Visitor
+from leads.models import Lead
+
+CONTACT_FIELDS = ("name", "email", "phone")
+
+
+class RateLimited(ChatError):
+    status = 429
+
+    def __init__(self):
+        super().__init__(
+            "rate_limited",
+            _("You have sent too many forms. Please try again in a few minutes."),
+        )
+
+
+# --- spam protection --------------------------------------------------------------------
+
+
+def _rate_key(site_id: int, ip: str | None) -> str:
+    return f"leads:rate:{site_id}:{ip or 'unknown'}"
+
+
+def check_sender(*, visitor: Visitor, ip: str | None) -> None:
+    """Refuse a blacklisted address (AccessDenied) and one that has used up its forms
+    (RateLimited) before the form is even read."""
+    if blocking.is_blocked(visitor.site.account_id, ip):
+        raise AccessDenied(_("The chat is not available."))
+    if (cache.get(_rate_key(visitor.site_id, ip)) or 0) >= settings.LEADS_RATE_LIMIT:
+        raise RateLimited()
+
+
+def take_rate_slot(*, site_id: int, ip: str | None) -> None:
+    """Count one accepted form of this address on this site; RateLimited past the limit.
+    The counter starts with the first form and lives LEADS_RATE_WINDOW_SECONDS."""
+    key = _rate_key(site_id, ip)
+    cache.add(key, 0, timeout=settings.LEADS_RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window starts
+        cache.add(key, 1, timeout=settings.LEADS_RATE_WINDOW_SECONDS)
+        count = 1
+    if count > settings.LEADS_RATE_LIMIT:
+        raise RateLimited()
+
+
+def absorb_spam(*, visitor: Visitor, ip: str | None) -> None:
+    """A robot filled the honeypot: it is answered like a person and nothing is stored,
+    but it uses up the address's forms all the same."""
+    take_rate_slot(site_id=visitor.site_id, ip=ip)
+
+
+# --- submissions ------------------------------------------------------------------------
+
+
+def _locked_visitor(visitor_id: int) -> Visitor:
+    # Locked like post_visitor_message does (visitor first, then his dialog).
+    return Visitor.objects.select_for_update(of=("self",)).select_related("site").get(pk=visitor_id)
+
+
+def _remember_contacts(visitor: Visitor, contact: dict) -> list[str]:
+    """Copy the fields the visitor filled in onto him; returns the names of those changed."""
+    changed = [f for f in CONTACT_FIELDS if contact.get(f) and contact[f] != getattr(visitor, f)]
+    for field in changed:
+        setattr(visitor, field, contact[field])
+    if changed:
+        visitor.save(update_fields=changed)
+    return changed
+
+
+def _dialog_of(visitor: Visitor, *, last_if_none_open: bool) -> Dialog | None:
+    dialogs = Dialog.objects.select_for_update(of=("self",)).filter(visitor=visitor)
+    dialog = dialogs.filter(status__in=Dialog.OPEN_STATUSES).first()
+    if dialog is None and last_if_none_open:
+        dialog = dialogs.order_by("-created_at", "-id").first()
+    if dialog is not None:
+        # The row and the header are rendered from these objects: the new name shows.
+        dialog.visitor, dialog.site = visitor, visitor.site
+    return dialog
+
+
+def _create_lead(*, visitor: Visitor, dialog: Dialog | None, source: str, contact: dict, ip):
+    lead = Lead.objects.create(
+        account_id=visitor.site.account_id,
+        site=visitor.site,
+        visitor=visitor,
+        dialog=dialog,
+        source=source,
+        name=contact.get("name", ""),
+        email=contact.get("email", ""),
+        phone=contact.get("phone", ""),
+        message=contact.get("message", ""),
+        page_url=contact.get("page_url", ""),
+        ip=ip or None,
+    )
+    html = render_to_string("leads/_lead_row.html", {"lead": lead})
+    events.lead_received_on_commit(
+        site_id=lead.site_id, lead_id=lead.id, source=lead.source, html=html
+    )
+    hooks.lead_created.send_on_commit(lead=lead)  # crm: automatic export (chat/hooks.py)
+    return lead
+
+
+def contacts_data(visitor: Visitor) -> dict:
+    """What the open dialog's header and visitor card show of the visitor."""
+    return {
+        "name": visitor.display_name,
+        "email": visitor.email,
+        "phone": visitor.phone,
+        "phone_href": "tel:" + re.sub(r"[^0-9+]", "", visitor.phone),
+        "avatar_html": render_to_string("chat/_avatar.html", {"visitor": visitor}),
+    }
+
+
+def introduction_text(contact: dict) -> str:
+    details = ", ".join(contact[f] for f in CONTACT_FIELDS if contact.get(f))
+    return _("The visitor introduced themselves: %(details)s") % {"details": details}
+
+
+@transaction.atomic
+def submit_offline_lead(*, visitor_id: int, ip: str | None, contact: dict) -> Lead:
+    """No operator was online: store the visitor's request (OfflineForm's cleaned data).
+    His name and contacts are remembered; an open dialog of his is linked and its
+    console row shows the name."""
+    visitor = _locked_visitor(visitor_id)
+    take_rate_slot(site_id=visitor.site_id, ip=ip)
+    changed = _remember_contacts(visitor, contact)
+    dialog = _dialog_of(visitor, last_if_none_open=False)
+    if dialog is not None and changed:
+        operator_ids = [op.id for op in chat_selectors.active_operators(dialog.id)]
+        events.visitor_contacts_on_commit(
+            dialog, operator_ids, contacts=contacts_data(visitor), row=True
+        )
+    return _create_lead(
+        visitor=visitor, dialog=dialog, source=Lead.Source.OFFLINE_FORM, contact=contact, ip=ip
+    )
+
+
+@transaction.atomic
+def introduce_visitor(*, visitor_id: int, ip: str | None, contact: dict) -> Lead:
+    """ "Introduce yourself" in a chat (IntroduceForm's cleaned data): the visitor gets the
+    name and contacts he filled in, a lead is linked to his open dialog (or his last one),
+    and operators see it live: a line in the transcript, the row, the header and card."""
+    visitor = _locked_visitor(visitor_id)
+    take_rate_slot(site_id=visitor.site_id, ip=ip)
+    _remember_contacts(visitor, contact)
+    dialog = _dialog_of(visitor, last_if_none_open=True)
+    if dialog is not None:
+        operator_ids = [op.id for op in chat_selectors.active_operators(dialog.id)]
+        note = Message.objects.create(
+            dialog=dialog, author_kind=Message.Author.SYSTEM, text=introduction_text(contact)
+        )
+        # The message event carries the re-rendered row, so the contacts event does not.
+        events.message_posted_on_commit(note, dialog, operator_ids)
+        events.visitor_contacts_on_commit(
+            dialog, operator_ids, contacts=contacts_data(visitor), row=False
+        )
+    return _create_lead(
+        visitor=visitor, dialog=dialog, source=Lead.Source.INTRODUCE, contact=contact, ip=ip
+    )

@@ -1,0 +1,40 @@
+"""The benchmark's last line (bench/run.py): the keys issue 5 asks for, and its ratios."""
+
+import json
+
+from bench.run import summary
+
+REQUIRED = {
+    "delivered_per_s",
+    "baseline_delivered_per_s",
+    "p99_ms",
+    "baseline_p99_ms",
+    "idle_sockets",
+    "bytes_per_socket",
+    "mine_tab_p95_ms",
+    "history_p95_ms",
+    "messages_lost",
+}
+
+
+def test_summary_has_the_keys_and_ratios():
+    results = {
+        "chat": {"delivered_per_s": 50.0, "messages_lost": 0, "latency": {"p99_ms": 30.0}},
+        "chat_relay": {"delivered_per_s": 100.0, "latency": {"p99_ms": 10.0}},
+        "idle": {"idle_sockets": 10_000, "bytes_per_socket": 40_000},
+        "pages": {"pages": {"mine": {"p95_ms": 12.5}, "history": {"p95_ms": 20.0}}},
+        "page_queries": {"mine": 7, "history": 9, "leads": None},
+    }
+    line = summary(results, quick=True)
+    assert set(line) >= REQUIRED
+    assert line["delivered_ratio"] == 0.5
+    assert line["p99_ratio"] == 3.0
+    assert line["mine_tab_queries"] == 7
+    assert line["leads_p95_ms"] is None
+    assert json.loads(json.dumps(line)) == line  # one JSON object
+
+
+def test_summary_of_a_failed_run_is_still_a_line():
+    line = summary({"chat": {"failed": "boom"}}, quick=False)
+    assert set(line) >= REQUIRED
+    assert line["delivered_per_s"] is None and line["delivered_ratio"] is None

@@ -1,0 +1,105 @@
+"""CRM fixtures: a dialog with a transcript, integrations, and Celery run in-process.
+
+Delivery tests talk to a real local HTTP server (pytest-httpserver's `httpserver`)."""
+
+import pytest
+
+from chat import services as chat_services
+from crm.models import Integration
+from leads.models import Lead
+
+UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Safari/537.36"
+)
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(settings):
+    """Tasks run in the test process (on the production stack too); the one test with a
+    real worker (test_worker.py) turns this off."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CRM_RETRY_MAX = 3
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site(name="shop.example")
+
+
+@pytest.fixture
+def alice(make_operator, site):
+    return make_operator(username="alice", display_name="Alice", sites=[site])
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice.user)
+    return client
+
+
+@pytest.fixture
+def make_dialog(alice):
+    def make(site, *, operator=alice, text="Hello, I need a quote for 20 chairs"):
+        session = chat_services.start_visitor_session(
+            site=site, token=None, ip="203.0.113.5", user_agent=UA
+        )
+        visitor = session.visitor
+        visitor.name, visitor.email, visitor.phone = "Olga", "olga@example.com", "+79990001122"
+        visitor.save(update_fields=["name", "email", "phone"])
+        message, _ = chat_services.post_visitor_message(
+            visitor_id=visitor.id, visit_id=session.visit.id, client_id="c1", text=text
+        )
+        if operator is not None:
+            chat_services.connect_operator(operator=operator, dialog_id=message.dialog_id)
+            chat_services.post_operator_message(
+                operator=operator, dialog_id=message.dialog_id, client_id="o1", text="Sure!"
+            )
+        return message.dialog
+
+    return make
+
+
+@pytest.fixture
+def dialog(make_dialog, site):
+    return make_dialog(site)
+
+
+@pytest.fixture
+def make_integration(site):
+    def make(kind="webhook", *, account=None, name=None, **fields):
+        defaults = {
+            "webhook": {"url": "http://127.0.0.1:9/hook", "secret": "s3cret"},
+            "bitrix24": {"webhook_url": "http://127.0.0.1:9/rest/1/abc123/"},
+            "amocrm": {"base_url": "http://127.0.0.1:9", "token": "long-lived-token"},
+        }
+        fields.setdefault("settings", defaults[kind])
+        return Integration.objects.create(
+            account=account or site.account, name=name or f"My {kind}", kind=kind, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_lead(site):
+    def make(*, dialog=None, **fields):
+        fields.setdefault("name", "Ivan")
+        fields.setdefault("email", "ivan@example.com")
+        fields.setdefault("phone", "+79995554433")
+        fields.setdefault("message", "Call me back, please")
+        return Lead.objects.create(
+            account=site.account,
+            site=site,
+            dialog=dialog,
+            visitor=dialog.visitor if dialog else None,
+            source=Lead.Source.OFFLINE_FORM,
+            **fields,
+        )
+
+    return make
