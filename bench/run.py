@@ -128,12 +128,19 @@ class DaphneServer:
         self.profiler = None
 
     def __enter__(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__(None, None, None)  # never leave a server behind
+            raise
+
+    def _start(self):
         hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 
         def limits():
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-daphne-", suffix=".log")
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-daphne-", suffix=".log")  # noqa: SIM115 (closed in __exit__)
         self.process = subprocess.Popen(
             ["taskset", "-c", self.core, PYTHON, "-m", "daphne", "-b", "127.0.0.1",
              "-p", str(self.port), self.app],
@@ -161,6 +168,8 @@ class DaphneServer:
         return self
 
     def __exit__(self, *exc):
+        if self.process is None:
+            return
         if self.profiler and self.profiler.poll() is None:
             self.profiler.send_signal(signal.SIGINT)
             try:
