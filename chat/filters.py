@@ -51,9 +51,9 @@ class HistoryForm(forms.Form):
         return data
 
 
-class HistoryFilter(django_filters.FilterSet):
-    """Date range (default: the last 7 days), site, operator, status and text search over
-    the dialogs this operator may see."""
+class DateRangeFilterSet(django_filters.FilterSet):
+    """A console list's date range on `created_at` (default: the last 7 days) and the
+    operator's sites. Subclasses set Meta.model and pass the visible rows as queryset."""
 
     date_from = django_filters.DateFilter(
         label=_("From"), method="filter_date_from", widget=_date_input()
@@ -64,6 +64,32 @@ class HistoryFilter(django_filters.FilterSet):
     site = django_filters.ModelChoiceFilter(
         label=_("Site"), queryset=None, empty_label=_("All sites")
     )
+
+    class Meta:
+        fields = []
+        form = HistoryForm  # the date checks: within bounds, the end not before the start
+
+    def __init__(self, data=None, *, operator: Operator, queryset, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        # Neither date in the query: the last week. Both sent empty: no date limit.
+        if "date_from" not in data and "date_to" not in data:
+            today = timezone.localdate()
+            data["date_from"] = (today - datetime.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+            data["date_to"] = today.isoformat()
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.filters["site"].queryset = operator.sites.order_by("name")
+
+    def filter_date_from(self, rows, name, day):
+        return rows.filter(created_at__gte=start_of(day))
+
+    def filter_date_to(self, rows, name, day):
+        return rows.filter(created_at__lt=start_of(day + datetime.timedelta(days=1)))
+
+
+class HistoryFilter(DateRangeFilterSet):
+    """Date range (default: the last 7 days), site, operator, status and text search over
+    the dialogs this operator may see."""
+
     operator = django_filters.ModelChoiceFilter(
         label=_("Operator"),
         queryset=None,
@@ -82,31 +108,18 @@ class HistoryFilter(django_filters.FilterSet):
         ),
     )
 
-    class Meta:
+    class Meta(DateRangeFilterSet.Meta):
         model = Dialog
-        fields = []
-        form = HistoryForm
 
     def __init__(self, data=None, *, operator: Operator, **kwargs):
-        data = data.copy() if data is not None else QueryDict(mutable=True)
-        # Neither date in the query: the last week. Both sent empty: no date limit.
-        if "date_from" not in data and "date_to" not in data:
-            today = timezone.localdate()
-            data["date_from"] = (today - datetime.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
-            data["date_to"] = today.isoformat()
-        super().__init__(data, queryset=history.visible_dialogs(operator), **kwargs)
-        self.filters["site"].queryset = operator.sites.order_by("name")
+        super().__init__(
+            data, operator=operator, queryset=history.visible_dialogs(operator), **kwargs
+        )
         self.filters["operator"].queryset = (
             Operator.objects.filter(account_id=operator.account_id)
             .select_related("user")
             .order_by("display_name", "user__username")
         )
-
-    def filter_date_from(self, dialogs, name, day):
-        return dialogs.filter(created_at__gte=start_of(day))
-
-    def filter_date_to(self, dialogs, name, day):
-        return dialogs.filter(created_at__lt=start_of(day + datetime.timedelta(days=1)))
 
     def filter_operator(self, dialogs, name, operator):
         return history.with_operator(dialogs, operator)
