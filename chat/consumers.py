@@ -8,13 +8,13 @@ import json
 import logging
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from chat import access, blocking, events, invitations, payloads, selectors, services
 from chat import presence as site_presence
 from chat.client_ip import ip_from_scope
+from chat.db import db
 from chat.errors import ChatError
 from operators import services as presence
 
@@ -89,7 +89,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             frame = {"type": "message", "message": data}
             if self.audience == "console":
                 # console.js shows messages from their fragment, replayed ones too.
-                frame["html"] = await database_sync_to_async(payloads.message_html)(message)
+                frame["html"] = await db(payloads.message_html)(message)
             await self.send_frame(frame)
         await self.send_frame({"type": "resumed", "last_id": messages[-1].id if messages else None})
 
@@ -119,19 +119,15 @@ class VisitorConsumer(FrameConsumer):
     }
 
     async def connect(self):
-        site = await database_sync_to_async(selectors.site_by_key)(
-            self.scope["url_route"]["kwargs"]["site_key"]
-        )
+        site = await db(selectors.site_by_key)(self.scope["url_route"]["kwargs"]["site_key"])
         if site is None:
             await self.refuse(CLOSE_UNKNOWN_SITE)
             return
-        if await database_sync_to_async(blocking.is_blocked)(
-            site.account_id, ip_from_scope(self.scope)
-        ):
+        if await db(blocking.is_blocked)(site.account_id, ip_from_scope(self.scope)):
             await self.refuse(CLOSE_BLOCKED)
             return
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
-        session = await database_sync_to_async(services.start_visitor_session)(
+        session = await db(services.start_visitor_session)(
             site=site,
             token=(query.get("token") or [None])[0],
             ip=ip_from_scope(self.scope),
@@ -172,12 +168,10 @@ class VisitorConsumer(FrameConsumer):
             return
         for group in self.visitor_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
-        await database_sync_to_async(services.end_visitor_session)(
-            visitor_id=self.visitor.id, visit_id=self.visit.id
-        )
+        await db(services.end_visitor_session)(visitor_id=self.visitor.id, visit_id=self.visit.id)
 
     async def on_message(self, frame):
-        message, _created = await database_sync_to_async(services.post_visitor_message)(
+        message, _created = await db(services.post_visitor_message)(
             visitor_id=self.visitor.id,
             visit_id=self.visit.id,
             client_id=frame.get("client_id"),
@@ -194,9 +188,7 @@ class VisitorConsumer(FrameConsumer):
         )
 
     async def on_resume(self, frame):
-        messages = await database_sync_to_async(selectors.visitor_messages_after)(
-            self.visitor.id, after_id(frame)
-        )
+        messages = await db(selectors.visitor_messages_after)(self.visitor.id, after_id(frame))
         await self.replay(messages)
 
     async def on_typing(self, frame):
@@ -209,7 +201,7 @@ class VisitorConsumer(FrameConsumer):
             )
 
     async def on_page(self, frame):
-        await database_sync_to_async(services.record_page)(
+        await db(services.record_page)(
             visit_id=self.visit.id,
             url=frame.get("url"),
             title=frame.get("title"),
@@ -255,21 +247,19 @@ class OperatorConsumer(FrameConsumer):
     }
 
     async def connect(self):
-        self.operator = await database_sync_to_async(selectors.operator_for_user)(
-            self.scope["user"]
-        )
+        self.operator = await db(selectors.operator_for_user)(self.scope["user"])
         if self.operator is None:
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
-        self.site_ids = await database_sync_to_async(selectors.site_ids_of)(self.operator)
+        self.site_ids = await db(selectors.site_ids_of)(self.operator)
         self.watched = None
         self.groups_joined = [events.operator_group(self.operator.id)] + [
             events.site_group(site_id) for site_id in self.site_ids
         ]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await database_sync_to_async(presence.console_socket_opened)(operator_id=self.operator.id)
-        await database_sync_to_async(site_presence.refresh_sites)(self.site_ids)
+        await db(presence.console_socket_opened)(operator_id=self.operator.id)
+        await db(site_presence.refresh_sites)(self.site_ids)
         await self.accept()
         await self.send_frame(
             {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
@@ -280,15 +270,13 @@ class OperatorConsumer(FrameConsumer):
             return
         for group in self.groups_joined + ([self.watched] if self.watched else []):
             await self.channel_layer.group_discard(group, self.channel_name)
-        await database_sync_to_async(presence.console_socket_closed)(operator_id=self.operator.id)
+        await db(presence.console_socket_closed)(operator_id=self.operator.id)
 
     def dialog_id_of(self, frame) -> int:
         return id_field(frame, "dialog")
 
     async def on_watch(self, frame):
-        dialog = await database_sync_to_async(selectors.dialog_for_operator)(
-            self.operator, self.dialog_id_of(frame)
-        )
+        dialog = await db(selectors.dialog_for_operator)(self.operator, self.dialog_id_of(frame))
         group = events.dialog_group(dialog.id)
         if self.watched and self.watched != group:
             await self.channel_layer.group_discard(self.watched, self.channel_name)
@@ -297,16 +285,12 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame({"type": "watching", "dialog": dialog.id})
 
     async def on_resume(self, frame):
-        dialog = await database_sync_to_async(selectors.dialog_for_operator)(
-            self.operator, self.dialog_id_of(frame)
-        )
-        messages = await database_sync_to_async(selectors.transcript)(
-            dialog.id, after=after_id(frame)
-        )
+        dialog = await db(selectors.dialog_for_operator)(self.operator, self.dialog_id_of(frame))
+        messages = await db(selectors.transcript)(dialog.id, after=after_id(frame))
         await self.replay(messages)
 
     async def on_message(self, frame):
-        message, _created = await database_sync_to_async(services.post_operator_message)(
+        message, _created = await db(services.post_operator_message)(
             operator=self.operator,
             dialog_id=self.dialog_id_of(frame),
             client_id=frame.get("client_id"),
@@ -333,7 +317,7 @@ class OperatorConsumer(FrameConsumer):
         )
 
     async def on_invite(self, frame):
-        invitation = await database_sync_to_async(invitations.invite_operator)(
+        invitation = await db(invitations.invite_operator)(
             operator=self.operator,
             dialog_id=self.dialog_id_of(frame),
             invitee_id=id_field(frame, "invitee"),
@@ -341,12 +325,12 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame(
             {
                 "type": "notice",
-                "text": await database_sync_to_async(payloads.invitation_sent_text)(invitation),
+                "text": await db(payloads.invitation_sent_text)(invitation),
             }
         )
 
     async def on_answer_invitation(self, frame):
-        invitation = await database_sync_to_async(invitations.answer_invitation)(
+        invitation = await db(invitations.answer_invitation)(
             operator=self.operator,
             invitation_id=id_field(frame, "invitation"),
             accept=frame.get("accept") is True,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 import PIL.Image
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -76,15 +77,23 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The consumers' database calls run on this many threads (chat/db.py), each with its
+    # own connection while a call runs.
+    CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=8)
     # A pool instead of a connection per database_sync_to_async call (DESIGN.md).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": 10,
     }
+    # Room for every consumer thread, Django's shared thread (sync views) and one more.
+    if DATABASES["default"]["OPTIONS"]["pool"]["max_size"] < CHAT_DB_THREADS + 2:
+        raise ImproperlyConfigured("DB_POOL_MAX must be at least CHAT_DB_THREADS + 2.")
     # One test database per test process, so parallel runs on one server do not collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:
+    # SQLite has one writer at a time: more threads would only queue on its lock.
+    CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=1)
     # The browser tests run a real Daphne process against the test database, so it
     # must be a file both processes can open; one per test process, so runs do not collide.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
@@ -108,7 +117,15 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The in-memory layer drops messages once a channel holds `capacity` undelivered ones
+    # (default 100): under load a console socket's backlog passed that and lost frames
+    # (docs/performance.md, embedded default). One process, so memory is the only cost.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": env.int("CHANNEL_CAPACITY", default=1000)},
+        }
+    }
 
 # Rate limits and other short-lived counters: shared by every process on Redis.
 CACHES = {

@@ -335,6 +335,36 @@ def test_message_is_published_on_commit(new_visitor, django_capture_on_commit_ca
     assert len(callbacks) == 1  # one publish per message
 
 
+def test_a_commit_reaches_the_event_loop_once_for_all_its_sends(
+    new_visitor, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The visitor, the open dialog pages and the site's row: three group sends, one
+    async_to_sync (each trip waits for the busy event loop, docs/performance.md)."""
+    trips = []
+
+    def async_to_sync(coroutine_function):
+        def call(sends):
+            trips.append((coroutine_function, [group for group, _event in sends]))
+
+        return call
+
+    monkeypatch.setattr(events, "async_to_sync", async_to_sync)
+    session = new_visitor()
+    with django_capture_on_commit_callbacks(execute=True):
+        message = write(session)
+    dialog = message.dialog
+    assert trips == [
+        (
+            events._send_all,
+            [
+                events.visitor_group(dialog.visitor_id),
+                events.dialog_group(dialog.id),
+                events.site_group(dialog.site_id),
+            ],
+        )
+    ]
+
+
 # --- concurrency ----------------------------------------------------------------------------
 
 
@@ -344,7 +374,7 @@ def test_visitor_message_racing_the_end_of_the_dialog_does_not_reopen_it(
 ):
     """The visitor writes while the operator ends the dialog (another process): whichever
     commits first, the dialog ends up closed, not "closed" with an open status."""
-    monkeypatch.setattr(events, "publish", lambda group, event: None)
+    monkeypatch.setattr(events, "publish", lambda *sends: None)
     session = new_visitor()
     dialog = write(session).dialog
     services.connect_operator(operator=alice, dialog_id=dialog.id)
