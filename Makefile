@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format demo-data clean bench
+.PHONY: install messages run test lint format demo-data clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+install: messages
+
+# The translation catalogues (locale/*/LC_MESSAGES/django.po) compiled to .mo by Babel,
+# so no GNU gettext is needed; the .mo files are build output, never committed.
+messages: $(BIN)/.installed
+	$(BIN)/pybabel -q compile -d locale -D django
 
 demo-data: install
 	mkdir -p var

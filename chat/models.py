@@ -1,10 +1,12 @@
 import secrets
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from operators.models import Account, Operator
 
@@ -39,6 +41,13 @@ class Site(models.Model):
     widget_title = models.CharField(_("widget title"), max_length=100, default="Chat with us")
     greeting = models.CharField(
         _("greeting"), max_length=300, default="Hello! How can we help you?", blank=True
+    )
+    language = models.CharField(
+        _("widget language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the widget follows the visitor's browser."),
     )
     operators = models.ManyToManyField(
         Operator, related_name="sites", blank=True, verbose_name=_("operators")
@@ -126,10 +135,10 @@ class Visit(models.Model):
 
 class Dialog(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", _("New")
-        ACTIVE = "active", _("Active")
-        MISSED = "missed", _("Missed")
-        CLOSED = "closed", _("Closed")
+        NEW = "new", pgettext_lazy("dialog status", "New")
+        ACTIVE = "active", pgettext_lazy("dialog status", "Active")
+        MISSED = "missed", pgettext_lazy("dialog status", "Missed")
+        CLOSED = "closed", pgettext_lazy("dialog status", "Closed")
 
     OPEN_STATUSES = (Status.NEW, Status.ACTIVE, Status.MISSED)
 

@@ -48,6 +48,13 @@ class Operator(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ONLINE
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Language of the console. Empty: the browser's language."),
+    )
     # Presence: how many console sockets are open now, and when the last one closed.
     open_sockets = models.PositiveIntegerField(default=0, editable=False)
     last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)

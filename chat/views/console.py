@@ -112,3 +112,19 @@ def set_status(request):
     ):
         next_url = "console:mine"
     return redirect(next_url)
+
+
+@require_POST
+@operator_required
+def set_language(request):
+    """The operator's console language, kept in his profile ("" = the browser's)."""
+    language = request.POST.get("language", "")
+    if language == "" or language in dict(settings.LANGUAGES):
+        request.operator.language = language
+        request.operator.save(update_fields=["language"])
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "console:mine"
+    return redirect(next_url)

@@ -5,13 +5,14 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 
 from chat import selectors
 from chat.errors import AccessDenied, NotFound
 
 
 def operator_required(view):
-    """Logged in and an operator; the operator is request.operator."""
+    """Logged in and an operator; the operator is request.operator, his language active."""
 
     @login_required
     @wraps(view)
@@ -19,11 +20,19 @@ def operator_required(view):
         request.operator = selectors.operator_for_user(request.user)
         if request.operator is None:
             raise PermissionDenied("This login is not an operator.")
+        # The language chosen in his profile wins over the browser's (LocaleMiddleware).
+        language = request.operator.language
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         try:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         except NotFound as error:
             raise Http404(error.detail) from error
         except AccessDenied as error:
             raise PermissionDenied(error.detail) from error
+        if language:
+            response.headers["Content-Language"] = language
+        return response
 
     return wrapper

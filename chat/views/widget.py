@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from chat import blocking
@@ -12,6 +13,10 @@ from chat.models import Site
 @xframe_options_exempt
 def widget_frame(request, widget_key):
     site = get_object_or_404(Site, widget_key=widget_key)
+    # The site's language, or (blank) the visitor's browser through LocaleMiddleware.
+    if site.language:
+        translation.activate(site.language)
+        request.LANGUAGE_CODE = site.language
     if blocking.is_blocked(site.account_id, ip_from_request(request)):
         # No widget.js here: the embed loader never gets "ready", so no launcher shows.
         return render(request, "chat/widget_blocked.html", {"site": site}, status=403)

@@ -19,6 +19,8 @@
 
   var body = document.body;
   var T = document.getElementById("lc-i18n").dataset;
+  // Dates and times in the widget's language (the frame's <html lang>), not the browser's.
+  var PAGE_LOCALE = document.documentElement.lang || [];
   var COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
   var PERMANENT_ERRORS = { invalid: 1, empty: 1, too_long: 1, too_large: 1 };
   var TYPING_EVERY_MS = 2000;
@@ -576,17 +578,17 @@
     if (!local) li.dataset.sentAt = iso;
     meta.dateTime = date.toISOString();
     meta.textContent = formatTime(date);
-    meta.title = date.toLocaleString();
+    meta.title = date.toLocaleString(PAGE_LOCALE);
   }
 
   function formatTime(date) {
-    var time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    var time = date.toLocaleTimeString(PAGE_LOCALE, { hour: "2-digit", minute: "2-digit" });
     var today = new Date();
     if (date.toDateString() === today.toDateString()) return time;
     var yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
     if (date.toDateString() === yesterday.toDateString()) return T.yesterday + ", " + time;
     var sameYear = date.getFullYear() === today.getFullYear();
-    return date.toLocaleDateString([], sameYear ? { day: "numeric", month: "short" }
+    return date.toLocaleDateString(PAGE_LOCALE, sameYear ? { day: "numeric", month: "short" }
       : { day: "numeric", month: "short", year: "numeric" }) + ", " + time;
   }
 

@@ -1,0 +1,45 @@
+"""The consumers' database calls, on a bounded thread pool.
+
+Channels' ``database_sync_to_async`` is ``thread_sensitive=True``: every consumer's
+database call in the process runs on one shared thread, one at a time, and that thread
+spends most of its time waiting for PostgreSQL (docs/performance.md, "Where the time
+goes"). ``db`` runs them on a pool of ``settings.CHAT_DB_THREADS`` threads instead.
+
+- Connections are per thread; ``DatabaseSyncToAsync`` still runs ``close_old_connections``
+  around each call, so a call returns its connection to the psycopg pool (DB_POOL_MAX,
+  checked against CHAT_DB_THREADS in config/settings.py).
+- Row locks (``select_for_update`` in chat/services.py) serialise what must be serial;
+  one socket's calls stay in order because the consumer awaits each before the next.
+- On SQLite the pool has one thread: concurrent writers would only queue on its lock.
+- Sync views and Channels' own helpers keep Django's shared thread; only the consumers
+  use this pool.
+
+    from chat.db import db
+    site = await db(selectors.site_by_key)(key)
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import DatabaseSyncToAsync
+from django.conf import settings
+
+_executor: ThreadPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def executor() -> ThreadPoolExecutor:
+    """The process's pool, made on first use (after settings are configured)."""
+    global _executor
+    if _executor is None:
+        with _lock:
+            if _executor is None:
+                _executor = ThreadPoolExecutor(
+                    max_workers=settings.CHAT_DB_THREADS, thread_name_prefix="chat-db"
+                )
+    return _executor
+
+
+def db(func):
+    """``database_sync_to_async(func)``, run on the pool instead of the shared thread."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=executor())
