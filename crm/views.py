@@ -28,22 +28,23 @@ def _back(request, fallback):
     return redirect(*fallback)
 
 
-def _queued_message(request, exports):
-    names = ", ".join(export.integration.name for export in exports)
-    messages.success(request, _("Queued for %(names)s.") % {"names": names})
-
-
-@require_POST
-@operator_required
-def send_dialog(request, pk):
+def _queue(request, queue, **ids):
+    """Queue an export; refusals of access are 403/404, others a message on the page."""
     try:
-        exports = services.queue_dialog_export(operator=request.operator, dialog_id=pk)
+        exports = queue(operator=request.operator, **ids)
     except (NotFound, AccessDenied):
         raise
     except CrmError as error:
         messages.error(request, error.detail)
     else:
-        _queued_message(request, exports)
+        names = ", ".join(export.integration.name for export in exports)
+        messages.success(request, _("Queued for %(names)s.") % {"names": names})
+
+
+@require_POST
+@operator_required
+def send_dialog(request, pk):
+    _queue(request, services.queue_dialog_export, dialog_id=pk)
     return redirect("console:dialog", pk=pk)
 
 
@@ -58,14 +59,7 @@ def dialog_exports_panel(request, pk):
 @require_POST
 @operator_required
 def send_lead(request, pk):
-    try:
-        exports = services.queue_lead_export(operator=request.operator, lead_id=pk)
-    except (NotFound, AccessDenied):
-        raise
-    except CrmError as error:
-        messages.error(request, error.detail)
-    else:
-        _queued_message(request, exports)
+    _queue(request, services.queue_lead_export, lead_id=pk)
     return _back(request, ("console:mine",))
 
 
