@@ -1,0 +1,62 @@
+/* Service worker of the operator console (chat/pwa.py, chat/views/pwa.py).
+ *
+ * - Precaches the console's shell: its CSS and JS, the icons and the offline page.
+ * - Pages are always asked from the network; when that fails, the offline page is shown.
+ * - Nothing else is ever stored: no page or API answer of a logged-in operator stays in
+ *   a cache after logout.
+ * - The cache name carries the shell's version; activating a new worker drops old caches. */
+"use strict";
+
+var CONFIG = {{ config|safe }};
+var PREFIX = "console-shell-";
+var SHELL = new Set(CONFIG.shell);
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CONFIG.cache)
+      .then(function (cache) {
+        return cache.addAll(CONFIG.shell.map(function (url) {
+          return new Request(url, { cache: "reload", credentials: "omit" });
+        }));
+      })
+      .then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys()
+      .then(function (names) {
+        return Promise.all(names.filter(function (name) {
+          return name.indexOf(PREFIX) === 0 && name !== CONFIG.cache;
+        }).map(function (name) { return caches.delete(name); }));
+      })
+      .then(function () { return self.clients.claim(); })
+  );
+});
+
+function offlinePage() {
+  return caches.open(CONFIG.cache).then(function (cache) {
+    return cache.match(CONFIG.offline);
+  }).then(function (page) {
+    return page || Response.error();
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(offlinePage));
+    return;
+  }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin || !SHELL.has(url.pathname)) return;
+  event.respondWith(
+    caches.open(CONFIG.cache).then(function (cache) {
+      return cache.match(url.pathname);
+    }).then(function (hit) {
+      return hit || fetch(request);
+    })
+  );
+});
