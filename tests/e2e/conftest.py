@@ -2,15 +2,12 @@
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from live_stack import Stack, database_url_of_test_db, free_port, wait_for_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -24,61 +21,6 @@ CHROMIUM_FLAGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url_of_test_db() -> str:
-    settings = connection.settings_dict
-    if settings["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings['NAME']}"
-    user = settings.get("USER") or "postgres"
-    host = settings.get("HOST") or "127.0.0.1"
-    port = settings.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{process.args[:3]} did not start; see {log_path}") from None
-            time.sleep(0.2)
-
-
-class Stack:
-    """Processes started for one test, stopped together (logs under test-artifacts/)."""
-
-    def __init__(self):
-        self.processes = []
-        ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
-
-    def start(self, name: str, args, env=None) -> subprocess.Popen:
-        log_path = ARTIFACTS.parent / f"{name}.log"
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        process.log_path = log_path
-        self.processes.append(process)
-        return process
-
-    def stop(self):
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 @pytest.fixture
@@ -148,6 +90,27 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def disk_profile_context(browser, tmp_path):
+    """disk_profile_context(**options): a context on a profile on disk instead of an
+    incognito one (Chromium never offers to install a web app in incognito)."""
+    contexts = []
+
+    def launch(**options):
+        context = browser.browser_type.launch_persistent_context(
+            tmp_path / f"profile-{len(contexts)}",
+            executable_path=CHROMIUM,
+            args=CHROMIUM_FLAGS,
+            **options,
+        )
+        contexts.append(context)
+        return context
+
+    yield launch
+    for context in contexts:
+        context.close()
 
 
 E2E_PASSWORD = "e2e-pass-123"
