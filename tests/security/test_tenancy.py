@@ -1,0 +1,349 @@
+"""Tenancy walk: an operator never reads or changes anything of another account, of a
+colleague's dialog he may not see, or of a site he does not serve.
+
+Account A (sites A1 and A2) holds a dialog on A1 with messages, files, a lead, an export,
+a blocked IP, an invitation and a canned reply, each carrying a secret string. Three
+operators walk EVERY console URL (enumerated from the URLConf; each URL with an id gets
+A's object) and EVERY socket action (enumerated from OperatorConsumer.handlers):
+
+  (a) B's operator, with every flag, from account B;
+  (b) A's operator without flags, against the colleague's active dialog (Others);
+  (c) A's operator who serves only A2, against A1's objects.
+
+Each must be refused (403/404 pages, error frames), change nothing in the database and
+never see a secret string in any response or frame.
+"""
+
+import itertools
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from url_walk import routes
+
+from chat import attachments, services
+from chat.consumers import OperatorConsumer
+from chat.models import (
+    Attachment,
+    BlockedIP,
+    Dialog,
+    Invitation,
+    Message,
+    Participant,
+    Visitor,
+)
+from crm import payloads as crm_payloads
+from crm.models import Export, Integration
+from leads.models import Lead
+from operators.models import Operator
+from replies.models import CannedReply
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Secret strings in A's data, by what they belong to.
+S_VISITOR = "Zorro-A-visitor-name"
+S_EMAIL = "zorro.secret@a-company.example"
+S_MESSAGE = "A-secret-message-about-the-vault"
+S_FILE = "a-secret-vault-plan"
+S_LEAD = "A-secret-lead-request"
+S_EXPORT = "A-secret-crm-error"
+S_BLOCKED = "A-secret-block-reason"
+S_REPLY = "A-secret-canned-reply"
+
+DIALOG_SECRETS = (S_MESSAGE, S_FILE, S_EXPORT)
+ALL_SECRETS = (S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY)
+# Account-wide objects: any operator of the account manages them, whatever his sites.
+ACCOUNT_WIDE = ("blocked", "reply")
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+# Every console URL with an id: which of A's objects it is walked with. A new URL with
+# an id fails test_every_console_url_has_a_target until it gets its row here.
+TARGETS = {
+    "console:dialog": "dialog",
+    "console:connect": "dialog",
+    "console:end": "dialog",
+    "console:leave": "dialog",
+    "console:invite": "dialog",
+    "console:block": "dialog",
+    "console:attachment_upload": "dialog",
+    "console:attachment": "attachment",
+    "console:attachment_thumbnail": "attachment",
+    "console:unblock": "blocked",
+    "leads:detail": "lead",
+    "crm:send_dialog": "dialog",
+    "crm:dialog_exports": "dialog",
+    "crm:send_lead": "lead",
+    "crm:retry": "export",
+    "replies:edit": "reply",
+    "replies:delete": "reply",
+    "replies:used": "reply",
+}
+# Every socket action: the frame each actor sends about A's objects. A new handler fails
+# test_every_socket_action_has_a_frame until it gets its row here.
+FRAMES = {
+    "watch": lambda a: {"dialog": a["dialog"].id},
+    "resume": lambda a: {"dialog": a["dialog"].id, "after": 0},
+    "message": lambda a: {"dialog": a["dialog"].id, "client_id": "x1", "text": "intrusion"},
+    "typing": lambda a: {"dialog": a["dialog"].id, "typing": True},
+    "invite": lambda a: {"dialog": a["dialog"].id, "invitee": a["peer"].id},
+    "answer_invitation": lambda a: {"invitation": a["invitation"].id, "accept": True},
+}
+REFUSED_CODES = {"forbidden", "not_found", "invalid"}
+
+
+def console_routes():
+    return [route for route in routes() if route.route.startswith("console/")]
+
+
+# --- the two accounts ------------------------------------------------------------------
+
+
+def _upload(name, content):
+    return attachments.prepare(SimpleUploadedFile(name, content, "application/octet-stream"))
+
+
+@pytest.fixture
+def world(make_account, make_site, make_operator, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    account_a, account_b = make_account(name="A"), make_account(name="B")
+    a1, a2 = make_site(account=account_a), make_site(account=account_a)
+    b1 = make_site(account=account_b)
+    flags = {"can_see_others": True, "can_join_others": True}
+    owner = make_operator(account=account_a, sites=[a1, a2], **flags)
+    peer = make_operator(account=account_a, sites=[a1], **flags)
+    no_flags = make_operator(account=account_a, sites=[a1])
+    outsider = make_operator(account=account_a, sites=[a2], **flags)
+    stranger = make_operator(account=account_b, sites=[b1], **flags)
+
+    session = services.start_visitor_session(
+        site=a1, token=None, ip="203.0.113.77", user_agent="Firefox"
+    )
+    Visitor.objects.filter(pk=session.visitor.id).update(name=S_VISITOR, email=S_EMAIL)
+    first, _ = services.post_visitor_message(
+        visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text=S_MESSAGE
+    )
+    services.post_visitor_message(
+        visitor_id=session.visitor.id,
+        visit_id=session.visit.id,
+        client_id="v2",
+        text="",
+        attachment=_upload(f"{S_FILE}.pdf", PDF),
+    )
+    dialog = Dialog.objects.get(pk=first.dialog_id)
+    services.connect_operator(operator=owner, dialog_id=dialog.id)  # active: Others for no_flags
+    attachment = Attachment.objects.get(message__dialog=dialog)
+    lead = Lead.objects.create(
+        account=account_a,
+        site=a1,
+        visitor=session.visitor,
+        dialog=dialog,
+        source=Lead.Source.INTRODUCE,
+        name=S_VISITOR,
+        email=S_EMAIL,
+        message=S_LEAD,
+    )
+    integration = Integration.objects.create(
+        account=account_a, name="A CRM", kind="webhook", settings={"url": "http://127.0.0.1:9/"}
+    )
+    export = Export.objects.create(
+        integration=integration, dialog=dialog, status=Export.Status.FAILED, last_error=S_EXPORT
+    )
+    blocked = BlockedIP.objects.create(
+        account=account_a, network="198.51.100.0/24", reason=S_BLOCKED
+    )
+    invitation = Invitation.objects.create(dialog=dialog, inviter=owner, invitee=peer)
+    reply = CannedReply.objects.create(
+        account=account_a, site=a1, shortcut="vault", title="Vault", text=S_REPLY
+    )
+
+    # B's own rows of each kind, so B's pages are not empty by accident.
+    b_session = services.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
+    b_message, _ = services.post_visitor_message(
+        visitor_id=b_session.visitor.id, visit_id=b_session.visit.id, client_id="b1", text="B hi"
+    )
+    services.connect_operator(operator=stranger, dialog_id=b_message.dialog_id)
+    Invitation.objects.create(
+        dialog_id=b_message.dialog_id,
+        inviter=stranger,
+        invitee=make_operator(account=account_b, sites=[b1]),
+    )
+    # What A's CRM received, in the demo receiver that the console shows.
+    settings.CRM_DEMO_RECEIVER = True
+    settings.CRM_DEMO_RECEIVER_FILE = tmp_path / "crm-demo.json"
+    body = crm_payloads.build(Export.objects.select_related("integration").get(pk=export.pk))
+    record = {"id": "demo-1", "key": "k", "received_at": "", "event": "", "duplicates": 0}
+    settings.CRM_DEMO_RECEIVER_FILE.write_text(json.dumps([{**record, "body": body}]))
+    return {
+        "a1": a1,
+        "owner": owner,
+        "peer": peer,
+        "no_flags": no_flags,
+        "outsider": outsider,
+        "stranger": stranger,
+        "dialog": dialog,
+        "attachment": attachment,
+        "lead": lead,
+        "export": export,
+        "blocked": blocked,
+        "invitation": invitation,
+        "reply": reply,
+    }
+
+
+def snapshot() -> dict:
+    """What a refused action must leave as it was."""
+    return {
+        "dialogs": sorted(Dialog.objects.values_list("id", "status", "unread_count")),
+        "stays": sorted(Participant.objects.values_list("id", "operator_id", "left_at")),
+        "messages": Message.objects.count(),
+        "attachments": sorted(Attachment.objects.values_list("id", "name")),
+        "invitations": sorted(Invitation.objects.values_list("id", "status")),
+        "blocked": sorted(BlockedIP.objects.values_list("id", "network")),
+        "leads": sorted(Lead.objects.values_list("id", "name")),
+        "exports": sorted(Export.objects.values_list("id", "status", "attempts")),
+        "replies": sorted(CannedReply.objects.values_list("id", "text", "usage_count")),
+        "operators": sorted(Operator.objects.values_list("id", "status", "language")),
+    }
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def assert_no_secret(text: str, secrets, where: str):
+    leaked = [secret for secret in secrets if secret in text]
+    assert not leaked, f"{where} shows {leaked}"
+
+
+# --- the tables cover everything ---------------------------------------------------------
+
+
+def test_every_console_url_has_a_target():
+    with_ids = {route.name for route in console_routes() if "pk" in route.parameters}
+    assert with_ids - set(TARGETS) == set(), "add the new URL to TARGETS"
+
+
+def test_every_socket_action_has_a_frame():
+    assert set(OperatorConsumer.handlers) - set(FRAMES) == set(), "add the new action to FRAMES"
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+ACTORS = {
+    # actor: (which targets he must be refused, which secrets he must never see)
+    "stranger": (lambda target: True, ALL_SECRETS),
+    "no_flags": (lambda target: target in ("dialog", "attachment", "export"), DIALOG_SECRETS),
+    "outsider": (
+        lambda target: target not in ACCOUNT_WIDE,
+        tuple(s for s in ALL_SECRETS if s not in (S_BLOCKED, S_REPLY)),
+    ),
+}
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_console_urls_refuse_the_objects_of_others(world, actor):
+    refused_target, secrets = ACTORS[actor]
+    client = Client()
+    client.force_login(world[actor].user)
+    before = snapshot()
+    walked = []
+    for route in console_routes():
+        if "pk" not in route.parameters:
+            continue
+        target = TARGETS[route.name]
+        if not refused_target(target):
+            continue
+        url = route.url(pk=world[target].id)
+        for method in ("get", "post"):
+            data = {"invitee": world["peer"].id, "client_id": "o1", "text": "intrusion"}
+            if method == "post":  # uploads reach the access check only with a file
+                data["file"] = SimpleUploadedFile("x.pdf", PDF, "application/pdf")
+            response = getattr(client, method)(url, data)
+            assert response.status_code in (403, 404, 405), (
+                f"{actor} {method.upper()} {url} ({route.name}) answered {response.status_code}"
+            )
+            assert_no_secret(body_of(response), secrets, f"{method.upper()} {url}")
+        walked.append(route.name)
+    assert snapshot() == before
+    assert "console:dialog" in walked and "console:attachment" in walked
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_console_lists_show_nothing_of_others(world, actor):
+    """Every console page without an id (tabs, history, leads, CSV, blocked, replies ...),
+    also when its filters name A's site, colleague or words."""
+    _refused, secrets = ACTORS[actor]
+    client = Client()
+    client.force_login(world[actor].user)
+    probes = [
+        {},
+        {"site": world["a1"].id, "date_from": "", "date_to": ""},
+        {"operator": world["owner"].id, "date_from": "", "date_to": ""},
+        # Words of the secrets (a whole secret would be echoed back in the search box).
+        {"q": "vault", "date_from": "", "date_to": ""},
+        {"q": "Zorro", "date_from": "", "date_to": ""},
+    ]
+    walked = 0
+    for route in console_routes():
+        if "pk" in route.parameters:
+            continue
+        for url, query in itertools.product(route.urls(), probes):
+            response = client.get(url, query)
+            assert response.status_code in (200, 400, 403, 404, 405), (route.name, query)
+            assert_no_secret(body_of(response), secrets, f"GET {url} {query}")
+            walked += 1
+    assert walked >= 10 * len(probes)
+
+
+def test_attachment_urls_of_the_visitor_are_signed_for_one_dialog(world, client):
+    token = attachments.visitor_token(world["attachment"])
+    assert client.get(reverse("attachment", args=[token])).status_code == 200
+    data = signing.loads(token, salt=attachments.SIGNING_SALT)
+    forged = signing.dumps({**data, "d": data["d"] + 1}, salt=attachments.SIGNING_SALT)
+    for bad in (token[:-2] + "xx", forged, signing.dumps(data, salt="another")):
+        response = client.get(reverse("attachment", args=[bad]))
+        assert response.status_code == 404
+        assert PDF not in body_of(response).encode()
+
+
+# --- socket actions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+async def test_socket_actions_refuse_the_objects_of_others(world, actor, sockets):
+    _refused, secrets = ACTORS[actor]
+    before = await database_sync_to_async(snapshot)()
+    communicator, _hello = await sockets.operator(world[actor])
+    for kind in OperatorConsumer.handlers:
+        frame = {"type": kind, **FRAMES[kind](world)}
+        await communicator.send_json_to(frame)
+        answer = await communicator.receive_json_from(timeout=3)
+        assert answer["type"] == "error", f"{actor} {kind}: {answer}"
+        assert answer["code"] in REFUSED_CODES | {"not_connected"}, f"{actor} {kind}: {answer}"
+        assert_no_secret(json.dumps(answer, ensure_ascii=False), secrets, kind)
+        await sockets.silent(communicator)
+    assert await database_sync_to_async(snapshot)() == before
+
+    # Nothing of the dialog reaches the socket afterwards: no group was joined.
+    await database_sync_to_async(services.post_visitor_message)(
+        visitor_id=world["dialog"].visitor_id,
+        visit_id=None,
+        client_id="v3",
+        text=S_MESSAGE + " again",
+    )
+    frames = []
+    while not await communicator.receive_nothing(timeout=0.5):
+        frames.append(await communicator.receive_json_from())
+    for frame in frames:
+        assert frame["type"] == "row" and frame["html"] is None, frame  # a count, no content
+        assert_no_secret(json.dumps(frame, ensure_ascii=False), secrets, "live frame")
+    if actor != "no_flags":  # a colleague of the site hears the row change (tab counts)
+        assert frames == []
