@@ -25,6 +25,7 @@ demo-data: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_replies
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 
 run: demo-data

@@ -7,7 +7,8 @@ on a dedicated PostgreSQL database (livechat_bench, livechat_bench_quick) and a 
 Redis database number and channel prefix, so runs never collide with test suites.
 Prints one line per scenario as it goes and, last, one JSON object (the summary).
 Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
-BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_REDIS_DB.
+BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_REDIS_DB;
+BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne.
 """
 
 import argparse
@@ -57,6 +58,17 @@ QUICK = {
     "messages": 20_000,
     "page_requests": 20,
     "embedded_visitors": 30,
+}
+
+
+NO_RATE_LIMITS = {
+    name: "0"
+    for name in (
+        "CHAT_RATE_MESSAGES_PER_VISITOR",
+        "CHAT_RATE_MESSAGES_PER_IP",
+        "CHAT_RATE_DIALOGS_PER_VISITOR",
+        "CHAT_RATE_DIALOGS_PER_IP",
+    )
 }
 
 
@@ -118,8 +130,18 @@ def django_run(env: dict, *args: str, timeout: int = 900) -> dict | None:
 # --- the server under test ------------------------------------------------------------------
 
 
+def server_command(port: int, app: str) -> list[str]:
+    """Daphne, the product's server; BENCH_SERVER=uvicorn runs the same app (and the relay)
+    on uvicorn with uvloop and the websockets library, for a side-by-side comparison."""
+    if os.environ.get("BENCH_SERVER", "daphne") == "uvicorn":
+        return ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
+                "--ws", "websockets", "--lifespan", "off", "--no-access-log", app]  # fmt: skip
+    return ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+
+
 class DaphneServer:
-    """`python -m daphne` pinned to core 0 with the open-files limit raised to the hard one."""
+    """The ASGI server (Daphne unless BENCH_SERVER says otherwise) pinned to core 0, with
+    the open-files limit raised to the hard one."""
 
     def __init__(self, app: str, env: dict, core: str = "0", profile: Path | None = None):
         self.port = free_port()
@@ -142,8 +164,7 @@ class DaphneServer:
 
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-daphne-", suffix=".log")  # noqa: SIM115 (closed in __exit__)
         self.process = subprocess.Popen(
-            ["taskset", "-c", self.core, PYTHON, "-m", "daphne", "-b", "127.0.0.1",
-             "-p", str(self.port), self.app],
+            ["taskset", "-c", self.core, PYTHON, *server_command(self.port, self.app)],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
             preexec_fn=limits,
         )  # fmt: skip
@@ -327,6 +348,9 @@ def main(argv=None) -> None:
         "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "20"),
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        # Every generated visitor comes from 127.0.0.1: the per-IP limits would refuse
+        # them (chat/ratelimit.py; 0 turns a limit off).
+        **NO_RATE_LIMITS,
     }
     embedded_db = ROOT / "var" / f"{db_name}.sqlite3"
     embedded_env = {
@@ -334,8 +358,13 @@ def main(argv=None) -> None:
         "DATABASE_URL": f"sqlite:///{embedded_db}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        **NO_RATE_LIMITS,
     }
-    results: dict = {"machine": machine(), "sizes": sizes}
+    results: dict = {
+        "machine": machine(),
+        "sizes": sizes,
+        "server": os.environ.get("BENCH_SERVER", "daphne"),
+    }
     log(f"machine: {json.dumps(results['machine'])}")
     log(f"sizes: {json.dumps(sizes)}")
 

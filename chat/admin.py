@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.forms import ModelForm
-from django.utils.translation import gettext
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from chat import blocking
+from chat import blocking, erasure, origins
 from chat.models import (
     Attachment,
     BlockedIP,
@@ -18,6 +21,24 @@ from chat.models import (
 
 
 class SiteForm(ModelForm):
+    class Meta:
+        help_texts = {
+            "domains": gettext_lazy(
+                "The hosts whose pages may show the chat, one per line: example.com, or "
+                "*.example.com for its subdomains (not example.com itself). Any port, http "
+                "and https. Leave empty to allow every host."
+            )
+        }
+
+    def clean_domains(self):
+        domains = self.cleaned_data["domains"]
+        invalid = origins.invalid_domains(domains)
+        if invalid:
+            raise ValidationError(
+                gettext("Not a host name: %(entries)s"), params={"entries": ", ".join(invalid)}
+            )
+        return domains
+
     def clean(self):
         cleaned = super().clean()
         account = cleaned.get("account")
@@ -60,6 +81,52 @@ class VisitorAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "phone", "token"]
     readonly_fields = ["token", "animal", "first_seen_at", "last_seen_at", "open_sockets"]
     inlines = [VisitInline]
+    actions = ["erase_personal_data"]
+
+    @admin.action(description=gettext_lazy("Erase personal data"), permissions=["change"])
+    def erase_personal_data(self, request, queryset):
+        """A right-to-be-forgotten request (chat/erasure.py), after a confirmation page
+        like the delete action's; the admin's history records who erased whom and when."""
+        if request.POST.get("post") != "yes":
+            visitors = queryset.annotate(
+                dialog_count=Count("dialogs", distinct=True),
+                message_count=Count(
+                    "dialogs__messages",
+                    filter=~Q(dialogs__messages__author_kind=Message.Author.SYSTEM),
+                ),
+            ).order_by("pk")
+            return TemplateResponse(
+                request,
+                "admin/chat/visitor/erase_personal_data.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": gettext("Erase personal data"),
+                    "visitors": visitors,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        ids = list(queryset.values_list("pk", flat=True))
+        done = erasure.erase_visitors(ids)
+        LogEntry.objects.log_actions(
+            request.user.pk,
+            Visitor.objects.filter(pk__in=ids),
+            CHANGE,
+            change_message=gettext(
+                "Personal data erased (dialogs: %(dialogs)s, messages: %(messages)s, "
+                "files: %(files)s)."
+            )
+            % {"dialogs": done.dialogs, "messages": done.messages, "files": done.files},
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "The personal data of %(count)s visitor was erased.",
+                "The personal data of %(count)s visitors was erased.",
+                done.visitors,
+            )
+            % {"count": done.visitors},
+        )
+        return None
 
 
 @admin.register(Visit)

@@ -76,6 +76,11 @@ _MARKUP_ANYWHERE = re.compile(rb"<(?:!doctype\s+html|html|script|svg|iframe)[\s>
 # Bytes that never occur in text (WHATWG "binary data byte").
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 _BOMS = (b"\xef\xbb\xbf",)
+# Device names Windows will not save a file under, whatever the extension.
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"{device}{n}" for device in ("COM", "LPT") for n in "123456789¹²³"]
+)
 
 
 class UploadRefused(ChatError):
@@ -295,6 +300,8 @@ def clean_name(raw, content_type: str) -> str:
     if allowed and ext.lower() not in allowed:
         stem, ext = name, allowed[0]
     stem = stem[:NAME_STEM_MAX].strip(".") or "file"
+    if stem.split(".", 1)[0].upper() in WINDOWS_RESERVED:
+        stem = "_" + stem  # "CON.txt" would open the console device on Windows
     return stem + ext
 
 

@@ -10,8 +10,11 @@ from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from chat import access, blocking, events, invitations, payloads, selectors, services
+from chat import access, blocking, events, invitations, origins, payloads, selectors, services
 from chat import presence as site_presence
 from chat.client_ip import ip_from_scope
 from chat.db import db
@@ -22,7 +25,13 @@ log = logging.getLogger(__name__)
 
 CLOSE_UNKNOWN_SITE = 4404
 CLOSE_BLOCKED = 4403  # the visitor's IP is on the account's blacklist (chat/blocking.py)
+CLOSE_ORIGIN_NOT_ALLOWED = 4003  # the page is not on the site's domains (chat/origins.py)
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_RESYNC = 4012  # live events may have been lost: reconnect and resume (chat/live.py)
+
+# The database (or Redis behind the rate limits) failed: nothing was stored, the client
+# keeps the message and sends it again (docs/protocol.md, Errors).
+UNAVAILABLE = (DatabaseError, RedisConnectionError, RedisTimeoutError)
 
 
 def header(scope, name: bytes) -> str:
@@ -30,6 +39,17 @@ def header(scope, name: bytes) -> str:
         if key == name:
             return value.decode("latin-1")
     return ""
+
+
+def without_lone_surrogates(frame):
+    """A JSON "\\ud800" escape gives a str that cannot be sent back as UTF-8 nor stored
+    by PostgreSQL: each lone surrogate becomes U+FFFD, as browsers do when they send."""
+    text = json.dumps(frame, ensure_ascii=False)
+    try:
+        text.encode()
+        return frame
+    except UnicodeEncodeError:
+        return json.loads(text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace"))
 
 
 class FrameConsumer(AsyncWebsocketConsumer):
@@ -47,7 +67,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
             )
         try:
             frame = json.loads(text_data)
-        except ValueError:
+            if "\\u" in text_data:
+                frame = without_lone_surrogates(frame)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             return await self.send_error("bad_json", "The frame is not valid JSON.")
         if not isinstance(frame, dict):
             return await self.send_error("bad_json", "A frame must be a JSON object.")
@@ -59,7 +81,16 @@ class FrameConsumer(AsyncWebsocketConsumer):
         try:
             await getattr(self, handler)(frame)
         except ChatError as error:
-            await self.send_error(error.code, error.detail, client_id=frame.get("client_id"))
+            await self.send_error(
+                error.code, error.detail, client_id=frame.get("client_id"), **error.fields
+            )
+        except UNAVAILABLE as error:
+            log.warning("frame %s failed, a backing service is unavailable: %r", kind, error)
+            await self.send_error(
+                "unavailable",
+                "The server cannot handle this now; send it again in a moment.",
+                client_id=frame.get("client_id"),
+            )
         except Exception:
             log.exception("frame %s failed", kind)
             await self.send_error(
@@ -67,6 +98,50 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 "The server could not handle this frame.",
                 client_id=frame.get("client_id"),
             )
+
+    # --- live delivery health (chat/live.py) ---------------------------------------------
+
+    @property
+    def live(self):
+        """The layer's LiveDelivery; None on the in-memory layer, which cannot fail."""
+        return getattr(self.channel_layer, "live", None)
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        if self.live:
+            self.live.watch(self)
+
+    async def close(self, code=None, reason=None):
+        if self.live:
+            self.live.forget(self)
+        await super().close(code, reason)
+
+    async def websocket_connect(self, message):
+        await super().websocket_connect(message)
+        if self.live and self.live.down:
+            await self.live_paused()
+
+    async def websocket_disconnect(self, message):
+        if self.live:
+            self.live.forget(self)
+        await super().websocket_disconnect(message)
+
+    async def live_paused(self):
+        if self.live.is_watched(self):
+            await self.send_frame(
+                {
+                    "type": "delivery",
+                    "live": False,
+                    "detail": "Live updates are paused; messages are still stored. "
+                    "The server will close this socket when they are back: reconnect "
+                    "and resume.",
+                }
+            )
+
+    async def live_resync(self, event=None):
+        """Live events may have been lost: the client reconnects and resumes."""
+        if self.live and self.live.is_watched(self):
+            await self.close(code=CLOSE_RESYNC)
 
     async def refuse(self, code: int):
         """Accept, then close with our code: a handshake refused before accept reaches
@@ -77,11 +152,11 @@ class FrameConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
 
-    async def send_error(self, code: str, detail: str, client_id=None):
+    async def send_error(self, code: str, detail: str, client_id=None, **fields):
         frame = {"type": "error", "code": code, "detail": detail}
         if isinstance(client_id, str):
             frame["client_id"] = client_id
-        await self.send_frame(frame)
+        await self.send_frame({**frame, **fields})
 
     async def replay(self, messages):
         for message in messages:
@@ -123,7 +198,13 @@ class VisitorConsumer(FrameConsumer):
         if site is None:
             await self.refuse(CLOSE_UNKNOWN_SITE)
             return
-        if await db(blocking.is_blocked)(site.account_id, ip_from_scope(self.scope)):
+        if not origins.origin_allowed(
+            site, header(self.scope, b"origin"), request_host=header(self.scope, b"host")
+        ):
+            await self.refuse(CLOSE_ORIGIN_NOT_ALLOWED)
+            return
+        self.ip = ip_from_scope(self.scope)
+        if await db(blocking.is_blocked)(site.account_id, self.ip):
             await self.refuse(CLOSE_BLOCKED)
             return
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
@@ -176,6 +257,7 @@ class VisitorConsumer(FrameConsumer):
             visit_id=self.visit.id,
             client_id=frame.get("client_id"),
             text=frame.get("text"),
+            ip=self.ip,
         )
         self.dialog_id = message.dialog_id
         await self.send_frame(
@@ -295,6 +377,7 @@ class OperatorConsumer(FrameConsumer):
             dialog_id=self.dialog_id_of(frame),
             client_id=frame.get("client_id"),
             text=frame.get("text"),
+            site_ids=self.site_ids,
         )
         await self.send_frame(
             {

@@ -5,6 +5,7 @@ class ChatError(Exception):
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.fields = {}  # more members of the error frame (e.g. retry_after)
 
 
 class AccessDenied(ChatError):

@@ -38,8 +38,17 @@ class Hook:
     def send_on_commit(self, **kwargs) -> None:
         transaction.on_commit(lambda: self.send(**kwargs))
 
+    def send_within(self, **kwargs) -> None:
+        """Run the receivers inside the caller's transaction: one that raises rolls the
+        whole change back (for changes that must be all or nothing, like an erasure)."""
+        for receiver in list(self.receivers):
+            receiver(**kwargs)
+
 
 # A dialog was closed (chat.services.close_locked_dialog): receivers get dialog=.
 dialog_ended = Hook("dialog_ended")
 # A lead was stored (leads.services): receivers get lead=.
 lead_created = Hook("lead_created")
+# A visitor's personal data is being erased (chat.erasure), inside its transaction:
+# receivers get visitor_ids= and dialog_ids= and delete or blank their own rows.
+visitor_erased = Hook("visitor_erased")

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import events, selectors, services
+from chat import access, events, selectors, services
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.models import Dialog, Invitation
 from chat.presence import online_operators_q
@@ -28,7 +28,10 @@ def invite_operator(*, operator: Operator, dialog_id: int, invitee_id) -> Invita
         raise NotFound()
     active_ids = [op.id for op in selectors.active_operators(dialog.id)]
     if operator.id not in active_ids:
-        if dialog.site_id not in selectors.site_ids_of(operator):
+        # Whoever may not read the dialog learns nothing more about it than a refusal.
+        if not access.can_view_dialog(
+            operator, dialog, selectors.site_ids_of(operator), active_ids
+        ):
             raise AccessDenied()
         raise ChatError("not_connected", _("Connect to the dialog before inviting."))
     if not dialog.is_open:

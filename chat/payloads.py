@@ -4,9 +4,10 @@ Built once per event by the publisher; consumers only forward it.
 """
 
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from chat import attachments
+from chat import animals, attachments
 from chat.models import Dialog, Invitation, Message
 
 
@@ -69,3 +70,15 @@ def invitation_answer_text(invitation) -> str:
         "name": invitation.invitee.name,
         "number": invitation.dialog.number,
     }
+
+
+def avatar_html(visitor) -> str:
+    """The visitor's avatar: his first letter once named, else his animal's icon. Python,
+    not an included template: list pages show one per row (docs/performance.md)."""
+    if visitor.name:
+        letter = visitor.name[:1].upper()
+        return format_html('<span class="avatar" aria-hidden="true">{}</span>', letter)
+    return format_html(
+        '<span class="avatar avatar-animal" aria-hidden="true">{}</span>',
+        animals.icon(visitor.animal),
+    )

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import access, animals, attachments, card, events, hooks, selectors, visits
+from chat import access, animals, attachments, card, events, hooks, ratelimit, selectors, visits
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
 from operators.models import Account, Operator
@@ -157,24 +157,33 @@ def _next_dialog_number(account_id: int) -> int:
     return Account.objects.values_list("last_dialog_number", flat=True).get(pk=account_id)
 
 
-def _open_dialog_for(visitor: Visitor, visit_id: int | None) -> Dialog:
-    # Locked like every other writer of a dialog (connect, end, operator messages), so a
-    # concurrent end or connect is not overwritten by this message's update of the row.
-    dialog = (
+def _locked_open_dialog(visitor_id: int, client_id: str) -> Dialog | None:
+    """The visitor's open dialog, row-locked like every other writer of a dialog locks it
+    (connect, end, operator messages), with `resent`: whether a message with this client_id
+    is already stored in any of his dialogs. One query for the common case."""
+    resent = Message.objects.filter(dialog__visitor_id=visitor_id, client_id=client_id)
+    return (
         Dialog.objects.select_for_update(of=("self",))
         .select_related("site", "visitor")
-        .filter(visitor=visitor, status__in=Dialog.OPEN_STATUSES)
+        .annotate(resent=Exists(resent))
+        .filter(visitor_id=visitor_id, status__in=Dialog.OPEN_STATUSES)
         .first()
     )
-    if dialog is None:
-        dialog = Dialog.objects.create(
-            account_id=visitor.site.account_id,
-            site=visitor.site,
-            visitor=visitor,
-            visit_id=visit_id,
-            number=_next_dialog_number(visitor.site.account_id),
-        )
-    return dialog
+
+
+def _open_new_dialog(visitor_id: int, visit_id: int | None, ip: str | None) -> Dialog:
+    """The caller holds the visitor's row lock and found no open dialog."""
+    site_id, account_id = (
+        Visitor.objects.filter(pk=visitor_id).values_list("site_id", "site__account_id").get()
+    )
+    ratelimit.take_dialog_slot(visitor_id=visitor_id, ip=ip)
+    return Dialog.objects.create(
+        account_id=account_id,
+        site_id=site_id,
+        visitor_id=visitor_id,
+        visit_id=visit_id,
+        number=_next_dialog_number(account_id),
+    )
 
 
 def _record_message(dialog: Dialog, message: Message) -> None:
@@ -205,26 +214,29 @@ def _record_message(dialog: Dialog, message: Message) -> None:
 
 @transaction.atomic
 def post_visitor_message(
-    *, visitor_id: int, visit_id: int | None, client_id, text, attachment=None
+    *, visitor_id: int, visit_id: int | None, client_id, text, attachment=None, ip=None
 ):
     """Store a visitor's message (opening a dialog if he has none). Returns (message, created);
     a resend with a known client_id returns the stored message and changes nothing.
-    attachment: a file checked by attachments.prepare; the text is then an optional caption."""
+    attachment: a file checked by attachments.prepare; the text is then an optional caption.
+    ip: the sender's address, for the rate limits (ratelimit.RateLimited, nothing stored)."""
     client_id = clean_client_id(client_id)
     text = clean_text(text, allow_empty=attachment is not None)
-    # Locking the visitor serialises his sockets: one open dialog, one copy of a resend.
-    # of=self: without it PostgreSQL also locks the site row, serialising a whole site.
-    visitor = (
-        Visitor.objects.select_for_update(of=("self",)).select_related("site").get(pk=visitor_id)
-    )
-    existing = (
-        Message.objects.filter(dialog__visitor=visitor, client_id=client_id)
-        .select_related("operator__user")
-        .first()
-    )
-    if existing:
-        return existing, False
-    dialog = _open_dialog_for(visitor, visit_id)
+    ratelimit.take_message_slot(visitor_id=visitor_id, ip=ip)
+    dialog = _locked_open_dialog(visitor_id, client_id)
+    if dialog is None:
+        # Opening a dialog: the visitor's row lock serialises his sockets, so two of them
+        # cannot both open one; then look again under it. of=self: not the site's row too.
+        Visitor.objects.select_for_update(of=("self",)).values_list("pk").get(pk=visitor_id)
+        dialog = _locked_open_dialog(visitor_id, client_id)
+    if dialog is None or dialog.resent:
+        existing = Message.objects.filter(dialog__visitor_id=visitor_id, client_id=client_id)
+        existing = existing.first()
+        if existing:
+            _announce_again(existing, existing.dialog)
+            return existing, False
+    if dialog is None:
+        dialog = _open_new_dialog(visitor_id, visit_id, ip)
     message = Message.objects.create(
         dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
     )
@@ -232,9 +244,18 @@ def post_visitor_message(
     _record_message(dialog, message)
     if visit_id:
         Visit.objects.filter(pk=visit_id).update(last_activity_at=message.created_at)
-    operators = selectors.active_operators(dialog.id)
-    events.message_posted_on_commit(message, dialog, [op.id for op in operators])
+    events.message_posted_on_commit(message, dialog, selectors.active_operator_ids(dialog.id))
     return message, True
+
+
+def _announce_again(message: Message, dialog: Dialog, operator_ids=None) -> None:
+    """A resend of a stored message is announced again: the first announcement is lost
+    when the server died between commit and publish, or the commit's answer never came
+    back from the database (the client got an error, not the ack). Every receiver
+    de-duplicates by id (docs/protocol.md, Delivery)."""
+    if operator_ids is None:
+        operator_ids = selectors.active_operator_ids(dialog.id)
+    events.message_posted_on_commit(message, dialog, operator_ids)
 
 
 def lock_dialog(dialog_id: int) -> Dialog:
@@ -251,22 +272,23 @@ def lock_dialog(dialog_id: int) -> Dialog:
 
 
 @transaction.atomic
-def post_operator_message(*, operator: Operator, dialog_id: int, client_id, text, attachment=None):
+def post_operator_message(
+    *, operator: Operator, dialog_id: int, client_id, text, attachment=None, site_ids=None
+):
     """An operator's answer; only an operator connected to the open dialog may write.
-    attachment: as in post_visitor_message."""
+    attachment: as in post_visitor_message. site_ids: the operator's sites, when the caller
+    already holds them (a console socket does), saving a query per message."""
     client_id = clean_client_id(client_id)
     text = clean_text(text, allow_empty=attachment is not None)
     dialog = lock_dialog(dialog_id)
-    operators = selectors.active_operators(dialog.id)
-    operator_ids = [op.id for op in operators]
-    if not access.can_view_dialog(operator, dialog, selectors.site_ids_of(operator), operator_ids):
+    operator_ids = selectors.active_operator_ids(dialog.id)
+    if site_ids is None:
+        site_ids = selectors.site_ids_of(operator)
+    if not access.can_view_dialog(operator, dialog, site_ids, operator_ids):
         raise AccessDenied()
-    existing = (
-        Message.objects.filter(dialog=dialog, client_id=client_id)
-        .select_related("operator__user")
-        .first()
-    )
+    existing = Message.objects.filter(dialog=dialog, client_id=client_id).first()
     if existing:
+        _announce_again(existing, dialog, operator_ids)
         return existing, False
     if not dialog.is_open:
         raise ChatError("dialog_closed", "The dialog has ended.")

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from chat.views import attachments as attachment_views
 from chat.views import blocking as blocking_views
 from chat.views import console as views
+from chat.views import pwa as pwa_views
 from chat.views.history import history_list
 
 app_name = "console"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", views.mine, name="mine"),
     path("others/", views.others, name="others"),
     path("missed/", views.missed, name="missed"),
+    re_path(r"^(?P<tab>mine|others|missed)/rows/$", views.tab_rows, name="tab_rows"),
     path("dialogs/<int:pk>/", views.dialog, name="dialog"),
     path("dialogs/<int:pk>/connect/", views.connect, name="connect"),
     path("dialogs/<int:pk>/end/", views.end, name="end"),
@@ -22,6 +24,9 @@ urlpatterns = [
     path("blocked/", blocking_views.blocked_list, name="blocked"),
     path("blocked/<int:pk>/unblock/", blocking_views.unblock, name="unblock"),
     path("history/", history_list, name="history"),
+    # the installable console (chat/pwa.py): the worker's scope is /console/
+    path("sw.js", pwa_views.service_worker, name="service_worker"),
+    path("offline/", pwa_views.offline, name="offline"),
     # attachments
     path(
         "dialogs/<int:pk>/attachments/",

@@ -7,6 +7,7 @@ channel layer shared by several ASGI processes and a Celery broker on Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,8 +40,11 @@ INSTALLED_APPS = [
     "channels",
     "operators",
     "chat",
+    "replies",
     "leads",
     "crm",
+    "csp",  # Content-Security-Policy (chat/csp.py)
+    "axes",  # login throttling (docs/security.md)
 ]
 
 MIDDLEWARE = [
@@ -53,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chat.csp.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into operators.lockout's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,6 +96,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Room for every consumer thread, Django's shared thread (sync views) and one more.
     if DATABASES["default"]["OPTIONS"]["pool"]["max_size"] < CHAT_DB_THREADS + 2:
         raise ImproperlyConfigured("DB_POOL_MAX must be at least CHAT_DB_THREADS + 2.")
+    # Querysets read with .iterator() (a form's choices) in one round trip, not a cursor's
+    # DECLARE, FETCH and CLOSE; also what a transaction-pooling PgBouncer needs.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # One test database per test process, so parallel runs on one server do not collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:
@@ -109,10 +119,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis' pub/sub layer, bounded and never raising while Redis is
+            # down (chat/layer.py, docs/operations.md "Health and faults").
+            "BACKEND": "chat.layer.ResilientPubSubLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
                 "prefix": env.str("CHANNEL_PREFIX", default="livechat"),
+                "timeout": env.float("CHANNEL_LAYER_TIMEOUT", default=2.0),
+                "heartbeat": env.float("CHANNEL_LAYER_HEARTBEAT", default=1.0),
             },
         }
     }
@@ -134,6 +148,8 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CHANNEL_PREFIX", default="livechat"),
+            # Redis down or hung: fail within a second instead of holding the request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -174,6 +190,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:mine"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (django-axes, docs/security.md): AXES_FAILURE_LIMIT wrong passwords for
+# one username from one IP lock that pair out for AXES_COOLOFF_MINUTES; the console's and
+# the admin's login both go through it. The IP is the visitor card's (CHAT_TRUSTED_PROXIES).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "chat.client_ip.ip_from_request"
+AXES_LOCKOUT_CALLABLE = "operators.lockout.lockout_response"
+
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -197,12 +227,45 @@ SECURE_PROXY_SSL_HEADER = (
 )
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp, chat/csp.py, docs/security.md): no inline script or
+# style anywhere; connect-src also gets ws(s):// of the requested host per request, and the
+# widget frame replaces frame-ancestors with its site's domains. CSP_REPORT_ONLY sends the
+# policy as Content-Security-Policy-Report-Only (browsers report, nothing is blocked);
+# CSP_CDN_ORIGINS are origins static files are served from (STATIC_URL on a CDN).
+_CSP_CDN = env.list("CSP_CDN_ORIGINS", default=[])
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_CSP_CDN],
+        "style-src": ["'self'", *_CSP_CDN],
+        "img-src": ["'self'", "data:", "blob:", *_CSP_CDN],
+        "font-src": ["'self'", *_CSP_CDN],
+        "media-src": ["'self'", *_CSP_CDN],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
 # Chat rules (docs/protocol.md documents the limits a client must respect).
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=4000)
 CHAT_FRAME_MAX_BYTES = env.int("CHAT_FRAME_MAX_BYTES", default=32 * 1024)
+# Rate limits (chat/ratelimit.py; 0 turns one off): messages per minute and new dialogs
+# per hour, per visitor and per IP address. A person types 20 messages a minute at most;
+# an office or mobile-carrier NAT puts many visitors behind one IP, hence higher IP limits.
+CHAT_RATE_MESSAGES_PER_VISITOR = env.int("CHAT_RATE_MESSAGES_PER_VISITOR", default=30)
+CHAT_RATE_MESSAGES_PER_IP = env.int("CHAT_RATE_MESSAGES_PER_IP", default=300)
+CHAT_RATE_DIALOGS_PER_VISITOR = env.int("CHAT_RATE_DIALOGS_PER_VISITOR", default=10)
+CHAT_RATE_DIALOGS_PER_IP = env.int("CHAT_RATE_DIALOGS_PER_IP", default=100)
 CHAT_VISIT_TIMEOUT_MINUTES = 30
 CHAT_OPERATOR_PRESENCE_GRACE_SECONDS = env.int("CHAT_OPERATOR_PRESENCE_GRACE_SECONDS", default=60)
-CHAT_CONSOLE_PAGE_SIZE = 200
+CHAT_CONSOLE_PAGE_SIZE = env.int("CHAT_CONSOLE_PAGE_SIZE", default=50)
 # A new dialog whose visitor has had no widget open this long becomes missed.
 CHAT_MISSED_GRACE_SECONDS = env.int("CHAT_MISSED_GRACE_SECONDS", default=120)
 
@@ -236,9 +299,11 @@ PIL.Image.MAX_IMAGE_PIXELS = CHAT_ATTACHMENT_MAX_PIXELS
 CHAT_ATTACHMENT_URL_MAX_AGE = env.int("CHAT_ATTACHMENT_URL_MAX_AGE", default=7 * 24 * 3600)
 
 # Leads (leads/): phone numbers without a country code are read in this region (ISO code);
-# each IP may send LEADS_RATE_LIMIT forms per site every LEADS_RATE_WINDOW_SECONDS.
+# each IP may send LEADS_RATE_LIMIT forms per site, and each visitor
+# LEADS_RATE_LIMIT_PER_VISITOR, every LEADS_RATE_WINDOW_SECONDS.
 LEADS_DEFAULT_PHONE_REGION = env.str("LEADS_DEFAULT_PHONE_REGION", default="RU")
 LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=5)
+LEADS_RATE_LIMIT_PER_VISITOR = env.int("LEADS_RATE_LIMIT_PER_VISITOR", default=3)
 LEADS_RATE_WINDOW_SECONDS = env.int("LEADS_RATE_WINDOW_SECONDS", default=600)
 
 # CRM export (crm/, docs/crm.md): retries of network errors and 5xx answers wait

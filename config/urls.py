@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chat.views import attachments as attachment_views
+from chat.views import health as health_views
+from chat.views import pwa as pwa_views
 from chat.views import widget as widget_views
 from crm import views as crm_views
 from leads import urls as leads_urls
@@ -11,6 +13,7 @@ from leads import urls as leads_urls
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:mine", permanent=False)),
     path("admin/", admin.site.urls),
+    path("manifest.webmanifest", pwa_views.manifest, name="manifest"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -19,10 +22,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("console/leads/", include("leads.urls")),
     path("console/crm/", include("crm.urls")),
+    path("console/replies/", include("replies.urls")),
     path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),
     path("demo/", widget_views.demo, name="demo"),
+    path("healthz", health_views.healthz, name="healthz"),
     path(
         "widget/<str:widget_key>/attachments/",
         attachment_views.widget_upload,

@@ -13,7 +13,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from chat.history import visible_dialogs
 from crm.connectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from leads.selectors import visible_leads
 
 KEEP = 50
 MAX_BODY_BYTES = 1024 * 1024
@@ -87,3 +89,28 @@ def receive(headers, body: bytes) -> dict:
 def received() -> list[dict]:
     with _locked_records() as box:
         return box["records"]
+
+
+def _named_id(body, key: str):
+    item = body.get(key) if isinstance(body, dict) else None
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if isinstance(value, int) else None
+
+
+def visible_records(operator, records: list[dict]) -> list[dict]:
+    """The records this operator may read: one naming a dialog or a lead only if he may see
+    that dialog (chat.history's rules) and that lead (his sites). The receiver is shared by
+    every account of the installation, so a record of another account is never shown.
+    Two queries, whatever the number of records."""
+    dialog_ids = {_named_id(r["body"], "dialog") for r in records} - {None}
+    lead_ids = {_named_id(r["body"], "lead") for r in records} - {None}
+    seen_dialogs = set(
+        visible_dialogs(operator).filter(id__in=dialog_ids).values_list("id", flat=True)
+    )
+    seen_leads = set(visible_leads(operator).filter(id__in=lead_ids).values_list("id", flat=True))
+    return [
+        record
+        for record in records
+        if _named_id(record["body"], "dialog") in seen_dialogs | {None}
+        and _named_id(record["body"], "lead") in seen_leads | {None}
+    ]

@@ -97,7 +97,7 @@ def demo_receive(request):
 def demo_received(request):
     if not settings.CRM_DEMO_RECEIVER:
         raise Http404()
-    records = demo_receiver.received()
+    records = demo_receiver.visible_records(request.operator, demo_receiver.received())
     for record in records:
         record["pretty"] = json.dumps(record["body"], indent=2, ensure_ascii=False)
     return render(

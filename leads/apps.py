@@ -6,3 +6,10 @@ class LeadsConfig(AppConfig):
 
     name = "leads"
     verbose_name = "Leads"
+
+    def ready(self):
+        # chat never imports leads: it sends hooks, leads listens.
+        from chat import hooks
+        from leads import receivers
+
+        hooks.visitor_erased.connect(receivers.visitor_erased)

@@ -9,64 +9,62 @@ are the view's, in leads.views.
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from chat import blocking, events, hooks
+from chat import blocking, events, hooks, ratelimit
+from chat import payloads as chat_payloads
 from chat import selectors as chat_selectors
-from chat.errors import AccessDenied, ChatError
+from chat.errors import AccessDenied
 from chat.models import Dialog, Message, Visitor
 from leads.models import Lead
 
 CONTACT_FIELDS = ("name", "email", "phone")
 
 
-class RateLimited(ChatError):
-    status = 429
-
-    def __init__(self):
-        super().__init__(
-            "rate_limited",
-            _("You have sent too many forms. Please try again in a few minutes."),
-        )
-
-
 # --- spam protection --------------------------------------------------------------------
 
 
-def _rate_key(site_id: int, ip: str | None) -> str:
-    return f"leads:rate:{site_id}:{ip or 'unknown'}"
+def _rate_buckets(visitor: Visitor, ip: str | None) -> list[ratelimit.Bucket]:
+    """LEADS_RATE_LIMIT forms per address and site, LEADS_RATE_LIMIT_PER_VISITOR per
+    visitor (an address that changes does not help), per LEADS_RATE_WINDOW_SECONDS."""
+    window = settings.LEADS_RATE_WINDOW_SECONDS
+    buckets = [
+        ratelimit.Bucket(
+            "leads:visitor", str(visitor.id), settings.LEADS_RATE_LIMIT_PER_VISITOR, window
+        )
+    ]
+    if ip:
+        buckets.append(
+            ratelimit.Bucket(
+                "leads:ip", f"{visitor.site_id}:{ip}", settings.LEADS_RATE_LIMIT, window
+            )
+        )
+    return buckets
+
+
+def _too_many_forms() -> str:
+    return _("You have sent too many forms. Please try again in a few minutes.")
 
 
 def check_sender(*, visitor: Visitor, ip: str | None) -> None:
-    """Refuse a blacklisted address (AccessDenied) and one that has used up its forms
-    (RateLimited) before the form is even read."""
+    """Refuse a blacklisted address (AccessDenied) and a sender that has used up its forms
+    (ratelimit.RateLimited) before the form is even read."""
     if blocking.is_blocked(visitor.site.account_id, ip):
         raise AccessDenied(_("The chat is not available."))
-    if (cache.get(_rate_key(visitor.site_id, ip)) or 0) >= settings.LEADS_RATE_LIMIT:
-        raise RateLimited()
+    ratelimit.check(*_rate_buckets(visitor, ip), detail=_too_many_forms())
 
 
-def take_rate_slot(*, site_id: int, ip: str | None) -> None:
-    """Count one accepted form of this address on this site; RateLimited past the limit.
-    The counter starts with the first form and lives LEADS_RATE_WINDOW_SECONDS."""
-    key = _rate_key(site_id, ip)
-    cache.add(key, 0, timeout=settings.LEADS_RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window starts
-        cache.add(key, 1, timeout=settings.LEADS_RATE_WINDOW_SECONDS)
-        count = 1
-    if count > settings.LEADS_RATE_LIMIT:
-        raise RateLimited()
+def take_rate_slot(*, visitor: Visitor, ip: str | None) -> None:
+    """Count one accepted form of this visitor and address; RateLimited past a limit."""
+    ratelimit.take(*_rate_buckets(visitor, ip), detail=_too_many_forms())
 
 
 def absorb_spam(*, visitor: Visitor, ip: str | None) -> None:
     """A robot filled the honeypot: it is answered like a person and nothing is stored,
-    but it uses up the address's forms all the same."""
-    take_rate_slot(site_id=visitor.site_id, ip=ip)
+    but it uses up the sender's forms all the same."""
+    take_rate_slot(visitor=visitor, ip=ip)
 
 
 # --- submissions ------------------------------------------------------------------------
@@ -127,7 +125,7 @@ def contacts_data(visitor: Visitor) -> dict:
         "email": visitor.email,
         "phone": visitor.phone,
         "phone_href": "tel:" + re.sub(r"[^0-9+]", "", visitor.phone),
-        "avatar_html": render_to_string("chat/_avatar.html", {"visitor": visitor}),
+        "avatar_html": chat_payloads.avatar_html(visitor),
     }
 
 
@@ -142,7 +140,7 @@ def submit_offline_lead(*, visitor_id: int, ip: str | None, contact: dict) -> Le
     His name and contacts are remembered; an open dialog of his is linked and its
     console row shows the name."""
     visitor = _locked_visitor(visitor_id)
-    take_rate_slot(site_id=visitor.site_id, ip=ip)
+    take_rate_slot(visitor=visitor, ip=ip)
     changed = _remember_contacts(visitor, contact)
     dialog = _dialog_of(visitor, last_if_none_open=False)
     if dialog is not None and changed:
@@ -161,7 +159,7 @@ def introduce_visitor(*, visitor_id: int, ip: str | None, contact: dict) -> Lead
     name and contacts he filled in, a lead is linked to his open dialog (or his last one),
     and operators see it live: a line in the transcript, the row, the header and card."""
     visitor = _locked_visitor(visitor_id)
-    take_rate_slot(site_id=visitor.site_id, ip=ip)
+    take_rate_slot(visitor=visitor, ip=ip)
     _remember_contacts(visitor, contact)
     dialog = _dialog_of(visitor, last_if_none_open=True)
     if dialog is not None:

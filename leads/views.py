@@ -32,7 +32,7 @@ STATUS = {"forbidden": 403, "not_found": 404}
 
 def refusal(error: ChatError) -> JsonResponse:
     status = getattr(error, "status", None) or STATUS.get(error.code, 400)
-    return JsonResponse({"code": error.code, "detail": error.detail}, status=status)
+    return JsonResponse({"code": error.code, "detail": error.detail, **error.fields}, status=status)
 
 
 def _form_data(request) -> dict:

@@ -118,6 +118,15 @@ def session_cookie(user) -> str:
     return client.cookies[django_settings.SESSION_COOKIE_NAME].value
 
 
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """Rate-limit counters (chat/ratelimit.py) apart from other tests and other runs sharing
+    the Redis server: a key prefix of this test's own (clearing a shared Redis is not ours)."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches  # the setting_changed signal drops the cached connections
+
+
 # --- channel layer and sockets -----------------------------------------------------------
 
 
@@ -230,3 +239,23 @@ async def sockets(channel_layer):
     opened = Sockets(application)
     yield opened
     await opened.close_all()
+
+
+# The usual cast of console tests: a site, its operator Alice, and her logged-in client.
+# A module that needs another cast defines its own fixture of the same name.
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site(name="shop.example")
+
+
+@pytest.fixture
+def alice(make_operator, site):
+    return make_operator(username="alice", display_name="Alice", sites=[site])
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice.user)
+    return client

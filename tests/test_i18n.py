@@ -177,11 +177,6 @@ def test_every_nickname_has_its_russian_words():
 # --- the console ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
 def _console(client, make_operator, site, language, **headers):
     operator = make_operator(sites=[site], language=language)
     client.force_login(operator.user)

@@ -1,15 +1,11 @@
 from django import template
 
-from chat import animals
+from chat import payloads
 
 register = template.Library()
 
 
 @register.filter
-def avatar_letter(visitor) -> str:
-    return visitor.name[:1].upper() if visitor.name else ""
-
-
-@register.filter
-def animal_icon(visitor) -> str:
-    return animals.icon(visitor.animal)
+def avatar(visitor) -> str:
+    """{{ visitor|avatar }}: his first letter once named, else his animal's icon."""
+    return payloads.avatar_html(visitor)

@@ -21,7 +21,7 @@ STATUS = {"forbidden": 403, "not_found": 404}
 
 def refusal(error: ChatError) -> JsonResponse:
     status = getattr(error, "status", None) or STATUS.get(error.code, 400)
-    return JsonResponse({"code": error.code, "detail": error.detail}, status=status)
+    return JsonResponse({"code": error.code, "detail": error.detail, **error.fields}, status=status)
 
 
 def acknowledged(message) -> JsonResponse:
@@ -90,7 +90,8 @@ def widget_upload(request, widget_key):
         visitor = selectors.visitor_by_token(widget_key, token)
         if visitor is None:
             raise AccessDenied("Unknown visitor token: connect to the chat first.")
-        if blocking.is_blocked(visitor.site.account_id, ip_from_request(request)):
+        ip = ip_from_request(request)
+        if blocking.is_blocked(visitor.site.account_id, ip):
             raise AccessDenied("The chat is not available.")
         return _post(
             request,
@@ -98,6 +99,7 @@ def widget_upload(request, widget_key):
             services.post_visitor_message,
             visitor_id=visitor.id,
             visit_id=visitor.latest_visit_id,
+            ip=ip,
         )
     except ChatError as error:
         return refusal(error)

@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from chat import blocking, card, invitations, payloads, selectors, services
 from chat import presence as site_presence
@@ -14,11 +15,20 @@ from operators import services as presence
 from operators.models import Operator
 
 
+def _first_rows(operator, tab, *, after=None):
+    """One page of a tab's rows, and whether more follow (one query: a row more is asked)."""
+    size = settings.CHAT_CONSOLE_PAGE_SIZE
+    rows = selectors.tab_dialogs(operator, tab, limit=size + 1, after=after)
+    return rows[:size], len(rows) > size
+
+
 def _console_context(operator, tab):
+    rows, has_more = _first_rows(operator, tab)
     return {
         "operator": operator,
         "tab": tab,
-        "rows": selectors.tab_dialogs(operator, tab),
+        "rows": rows,
+        "has_more": has_more,
         "members": selectors.tab_members(operator),
     }
 
@@ -34,6 +44,20 @@ def _tab_page(tab):
 mine = _tab_page("mine")
 others = _tab_page("others")
 missed = _tab_page("missed")
+
+
+@require_GET
+@operator_required
+def tab_rows(request, tab):
+    """The rows after a shown one: the "Show more" button under a tab's list."""
+    try:
+        after = int(request.GET["after"])
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("after must be a dialog id")
+    rows, has_more = _first_rows(request.operator, tab, after=after)
+    response = render(request, "chat/_tab_rows.html", {"rows": rows})
+    response["X-Has-More"] = "1" if has_more else "0"
+    return response
 
 
 @operator_required

@@ -5,8 +5,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from chat import blocking
+from chat import blocking, origins
 from chat.client_ip import ip_from_request
+from chat.csp import replace_directives
 from chat.models import Site
 
 
@@ -19,12 +20,16 @@ def widget_frame(request, widget_key):
         request.LANGUAGE_CODE = site.language
     if blocking.is_blocked(site.account_id, ip_from_request(request)):
         # No widget.js here: the embed loader never gets "ready", so no launcher shows.
-        return render(request, "chat/widget_blocked.html", {"site": site}, status=403)
-    return render(
-        request,
-        "chat/widget.html",
-        {"site": site, "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH},
-    )
+        response = render(request, "chat/widget_blocked.html", {"site": site}, status=403)
+    else:
+        response = render(
+            request,
+            "chat/widget.html",
+            {"site": site, "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH},
+        )
+    # One policy: the console's, with frame-ancestors opened to the site's own pages.
+    directive, *sources = origins.frame_ancestors(site).split()
+    return replace_directives(response, {directive: sources})
 
 
 def demo(request):

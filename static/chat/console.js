@@ -25,6 +25,9 @@
   var socket = null;
   var retries = 0;
   var outbox = []; // frames sent but not acknowledged yet, resent after a reconnect
+  // The resume cursor: the end of the last replay (or of the page), not the last message
+  // shown, which can pass one whose live event was lost (docs/protocol.md, Resume).
+  var resumeAfter = 0;
   var unseen = 0;
 
   function fragment(html) {
@@ -160,9 +163,17 @@
     var node = fragment(frame.html);
     var pending = message.client_id &&
       transcript.querySelector('.msg-pending[data-client-id="' + CSS.escape(message.client_id) + '"]');
-    if (pending) pending.replaceWith(node); else transcript.appendChild(node);
+    if (pending) pending.replaceWith(node); else transcript.insertBefore(node, storedAfter(message.id));
     if (message.author.kind === "visitor") showTyping(false);
     scrollDown();
+  }
+
+  // A replay after a fault can bring a message older than ones shown: keep the id order.
+  function storedAfter(id) {
+    var later = Array.prototype.find.call(transcript.querySelectorAll(".msg[data-id]"), function (el) {
+      return Number(el.dataset.id) > id;
+    });
+    return later || null;
   }
 
   function onDialog(frame) {
@@ -206,7 +217,11 @@
 
   function onError(frame) {
     var box = document.getElementById("composer-error");
-    if (frame.client_id) {
+    var queued = frame.client_id && outbox.filter(function (f) { return f.client_id === frame.client_id; })[0];
+    if (queued && frame.code === "unavailable") {
+      // Nothing was stored: the same frame goes again in 1-2 s (and on every reconnect).
+      setTimeout(function () { if (outbox.indexOf(queued) !== -1) send(queued); }, 1000 + Math.random() * 1000);
+    } else if (frame.client_id) {
       outbox = outbox.filter(function (f) { return f.client_id !== frame.client_id; });
       var pending = transcript &&
         transcript.querySelector('.msg-pending[data-client-id="' + CSS.escape(frame.client_id) + '"]');
@@ -342,7 +357,7 @@
       connStatus.hidden = true;
       if (dialogId) {
         send({ type: "watch", dialog: dialogId });
-        send({ type: "resume", dialog: dialogId, after: lastShownId() });
+        send({ type: "resume", dialog: dialogId, after: resumeAfter });
         outbox.forEach(send);
       }
     },
@@ -356,6 +371,10 @@
     typing: onTyping,
     ack: onAck,
     error: onError,
+    resumed: function (frame) {
+      if (typeof frame.last_id === "number") resumeAfter = Math.max(resumeAfter, frame.last_id);
+    },
+    delivery: function () { connStatus.hidden = false; }, // live updates paused server-side
   };
 
   // Other console scripts (visitor card, attachments, invitations ...) hook in here:
@@ -409,6 +428,7 @@
   setupComposer();
   setupInviteMenu();
   scrollDown();
+  resumeAfter = lastShownId();
   // Let the other console scripts (loaded with defer, after this one) register first.
   document.addEventListener("DOMContentLoaded", connect);
 })();

@@ -4,6 +4,10 @@
   "use strict";
 
   var baseTitle = document.title;
+  // The site's widget colour (CSSOM: no inline style for the Content-Security-Policy).
+  if (document.body.dataset.brand) {
+    document.documentElement.style.setProperty("--brand", document.body.dataset.brand);
+  }
   var viewLabel = document.getElementById("demo-view");
   var buttons = document.querySelectorAll(".js-spa");
 

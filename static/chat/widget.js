@@ -82,6 +82,9 @@
     reconnectTimer: null,
     connectingTimer: null,
     lastId: 0, // highest stored message id shown
+    // The resume cursor: the end of the last replay. Not lastId: acks and live messages
+    // can pass a message whose live event was lost (docs/protocol.md, Resume).
+    resumeAfter: 0,
     shown: Object.create(null), // id -> element
     outbox: [], // [{clientId, text, el, sentAt, tries}] in the order written
     dialog: null,
@@ -230,8 +233,9 @@
     state.ready = false;
     state.typingSent = false;
     hideOperatorTyping();
-    // 4404: unknown site; 4403: this visitor's IP is blocked. Neither changes by retrying.
-    if (event.code === 4404 || event.code === 4403) {
+    // 4404: unknown site; 4403: this visitor's IP is blocked; 4003: this page may not show
+    // the site's chat (docs/protocol.md, Endpoint). None changes by retrying.
+    if (event.code === 4404 || event.code === 4403 || event.code === 4003) {
       state.stopped = true;
       showStatus(event.code === 4403 ? T.blocked : T.unavailable, true);
       ui.input.disabled = true;
@@ -293,7 +297,8 @@
       case "hello": return onHello(frame);
       case "message": return onMessage(frame.message);
       case "ack": return onAck(frame);
-      case "resumed": return onResumed();
+      case "resumed": return onResumed(frame);
+      case "delivery": return showStatus(T.reconnecting); // live updates paused server-side
       case "dialog": return setDialog(frame.dialog);
       case "typing": return onTyping(frame);
       case "error": return onError(frame);
@@ -326,13 +331,14 @@
     // Everything after the last message shown (all of it after a page load), then the
     // messages that were never acknowledged, with their original client_id.
     state.replaying = true;
-    send({ type: "resume", after: state.lastId });
+    send({ type: "resume", after: state.resumeAfter });
     sendPage();
     state.outbox.forEach(function (entry) { entry.tries = 0; transmit(entry); });
     updateCounter();
   }
 
-  function onResumed() {
+  function onResumed(frame) {
+    if (typeof frame.last_id === "number") state.resumeAfter = Math.max(state.resumeAfter, frame.last_id);
     state.replaying = false;
     state.firstReplayDone = true;
     scrollToBottom();
@@ -491,6 +497,12 @@
   function onError(frame) {
     var detail = typeof frame.detail === "string" ? frame.detail : String(frame.code || "error");
     var entry = findOutbox(frame.client_id);
+    if (frame.code === "rate_limited") return onRateLimited(entry, frame.retry_after);
+    if (entry && frame.code === "unavailable") {
+      // Nothing was stored: send it again in 1-2 s, for as long as the outage lasts.
+      entry.tries = 0;
+      entry.sentAt = Date.now() - RESEND_AFTER_MS + 1000 + Math.random() * 1000;
+    }
     if (entry && PERMANENT_ERRORS[frame.code]) {
       dropOutbox(entry);
       entry.el.classList.remove("lc-pending");
@@ -500,6 +512,23 @@
       meta.textContent = T.notSent;
     }
     showError(detail);
+  }
+
+  function onRateLimited(entry, retryAfter) {
+    // Not sent yet: the message stays in the outbox, noted, and goes again when the
+    // server's window has passed (resendStale leaves it alone meanwhile: sentAt is 0).
+    var seconds = typeof retryAfter === "number" && retryAfter > 0 ? Math.min(retryAfter, 3600) : 10;
+    showError(T.rateLimited);
+    if (!entry) return;
+    entry.sentAt = 0;
+    entry.el.querySelector(".lc-meta").textContent = T.rateLimited;
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = setTimeout(function () {
+      if (state.outbox.indexOf(entry) < 0) return;
+      entry.el.querySelector(".lc-meta").textContent = T.sending;
+      entry.tries = 0;
+      transmit(entry);
+    }, seconds * 1000);
   }
 
   function showError(text) {
@@ -648,11 +677,14 @@
 
   function resendStale() {
     // At-least-once: an unanswered message is sent again with the same client_id; the
-    // server stores it once and acks every copy with the same id.
+    // server stores it once and acks every copy with the same id. The server answers the
+    // frames of an open socket in order, so a copy mostly queues behind a slow first one
+    // (and is announced to every console again): wait 10 s, then twice as long each time.
     if (!state.ready) return;
     var now = Date.now();
     state.outbox.forEach(function (entry) {
-      if (entry.sentAt && now - entry.sentAt > RESEND_AFTER_MS && entry.tries < 5) transmit(entry);
+      var wait = RESEND_AFTER_MS * Math.pow(2, Math.max(0, entry.tries - 1));
+      if (entry.sentAt && now - entry.sentAt > wait && entry.tries < 5) transmit(entry);
     });
   }
 

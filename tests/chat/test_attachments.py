@@ -37,16 +37,6 @@ def stored_files(media):
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
-@pytest.fixture
 def bob(make_operator, site):
     """A colleague on the same site without the right to read colleagues' dialogs."""
     return make_operator(username="bob", display_name="Bob", sites=[site])
@@ -345,6 +335,14 @@ def test_types_are_decided_from_the_content(site, media, name, content, claimed,
         ("../../etc/passwd.txt", b"root:x:0:0\n", "text/plain", "passwd.txt"),
         ("C:\\Users\\me\\отчёт 2024.pdf", PDF, "application/pdf", "отчёт_2024.pdf"),
         ("x" * 300 + ".pdf", PDF, "application/pdf", "x" * 100 + ".pdf"),
+        # A right-to-left override would show "invoice\u202efdp.exe" as "invoiceexe.pdf".
+        ("invoice\u202efdp.exe", PDF, "application/pdf", "invoicefdp.exe.pdf"),
+        ("re\x07po\x1b\x7frt\t.pdf", PDF, "application/pdf", "report.pdf"),
+        ("....pdf", PDF, "application/pdf", "pdf.pdf"),
+        ("/tmp/../../.bashrc", b"alias ls=rm\n", "text/plain", "bashrc.txt"),
+        ("CON.txt", b"hello\n", "text/plain", "_CON.txt"),
+        ("nul", b"hello\n", "text/plain", "_nul.txt"),
+        ("com1.report.pdf", PDF, "application/pdf", "_com1.report.pdf"),
     ],
 )
 def test_names_are_sanitised_and_match_the_content(
@@ -353,6 +351,30 @@ def test_names_are_sanitised_and_match_the_content(
     _session, attachment = visitor_sends(site, content=content, name=name)
     assert attachment.content_type == expected_type
     assert attachment.name == expected_name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["..", "a/..", "."])
+def test_a_file_named_only_dots_is_refused_cleanly(site, name, media):
+    session = new_visitor(site)
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="client_id"\r\n\r\nc1\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="'
+        + name.encode()
+        + b'"\r\nContent-Type: application/pdf\r\n\r\n'
+        + PDF
+        + b"\r\n--B--\r\n"
+    )
+    response = Client().generic(
+        "POST",
+        reverse("widget_attachments", args=[site.widget_key]),
+        body,
+        content_type="multipart/form-data; boundary=B",
+        headers={"X-Visitor-Token": session.visitor.token},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "no_file"
+    assert stored_files(media) == []
 
 
 @pytest.mark.django_db

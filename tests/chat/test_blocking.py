@@ -20,16 +20,6 @@ OTHER_IP = "198.51.100.9"
 BLOCKED_PAGE_QUERIES = 5
 
 
-@pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
 def visitor_with_dialog(site, ip=IP, text="You are all idiots"):
     """A visitor whose current visit comes from `ip`, with an open dialog."""
     visitor = Visitor.objects.create(site=site, animal="blue-fox")
@@ -175,12 +165,6 @@ def test_operators_who_may_not_see_the_dialog_cannot_block(site, alice, make_ope
 
 
 # --- console pages --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    return client
 
 
 @pytest.mark.django_db

@@ -12,16 +12,6 @@ from chat.models import Dialog, Visitor
 GRACE = timedelta(minutes=2)
 
 
-@pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
 def visitor_wrote(site, text="Hello?", *, gone_for=None):
     """A visitor writes a first message; with gone_for his widget is closed since then."""
     session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")

@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
-@pytest.fixture
 def new_visitor(site):
     """Opens a widget session for a new visitor of a site (default: `site`)."""
 

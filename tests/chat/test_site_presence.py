@@ -14,16 +14,6 @@ from operators.models import Operator
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
 def set_status(operator, status):
     client = Client()
     client.force_login(operator.user)

@@ -75,16 +75,6 @@ def geoip(settings, geoip_db):
     return geoip_db
 
 
-@pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
 def open_dialog(site, *, ip=LONDON_IP, user_agent=WINDOWS_CHROME, token=None):
     """A visitor opens the widget and writes: (session, dialog)."""
     session = services.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)

@@ -28,22 +28,6 @@ def eager_celery(settings):
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    return client
-
-
-@pytest.fixture
 def make_dialog(alice):
     def make(site, *, operator=alice, text="Hello, I need a quote for 20 chairs"):
         session = chat_services.start_visitor_session(

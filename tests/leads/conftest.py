@@ -18,11 +18,6 @@ def own_cache(settings):
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(name="shop.example")
-
-
-@pytest.fixture
 def visitor(site):
     return Visitor.objects.create(site=site, animal="blue-fox")
 

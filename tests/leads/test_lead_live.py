@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def alice(make_operator, site):
-    return make_operator(username="alice", display_name="Alice", sites=[site])
-
-
-@pytest.fixture
 def carol(make_operator, make_site, site):
     """Same account, another site."""
     return make_operator(username="carol", sites=[make_site(account=site.account)])

@@ -37,12 +37,6 @@ def bob(make_operator, site):
     return make_operator(username="bob", display_name="Bob", sites=[site])
 
 
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    return client
-
-
 def make_lead(site, *, ago=datetime.timedelta(hours=1), source="offline_form", **fields):
     fields.setdefault("name", "Ivan")
     fields.setdefault("email", "ivan@example.com")
