@@ -4,6 +4,7 @@ The visitor protocol is documented in docs/protocol.md; the console socket speak
 same frame shapes plus a "watch" frame that opens one dialog.
 """
 
+import hashlib
 import json
 import logging
 from urllib.parse import parse_qs
@@ -14,7 +15,17 @@ from django.db import DatabaseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from chat import access, blocking, events, invitations, origins, payloads, selectors, services
+from chat import (
+    access,
+    blocking,
+    events,
+    invitations,
+    origins,
+    payloads,
+    reading,
+    selectors,
+    services,
+)
 from chat import presence as site_presence
 from chat.client_ip import ip_from_scope
 from chat.db import db
@@ -311,6 +322,9 @@ class VisitorConsumer(FrameConsumer):
                 {"type": "typing", "author": event["author"], "typing": event["typing"]}
             )
 
+    async def chat_read(self, event):
+        await self.send_frame({"type": "read", "up_to": event["up_to"]})
+
     async def visitor_blocked(self, event):
         await self.close(code=CLOSE_BLOCKED)
 
@@ -326,6 +340,8 @@ class OperatorConsumer(FrameConsumer):
         "typing": "on_typing",
         "answer_invitation": "on_answer_invitation",
         "invite": "on_invite",
+        "read": "on_read",
+        "here": "on_here",
     }
 
     async def connect(self):
@@ -335,6 +351,8 @@ class OperatorConsumer(FrameConsumer):
             return
         self.site_ids = await db(selectors.site_ids_of)(self.operator)
         self.watched = None
+        # Who is here: this tab's opaque id among the viewers of a dialog (not stored).
+        self.tab_id = hashlib.sha256(self.channel_name.encode()).hexdigest()[:12]
         self.groups_joined = [events.operator_group(self.operator.id)] + [
             events.site_group(site_id) for site_id in self.site_ids
         ]
@@ -350,6 +368,7 @@ class OperatorConsumer(FrameConsumer):
     async def disconnect(self, code):
         if getattr(self, "operator", None) is None:
             return
+        await self.announce_viewing("left")
         for group in self.groups_joined + ([self.watched] if self.watched else []):
             await self.channel_layer.group_discard(group, self.channel_name)
         await db(presence.console_socket_closed)(operator_id=self.operator.id)
@@ -361,10 +380,39 @@ class OperatorConsumer(FrameConsumer):
         dialog = await db(selectors.dialog_for_operator)(self.operator, self.dialog_id_of(frame))
         group = events.dialog_group(dialog.id)
         if self.watched and self.watched != group:
+            await self.announce_viewing("left")
             await self.channel_layer.group_discard(self.watched, self.channel_name)
         self.watched, self.watched_dialog = group, dialog
         await self.channel_layer.group_add(group, self.channel_name)
         await self.send_frame({"type": "watching", "dialog": dialog.id})
+        await self.announce_viewing("viewing", ask=self.channel_name)
+
+    async def announce_viewing(self, state: str, ask: str = ""):
+        """Tell the other tabs that have the watched dialog open that this one is here
+        or gone; ask: they answer with themselves (who is here?)."""
+        if self.watched:
+            dialog_id = self.watched_dialog.id
+            event = events.viewer_event(dialog_id, self.operator, self.tab_id, state, ask=ask)
+            await events.announce_viewer(dialog_id, event)
+
+    async def on_here(self, frame):
+        """The tab's heartbeat: colleagues' pages forget a viewer not heard for a while
+        (a socket that died without its "left")."""
+        if self.watched != events.dialog_group(self.dialog_id_of(frame)):
+            raise ChatError("invalid", "Watch the dialog before saying you are here.")
+        await self.announce_viewing("viewing")
+
+    async def on_read(self, frame):
+        dialog_id = self.dialog_id_of(frame)
+        if self.watched != events.dialog_group(dialog_id):
+            raise ChatError("invalid", "Watch the dialog before marking it read.")
+        dialog = await db(reading.mark_read)(
+            operator=self.operator,
+            dialog_id=dialog_id,
+            up_to=frame.get("up_to"),
+            site_ids=self.site_ids,
+        )
+        await self.send_frame({"type": "read", "dialog": dialog.id, "up_to": dialog.read_up_to})
 
     async def on_resume(self, frame):
         dialog = await db(selectors.dialog_for_operator)(self.operator, self.dialog_id_of(frame))
@@ -475,6 +523,7 @@ class OperatorConsumer(FrameConsumer):
             if not access.can_view_dialog(
                 self.operator, self.watched_dialog, self.site_ids, operator_ids
             ):
+                await self.announce_viewing("left")
                 await self.channel_layer.group_discard(self.watched, self.channel_name)
                 self.watched = self.watched_dialog = None
 
@@ -489,6 +538,25 @@ class OperatorConsumer(FrameConsumer):
                     "typing": event["typing"],
                 }
             )
+
+    async def console_viewer(self, event):
+        """Who is here: colleagues' tabs on the dialog this tab shows (own tabs not)."""
+        if event["operator"]["id"] == self.operator.id or not self.watched:
+            return
+        if self.watched != events.dialog_group(event["dialog"]):
+            return  # an answer that arrived after this tab moved to another dialog
+        await self.send_frame(
+            {
+                "type": "viewer",
+                "dialog": event["dialog"],
+                "operator": event["operator"],
+                "tab": event["tab"],
+                "state": event["state"],
+            }
+        )
+        if event["ask"] and event["state"] == "viewing":
+            answer = events.viewer_event(event["dialog"], self.operator, self.tab_id, "viewing")
+            await events.answer_viewer(event["ask"], answer)
 
     # --- visitor card (chat/card.py, static/chat/card.js) -----------------------------
 

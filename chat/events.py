@@ -135,6 +135,41 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
     )
 
 
+# --- read state and who is here (chat/reading.py, chat/consumers.py) ----------------------
+
+
+def dialog_read_on_commit(dialog, active_operator_ids) -> None:
+    """An operator saw the visitor's messages: the widget shows "Read", the row's unread
+    badge clears on every console."""
+    _on_commit(
+        (visitor_group(dialog.visitor_id), {"type": "chat.read", "up_to": dialog.read_up_to}),
+        row_event(dialog, active_operator_ids),
+    )
+
+
+def viewer_event(dialog_id: int, operator, tab: str, state: str, *, ask: str = "") -> dict:
+    """A console tab shows (state "viewing") or no longer shows ("left") the dialog.
+    ask: the asking tab's channel, when it wants every other viewer to answer it."""
+    return {
+        "type": "console.viewer",
+        "dialog": dialog_id,
+        "operator": {"id": operator.id, "name": operator.name},
+        "tab": tab,
+        "state": state,
+        "ask": ask,
+    }
+
+
+async def announce_viewer(dialog_id: int, event: dict) -> None:
+    """Nothing is stored: the tabs with the dialog open hear it over the channel layer."""
+    await publish_async(dialog_group(dialog_id), event)
+
+
+async def answer_viewer(channel: str, event: dict) -> None:
+    """One viewer tells a newly arrived tab that it is here."""
+    await get_channel_layer().send(channel, event)
+
+
 # --- blocking (chat/blocking.py) ---------------------------------------------------------
 
 

@@ -164,6 +164,8 @@ class Dialog(models.Model):
     unread_count = models.PositiveIntegerField(default=0)
     # When the oldest unanswered visitor message was sent; None once an operator answers.
     waiting_since = models.DateTimeField(null=True, blank=True)
+    # The visitor's messages up to this message id were seen by an operator (0: none).
+    read_up_to = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("dialog")

@@ -37,12 +37,14 @@ def message_html(message: Message) -> str:
 
 
 def dialog_data(dialog: Dialog, operators) -> dict:
-    """The visitor's view of his dialog: number, status and the operators in it now."""
+    """The visitor's view of his dialog: number, status, the operators in it now, and up
+    to which message an operator has read his messages."""
     return {
         "id": dialog.id,
         "number": dialog.number,
         "status": dialog.status,
         "operators": [{"id": op.id, "name": op.name} for op in operators],
+        "read_up_to": dialog.read_up_to,
     }
 
 

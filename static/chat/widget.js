@@ -68,6 +68,7 @@
 
   var state = {
     initialised: false,
+    readUpTo: 0, // an operator has seen the visitor's messages up to this id
     parentOrigin: null,
     token: "",
     page: null,
@@ -303,6 +304,7 @@
       case "typing": return onTyping(frame);
       case "error": return onError(frame);
       case "presence": return setOnline(frame.operators_online !== false);
+      case "read": return setRead(frame.up_to);
     }
   }
 
@@ -341,7 +343,30 @@
     if (typeof frame.last_id === "number") state.resumeAfter = Math.max(state.resumeAfter, frame.last_id);
     state.replaying = false;
     state.firstReplayDone = true;
+    showRead();
     scrollToBottom();
+  }
+
+  // "Read" under the visitor's last message an operator has seen.
+  function setRead(upTo) {
+    if (typeof upTo !== "number") return;
+    state.readUpTo = Math.max(state.readUpTo, upTo);
+    showRead();
+  }
+
+  function showRead() {
+    var old = ui.list.querySelector(".lc-read");
+    if (old) old.remove();
+    var own = ui.list.querySelectorAll(".lc-msg-visitor[data-id]");
+    for (var i = own.length - 1; i >= 0; i--) {
+      if (Number(own[i].dataset.id) <= state.readUpTo) {
+        var mark = document.createElement("span");
+        mark.className = "lc-read";
+        mark.textContent = "✓✓ " + T.read;
+        own[i].appendChild(mark);
+        return;
+      }
+    }
   }
 
   function sendPage() {
@@ -367,6 +392,7 @@
   function setDialog(dialog) {
     if (dialog !== null && (typeof dialog !== "object" || typeof dialog.id !== "number")) return;
     state.dialog = dialog;
+    if (dialog) setRead(dialog.read_up_to);
     var closed = dialog && dialog.status === "closed";
     var operators = dialog && !closed && Array.isArray(dialog.operators) ? dialog.operators : [];
     var names = operators

@@ -171,6 +171,10 @@ async def test_operators_and_tabs_share_rows_and_messages(sockets, site, alice, 
     for console in (alice_tab1, alice_tab2, bob_console):
         await console.send_json_to({"type": "watch", "dialog": dialog_id})
         assert (await console.receive_json_from())["type"] == "watching"
+    # Who is here: Alice's tabs hear Bob arrive, Bob hears both of Alice's tabs answer.
+    for console in (alice_tab1, alice_tab2):
+        assert (await console.receive_json_from())["type"] == "viewer"
+    await sockets.expect(bob_console, "viewer", "viewer")
 
     await alice_tab2.send_json_to(
         {"type": "message", "dialog": dialog_id, "client_id": "o-1", "text": "Yes, we do."}

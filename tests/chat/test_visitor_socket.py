@@ -83,6 +83,7 @@ async def test_message_is_acked_and_echoed_to_every_tab_of_the_visitor(sockets, 
         "number": 1,
         "status": "new",
         "operators": [],
+        "read_up_to": 0,
     }
 
 

@@ -92,6 +92,8 @@ FRAMES = {
     "typing": lambda a: {"dialog": a["dialog"].id, "typing": True},
     "invite": lambda a: {"dialog": a["dialog"].id, "invitee": a["peer"].id},
     "answer_invitation": lambda a: {"invitation": a["invitation"].id, "accept": True},
+    "read": lambda a: {"dialog": a["dialog"].id, "up_to": 1},
+    "here": lambda a: {"dialog": a["dialog"].id},
 }
 REFUSED_CODES = {"forbidden", "not_found", "invalid"}
 
