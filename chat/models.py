@@ -38,9 +38,18 @@ class Site(models.Model):
         default="#2563eb",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #2563eb."))],
     )
-    widget_title = models.CharField(_("widget title"), max_length=100, default="Chat with us")
+    # Empty title or greeting: the widget shows the default in its own language.
+    widget_title = models.CharField(
+        _("widget title"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty: “Chat with us” in the widget’s language."),
+    )
     greeting = models.CharField(
-        _("greeting"), max_length=300, default="Hello! How can we help you?", blank=True
+        _("greeting"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty: “Hello! How can we help you?” in the widget’s language."),
     )
     language = models.CharField(
         _("widget language"),
@@ -51,6 +60,24 @@ class Site(models.Model):
     )
     operators = models.ManyToManyField(
         Operator, related_name="sites", blank=True, verbose_name=_("operators")
+    )
+    # New-dialog alerts (docs/operations.md, "Alerts"): while no operator has opened a new
+    # dialog, consoles repeat the alert; past offer_after_seconds it is offered to every
+    # online operator of the site, Web Push included.
+    alert_repeat_seconds = models.PositiveIntegerField(
+        _("repeat the new-dialog alert every (seconds)"),
+        default=30,
+        help_text=_("While nobody has opened a new dialog. 0: alert once."),
+    )
+    offer_after_seconds = models.PositiveIntegerField(
+        _("offer to every online operator after (seconds)"),
+        default=120,
+        help_text=_("A new dialog nobody has opened is offered to all online operators."),
+    )
+    typing_preview = models.BooleanField(
+        _("show what the visitor is typing"),
+        default=True,
+        help_text=_("Connected operators see the visitor's text before he sends it."),
     )
     # Kept up to date by chat.presence so visitors can be told when it changes.
     operators_online = models.BooleanField(default=False, editable=False)
@@ -63,6 +90,15 @@ class Site(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def title_shown(self):
+        """The widget's title in the active language when the admin left it empty."""
+        return self.widget_title or _("Chat with us")
+
+    @property
+    def greeting_shown(self):
+        return self.greeting or _("Hello! How can we help you?")
 
     @property
     def domain_list(self):
@@ -166,6 +202,8 @@ class Dialog(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     # The visitor's messages up to this message id were seen by an operator (0: none).
     read_up_to = models.PositiveBigIntegerField(default=0)
+    # When the waiting new dialog was offered to every online operator (Site.offer_after_seconds).
+    offered_at = models.DateTimeField(_("offered to all operators"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dialog")

@@ -55,6 +55,12 @@ class Operator(models.Model):
         blank=True,
         help_text=_("Language of the console. Empty: the browser's language."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Times in the console are shown in it. Empty: the browser's time zone."),
+    )
     # Presence: how many console sockets are open now, and when the last one closed.
     open_sockets = models.PositiveIntegerField(default=0, editable=False)
     last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
