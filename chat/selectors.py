@@ -58,7 +58,12 @@ def _mine_subquery(operator: Operator):
 def _tab_filter(operator: Operator, tab: str) -> Q:
     mine = _mine_subquery(operator)
     if tab == "mine":
-        return Q(status=Dialog.Status.NEW) | (Q(status__in=Dialog.OPEN_STATUSES) & mine)
+        # "Open, and new or mine", not "new, or open and mine": the same rows, but this
+        # way PostgreSQL reads the few open dialogs through the partial index of the
+        # one-open-dialog constraint instead of every "new" entry of the site/status
+        # index: 15 ms -> 2 ms with 100,000 dialogs (docs/performance.md).
+        open_ = Q(status__in=Dialog.OPEN_STATUSES)
+        return open_ & (Q(status=Dialog.Status.NEW) | mine)
     if tab == "others":
         return Q(status=Dialog.Status.ACTIVE) & ~mine
     if tab == "missed":
