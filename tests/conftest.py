@@ -11,6 +11,7 @@ import copy
 import functools
 import itertools
 import json
+import threading
 import uuid
 
 import pytest
@@ -20,6 +21,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import connections
 from django.test import Client
 
 from chat.models import Site
@@ -232,6 +234,35 @@ class Sockets:
                 await communicator.disconnect()
 
 
+async def release_consumer_connections() -> None:
+    """Give back the database connections the consumers' threads still hold.
+
+    WebsocketCommunicator turns channels' close_old_connections into a no-op while it sends
+    and receives (channels.testing.application), so a consumer's call on one of chat.db's
+    threads keeps its connection checked out of the psycopg pool after the test. The pool's
+    close() at the end of the run closes only the connections given back to it: PostgreSQL
+    then refused to drop the test database ("is being accessed by other users"). Each of
+    the pool's threads closes its own (a barrier puts one call on every thread)."""
+    from chat import db as chat_db
+
+    executor = chat_db._executor
+    if executor is not None:
+        workers = django_settings.CHAT_DB_THREADS  # the executor's max_workers
+        barrier = threading.Barrier(workers)
+
+        def close_on_this_thread():
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=5)
+            connections.close_all()
+
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(
+            *(loop.run_in_executor(executor, close_on_this_thread) for _ in range(workers))
+        )
+    # Channels' own thread (database_sync_to_async: the auth middleware, the tests' calls).
+    await database_sync_to_async(connections.close_all)()
+
+
 @pytest.fixture
 async def sockets(channel_layer):
     from config.asgi import application
@@ -239,6 +270,7 @@ async def sockets(channel_layer):
     opened = Sockets(application)
     yield opened
     await opened.close_all()
+    await release_consumer_connections()
 
 
 # The usual cast of console tests: a site, its operator Alice, and her logged-in client.

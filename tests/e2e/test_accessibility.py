@@ -9,19 +9,17 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth import get_user_model
 from django.utils import timezone
+from helpers import DESKTOP, PHONE, dialog_of, open_widget, shop_with
 from playwright.sync_api import expect
 
-from chat.models import Dialog, Message, Participant, Site, Visitor
+from chat.models import Dialog
 from leads.models import Lead
-from operators.models import Account, Operator
+from operators.models import Operator
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens" / "keys"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 BLOCKING = ("serious", "critical")
 
 
@@ -40,19 +38,11 @@ def blocking_violations(target):
 
 
 @pytest.fixture
-def shop(password, request):
-    language = request.node.callspec.params["language"]
-    account = Account.objects.create(name="A11y shop", last_dialog_number=3)
-    site = Site.objects.create(
-        account=account, name="Chair shop", widget_key="a11y-key", greeting="Hello! Ask us."
-    )
-    operator = Operator.objects.create(
-        user=get_user_model().objects.create_user("vera", password=password),
-        account=account,
-        display_name="Vera",
-        language=language,
-    )
-    site.operators.add(operator)
+def shop(password, language):
+    site, (vera,) = shop_with(
+        password, "A11y shop", "Chair shop", "a11y-key", language=language,
+        last_dialog_number=3, greeting="Hello! Ask us.",
+    )  # fmt: skip
     now = timezone.now()
     for number, (animal, text, status) in enumerate(
         [
@@ -62,23 +52,13 @@ def shop(password, request):
         ],
         start=1,
     ):
-        visitor = Visitor.objects.create(site=site, animal=animal)
-        dialog = Dialog.objects.create(
-            account=account,
-            site=site,
-            visitor=visitor,
-            number=number,
-            status=status,
+        dialog_of(
+            site, vera, number, animal, text, status, unread_count=1,
             last_message_at=now - timedelta(minutes=number),
-            last_message_text=text,
-            last_message_author="visitor",
-            unread_count=1,
             closed_at=now if status == Dialog.Status.CLOSED else None,
-        )
-        Message.objects.create(dialog=dialog, author_kind="visitor", text=text)
-        Participant.objects.create(dialog=dialog, operator=operator)
+        )  # fmt: skip
     Lead.objects.create(
-        account=account, site=site, source=Lead.Source.OFFLINE_FORM, name="Ivan",
+        account=site.account, site=site, source=Lead.Source.OFFLINE_FORM, name="Ivan",
         email="ivan@example.com", message="Call me about the sofa",
     )  # fmt: skip
     return site
@@ -133,10 +113,7 @@ def test_console_and_widget_have_no_serious_violations(
     check(console, "leads", failures)
 
     # The widget while Vera is online: the chat, then "introduce yourself" after a message.
-    visitor = browser.new_context(viewport=viewport, locale=language).new_page()
-    visitor.goto(f"{asgi_server}/demo/?site={shop.widget_key}")
-    visitor.click("#livechat-launcher")
-    widget = visitor.frame_locator("#livechat-frame")
+    visitor, widget = open_widget(browser, asgi_server, shop, viewport=viewport, language=language)
     expect(widget.locator("#lc-input")).to_be_visible()
     check(widget_frame(visitor), "widget chat", failures)
     widget.locator("#lc-input").fill("Hello, is anyone there?")
@@ -147,10 +124,9 @@ def test_console_and_widget_have_no_serious_violations(
 
     # Nobody online: a new visitor gets the offline form.
     Operator.objects.filter(user__username="vera").update(status="offline")
-    latecomer = browser.new_context(viewport=viewport, locale=language).new_page()
-    latecomer.goto(f"{asgi_server}/demo/?site={shop.widget_key}")
-    latecomer.click("#livechat-launcher")
-    offline = latecomer.frame_locator("#livechat-frame")
+    latecomer, offline = open_widget(
+        browser, asgi_server, shop, viewport=viewport, language=language
+    )
     expect(offline.locator("#lc-offline-form")).to_be_visible()
     check(widget_frame(latecomer), "widget offline form", failures)
     latecomer.screenshot(path=SCREENS / f"a11y-widget-offline-{language}-{size}.png")

@@ -9,52 +9,36 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
+from helpers import DESKTOP, PHONE, dialog_of, open_console, shop_with
 from playwright.sync_api import expect
 
-from chat.models import Dialog, Message, Participant, Site, Visitor
-from operators.models import Account, Operator
+from chat.models import Message
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens" / "keys"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 HELP_TITLE = {"en": "Keyboard shortcuts", "ru": "Горячие клавиши"}
 
 
 @pytest.fixture
-def inbox(password, request):
+def inbox(password, language):
     """Vera with three open dialogs in Mine, newest first."""
-    language = request.node.callspec.params["language"]
-    account = Account.objects.create(name="Keys shop", last_dialog_number=3)
-    site = Site.objects.create(account=account, name="Chair shop", widget_key="keys-key")
-    operator = Operator.objects.create(
-        user=get_user_model().objects.create_user("vera", password=password),
-        account=account,
-        display_name="Vera",
-        language=language,
+    site, (vera,) = shop_with(
+        password, "Keys shop", "Chair shop", "keys-key", language=language, last_dialog_number=3
     )
-    site.operators.add(operator)
     now = timezone.now()
-    dialogs = []
-    for number, animal in enumerate(["blue-fox", "red-owl", "green-cat"], start=1):
-        visitor = Visitor.objects.create(site=site, animal=animal)
-        dialog = Dialog.objects.create(
-            account=account, site=site, visitor=visitor, number=number,
-            status=Dialog.Status.ACTIVE, last_message_at=now - timedelta(minutes=number),
-            last_message_text=f"Question {number}", last_message_author="visitor",
-        )  # fmt: skip
-        Message.objects.create(dialog=dialog, author_kind="visitor", text=f"Question {number}")
-        Participant.objects.create(dialog=dialog, operator=operator)
-        dialogs.append(dialog)
-    return dialogs
+    animals = ["blue-fox", "red-owl", "green-cat"]
+    return [
+        dialog_of(
+            site, vera, n, animal, f"Question {n}", last_message_at=now - timedelta(minutes=n)
+        )
+        for n, animal in enumerate(animals, start=1)
+    ]
 
 
 def console(browser, base_url, log_in, language, viewport):
-    page = browser.new_context(viewport=viewport, locale=language).new_page()
-    log_in(page, base_url, "vera")
+    page = open_console(browser, base_url, log_in, "vera", viewport=viewport, language=language)
     expect(page.locator("#tab-list .row")).to_have_count(3)
     page.wait_for_load_state()
     return page

@@ -2,16 +2,13 @@
 opened his dialog; two operators on the same dialog see each other and each other's typing."""
 
 import pytest
-from django.contrib.auth import get_user_model
+from helpers import DESKTOP, PHONE, open_console, open_widget, shop_with
 from playwright.sync_api import expect
 
-from chat.models import Dialog, Site
-from operators.models import Account, Operator
+from chat.models import Dialog
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 TEXTS = {
     "en": {"read": "Read", "viewing": "is viewing", "typing": "Anna is typing…"},
     "ru": {"read": "Прочитано", "viewing": "просматривает", "typing": "Anna печатает…"},
@@ -19,18 +16,11 @@ TEXTS = {
 
 
 @pytest.fixture
-def shop(password, request):
-    language = request.node.callspec.params["language"]
-    account = Account.objects.create(name="Read shop")
-    site = Site.objects.create(
-        account=account, name="Read shop", widget_key="read-key", language=language
-    )
-    for username, name in (("anna", "Anna"), ("boris", "Boris")):
-        user = get_user_model().objects.create_user(username, password=password)
-        operator = Operator.objects.create(
-            user=user, account=account, display_name=name, language=language, can_see_others=True
-        )
-        site.operators.add(operator)
+def shop(password, language):
+    site, _operators = shop_with(
+        password, "Read shop", "Read shop", "read-key", [("anna", "Anna"), ("boris", "Boris")],
+        language=language, site_language=language, operator_fields={"can_see_others": True},
+    )  # fmt: skip
     return site
 
 
@@ -40,14 +30,8 @@ def test_read_and_who_is_here(asgi_server, browser, screenshots, shop, log_in, l
     shots = screenshots.parent / "screens" / "read" / language
     shots.mkdir(parents=True, exist_ok=True)
     # Anna is online (her console is open), so the widget offers the chat, not the form.
-    anna_ctx = browser.new_context(viewport=viewport, locale=language)
-    anna = anna_ctx.new_page()
-    log_in(anna, asgi_server, "anna")
-    visitor_ctx = browser.new_context(viewport=viewport, locale=language)
-    visitor = visitor_ctx.new_page()
-    visitor.goto(f"{asgi_server}/demo/?site={shop.widget_key}")
-    visitor.click("#livechat-launcher")
-    widget = visitor.frame_locator("#livechat-frame")
+    anna = open_console(browser, asgi_server, log_in, "anna", viewport=viewport, language=language)
+    visitor, widget = open_widget(browser, asgi_server, shop, viewport=viewport, language=language)
     widget.locator("#lc-input").fill("Is the blue sofa in stock?")
     widget.locator("#lc-input").press("Enter")
     expect(widget.locator(".lc-msg-visitor:not(.lc-pending)")).to_have_count(1)
@@ -74,9 +58,9 @@ def test_read_and_who_is_here(asgi_server, browser, screenshots, shop, log_in, l
     expect(widget.locator(".lc-read")).to_have_count(1)
 
     # Boris opens the same dialog: each sees the other there.
-    boris_ctx = browser.new_context(viewport=viewport, locale=language)
-    boris = boris_ctx.new_page()
-    log_in(boris, asgi_server, "boris")
+    boris = open_console(
+        browser, asgi_server, log_in, "boris", viewport=viewport, language=language
+    )
     boris.goto(f"{asgi_server}/console/dialogs/{dialog.id}/")
     expect(anna.locator("#viewers")).to_contain_text(f"Boris {texts['viewing']}")
     expect(boris.locator("#viewers")).to_contain_text(f"Anna {texts['viewing']}")
@@ -88,8 +72,8 @@ def test_read_and_who_is_here(asgi_server, browser, screenshots, shop, log_in, l
     boris.screenshot(path=shots / "3-boris-sees-anna-typing.png")
 
     # Boris closes his tab: Anna's page no longer lists him.
-    boris_ctx.close()
+    boris.context.close()
     expect(anna.locator("#viewers")).to_be_hidden()
     anna.screenshot(path=shots / "4-anna-alone.png")
-    anna_ctx.close()
-    visitor_ctx.close()
+    anna.context.close()
+    visitor.context.close()

@@ -6,18 +6,16 @@ import time
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
+from helpers import DESKTOP, PHONE, dialog_of, open_console, shop_with
 from playwright.sync_api import expect
 
-from chat.models import Dialog, Message, Participant, Site, Visitor
-from operators.models import Account, Operator
+from chat.models import Message
+from operators.models import Account
 from replies.models import CannedReply
 
 pytestmark = pytest.mark.browser
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens" / "replies"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 
 REPLIES = [
     ("hello", "Greeting", "Hello, {visitor_name}! I'm {operator_name} from {site_name}."),
@@ -35,29 +33,18 @@ WORDS = {
 
 
 @pytest.fixture
-def dialog(password, request):
-    language = request.node.callspec.params["language"]
-    account = Account.objects.create(name="E2E replies")
-    site = Site.objects.create(account=account, name="Gadget shop", widget_key="e2e-replies")
-    operator = Operator.objects.create(
-        user=get_user_model().objects.create_user("irina", password=password),
-        account=account,
-        display_name="Irina",
+def dialog(password, language):
+    site, (irina,) = shop_with(
+        password, "E2E replies", "Gadget shop", "e2e-replies", [("irina", "Irina")],
         language=language,
-    )
-    site.operators.add(operator)
+    )  # fmt: skip
     for position, (shortcut, title, text) in enumerate(REPLIES):
         CannedReply.objects.create(
-            account=account, shortcut=shortcut, title=title, text=text, position=position
+            account=site.account, shortcut=shortcut, title=title, text=text, position=position
         )
     other = Account.objects.create(name="Someone else")
     CannedReply.objects.create(account=other, shortcut="hellothere", title="Not ours", text="x")
-    visitor = Visitor.objects.create(site=site, animal="blue-fox")
-    dialog = Dialog.objects.create(
-        account=account, site=site, visitor=visitor, number=7, status=Dialog.Status.ACTIVE
-    )
-    Participant.objects.create(dialog=dialog, operator=operator)
-    return dialog
+    return dialog_of(site, irina, 7, "blue-fox")
 
 
 def wait_until(condition, seconds=10):
@@ -179,9 +166,7 @@ def test_replies_page_adds_edits_and_deletes_on_a_phone(
     asgi_server, browser, dialog, log_in, language
 ):
     SCREENS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=PHONE, has_touch=True)
-    page = context.new_page()
-    log_in(page, asgi_server, "irina")
+    page = open_console(browser, asgi_server, log_in, "irina", viewport=PHONE, has_touch=True)
     page.click(".me summary")
     page.click("#replies-link")
     expect(page.locator("#reply-list .reply-item")).to_have_count(len(REPLIES))
@@ -211,4 +196,4 @@ def test_replies_page_adds_edits_and_deletes_on_a_phone(
     expect(page.locator(".reply-item", has_text="/thanks")).to_have_count(0)
     assert not CannedReply.objects.filter(shortcut="thanks").exists()
     page.screenshot(path=SCREENS / f"{language}-phone-page-after.png", full_page=True)
-    context.close()
+    page.context.close()

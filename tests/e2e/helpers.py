@@ -1,0 +1,80 @@
+"""What the console's browser tests set up alike: a company's site with its operators (who
+log in with the `password` fixture), visitors' dialogs those operators are connected to, a
+logged-in console page and the widget opened on the demo page.
+
+    from helpers import DESKTOP, PHONE, dialog_of, open_console, open_widget, shop_with
+"""
+
+from django.contrib.auth import get_user_model
+
+from chat.models import Dialog, Message, Participant, Site, Visitor
+from operators.models import Account, Operator
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def shop_with(
+    password: str,
+    account: str,
+    site: str,
+    widget_key: str,
+    operators=(("vera", "Vera"),),
+    *,
+    language: str = "",
+    last_dialog_number: int = 0,
+    operator_fields=None,
+    site_language: str = "",
+    **site_fields,
+) -> tuple[Site, list[Operator]]:
+    """The account named `account` with one site and its operators, who log in with
+    `password`: `operators` is (username, display name) pairs; each speaks `language` in
+    the console and has `operator_fields` besides; the widget speaks `site_language`."""
+    owner = Account.objects.create(name=account, last_dialog_number=last_dialog_number)
+    shop = Site.objects.create(
+        account=owner, name=site, widget_key=widget_key, language=site_language, **site_fields
+    )
+    staff = []
+    for username, name in operators:
+        operator = Operator.objects.create(
+            user=get_user_model().objects.create_user(username, password=password),
+            account=owner,
+            display_name=name,
+            language=language,
+            **(operator_fields or {}),
+        )
+        shop.operators.add(operator)
+        staff.append(operator)
+    return shop, staff
+
+
+def dialog_of(site, operator, number, animal, text="", status=Dialog.Status.ACTIVE, **fields):
+    """A new visitor's dialog on the site, the operator connected to it; with `text`, the
+    visitor's one message (also the dialog's preview)."""
+    visitor = Visitor.objects.create(site=site, animal=animal)
+    if text:
+        fields.update(last_message_text=text, last_message_author="visitor")
+    dialog = Dialog.objects.create(
+        account=site.account, site=site, visitor=visitor, number=number, status=status, **fields
+    )
+    if text:
+        Message.objects.create(dialog=dialog, author_kind="visitor", text=text)
+    Participant.objects.create(dialog=dialog, operator=operator)
+    return dialog
+
+
+def open_console(browser, base_url, log_in, username, *, viewport, language=None, **options):
+    """A page in a browser context of its own (its own cookies: one person), logged in to
+    the console; `language` is the browser's locale. Close it with page.context.close()."""
+    page = browser.new_context(viewport=viewport, locale=language, **options).new_page()
+    log_in(page, base_url, username)
+    return page
+
+
+def open_widget(browser, base_url, site, *, viewport, language=None):
+    """A visitor's page (context of its own) on the demo page with the site's widget open;
+    returns (page, the widget's frame locator)."""
+    page = browser.new_context(viewport=viewport, locale=language).new_page()
+    page.goto(f"{base_url}/demo/?site={site.widget_key}")
+    page.click("#livechat-launcher")
+    return page, page.frame_locator("#livechat-frame")
