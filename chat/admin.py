@@ -49,7 +49,7 @@ class SiteForm(ModelForm):
         )
         if strangers:
             raise ValidationError(
-                "Operators of another account cannot serve this site: %(names)s",
+                gettext("Operators of another account cannot serve this site: %(names)s"),
                 params={"names": ", ".join(str(op) for op in strangers)},
             )
         return cleaned
@@ -63,6 +63,17 @@ class SiteAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
     search_fields = ["name", "domains", "widget_key"]
     filter_horizontal = ["operators"]
+    fieldsets = [
+        (None, {"fields": ["account", "name", "domains", "operators"]}),
+        (
+            gettext_lazy("Widget"),
+            {"fields": ["widget_key", "widget_color", "widget_title", "greeting", "language"]},
+        ),
+        (
+            gettext_lazy("New-dialog alerts"),
+            {"fields": ["alert_repeat_seconds", "offer_after_seconds", "typing_preview"]},
+        ),
+    ]
 
 
 class VisitInline(admin.TabularInline):
@@ -163,7 +174,7 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["text", "client_id"]
     raw_id_fields = ["dialog", "operator"]
 
-    @admin.display(description="text")
+    @admin.display(description=gettext_lazy("text"))
     def short_text(self, message):
         return message.text[:80]
 

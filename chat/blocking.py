@@ -216,10 +216,9 @@ def block_visitor(*, operator: Operator, dialog_id: int, reason: str = "") -> Bl
             defaults={"reason": reason, "blocked_by": operator, "visitor": dialog.visitor},
         )
     if dialog.is_open:
-        services.close_locked_dialog(
-            dialog,
-            note=_("%(name)s ended the dialog and blocked the visitor") % {"name": operator.name},
-        )
+        with services.in_widget_language(dialog):
+            note = _("%(name)s ended the dialog and blocked the visitor") % {"name": operator.name}
+        services.close_locked_dialog(dialog, note=note)
     events.visitor_blocked_on_commit(dialog.visitor_id)
     return entry
 

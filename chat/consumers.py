@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -39,6 +40,7 @@ CLOSE_BLOCKED = 4403  # the visitor's IP is on the account's blacklist (chat/blo
 CLOSE_ORIGIN_NOT_ALLOWED = 4003  # the page is not on the site's domains (chat/origins.py)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_RESYNC = 4012  # live events may have been lost: reconnect and resume (chat/live.py)
+CLOSE_ERASED = 4410  # the visitor's personal data was erased (chat/erasure.py)
 
 # The database (or Redis behind the rate limits) failed: nothing was stored, the client
 # keeps the message and sends it again (docs/protocol.md, Errors).
@@ -68,6 +70,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     handlers: dict[str, str] = {}
     audience = "visitor"  # whose attachment URLs replayed messages carry (payloads)
+    # The socket's language (payloads.socket_language), set at connect: frames are handled
+    # in it and live fragments are picked in it.
+    language = settings.LANGUAGE_CODE
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
@@ -90,7 +95,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
         if handler is None:
             return await self.send_error("unknown_type", f"Unknown frame type {kind!r}.")
         try:
-            await getattr(self, handler)(frame)
+            with translation.override(self.language):
+                await getattr(self, handler)(frame)
         except ChatError as error:
             await self.send_error(
                 error.code, error.detail, client_id=frame.get("client_id"), **error.fields
@@ -226,7 +232,12 @@ class VisitorConsumer(FrameConsumer):
             user_agent=header(self.scope, b"user-agent"),
         )
         self.visitor, self.visit = session.visitor, session.visit
+        self.language = payloads.socket_language(site.language, self.scope)
         self.dialog_id = session.dialog.id if session.dialog else None
+        # Typing preview (docs/protocol.md, typing): the site's setting, and the operators
+        # connected to the dialog now, kept from hello and the dialog events (no query).
+        self.typing_preview = site.typing_preview
+        self.connected_operator_ids = {op.id for op in session.operators}
         self.visitor_groups = [
             events.visitor_group(self.visitor.id),
             events.site_visitors_group(site.id),
@@ -234,13 +245,15 @@ class VisitorConsumer(FrameConsumer):
         for group in self.visitor_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        with translation.override(self.language):  # the nickname in the widget's language
+            nickname = self.visitor.display_name
         await self.send_frame(
             {
                 "type": "hello",
                 "visitor": {
                     "token": self.visitor.token,
                     "name": self.visitor.name or None,
-                    "nickname": self.visitor.display_name,
+                    "nickname": nickname,
                 },
                 "dialog": (
                     payloads.dialog_data(session.dialog, session.operators)
@@ -248,6 +261,7 @@ class VisitorConsumer(FrameConsumer):
                     else None
                 ),
                 "operators_online": session.operators_online,
+                "site": {"typing_preview": site.typing_preview},
                 "limits": {
                     "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
                     "frame_max_bytes": settings.CHAT_FRAME_MAX_BYTES,
@@ -285,12 +299,18 @@ class VisitorConsumer(FrameConsumer):
         await self.replay(messages)
 
     async def on_typing(self, frame):
+        text = frame.get("text")
+        if text is not None and not isinstance(text, str):
+            raise ChatError("invalid", "text must be a string (the visitor's draft).")
         if self.dialog_id:
             await events.typing(
                 dialog_id=self.dialog_id,
                 visitor_id=self.visitor.id,
                 author={"kind": "visitor"},
                 is_typing=bool(frame.get("typing")),
+                # The site's setting off: the draft goes no further than this socket.
+                text=text if self.typing_preview else None,
+                preview_to=self.connected_operator_ids,
             )
 
     async def on_page(self, frame):
@@ -311,6 +331,7 @@ class VisitorConsumer(FrameConsumer):
     async def chat_dialog(self, event):
         dialog = event["dialog"]
         self.dialog_id = dialog["id"] if dialog["status"] != "closed" else None
+        self.connected_operator_ids = {op["id"] for op in dialog["operators"]}
         await self.send_frame({"type": "dialog", "dialog": dialog})
 
     async def site_presence(self, event):
@@ -327,6 +348,10 @@ class VisitorConsumer(FrameConsumer):
 
     async def visitor_blocked(self, event):
         await self.close(code=CLOSE_BLOCKED)
+
+    async def visitor_erased(self, event):
+        """His token no longer opens anything: the widget reconnects as a new visitor."""
+        await self.close(code=CLOSE_ERASED)
 
 
 class OperatorConsumer(FrameConsumer):
@@ -349,6 +374,7 @@ class OperatorConsumer(FrameConsumer):
         if self.operator is None:
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
+        self.language = payloads.socket_language(self.operator.language, self.scope)
         self.site_ids = await db(selectors.site_ids_of)(self.operator)
         self.watched = None
         # Who is here: this tab's opaque id among the viewers of a dialog (not stored).
@@ -483,7 +509,7 @@ class OperatorConsumer(FrameConsumer):
                 "type": "invitation",
                 "invitation": event["invitation"],
                 "dialog": event["dialog"],
-                "html": event["html"],
+                "html": payloads.pick(event["html"], self.language),
             }
         )
 
@@ -491,7 +517,13 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame({"type": "invitation_closed", "invitation": event["invitation"]})
 
     async def console_notice(self, event):
-        await self.send_frame({"type": "notice", "text": event["text"]})
+        text = payloads.pick(event["text"], self.language)
+        await self.send_frame({"type": "notice", "text": text})
+
+    async def console_offer(self, event):
+        """A new dialog nobody opened, offered to every online operator (chat/offers.py)."""
+        frame = {key: event[key] for key in ("dialog", "number", "name", "minutes", "waiting")}
+        await self.send_frame({"type": "offer", **frame})
 
     async def console_row(self, event):
         tab = selectors.tab_of(
@@ -504,13 +536,17 @@ class OperatorConsumer(FrameConsumer):
                 "type": "row",
                 "dialog": event["dialog"],
                 "tab": tab,
-                "html": event["html"] if tab else None,
+                "html": payloads.pick(event["html"], self.language) if tab else None,
             }
         )
 
     async def chat_message(self, event):
         await self.send_frame(
-            {"type": "message", "message": event["message"], "html": event["html"]}
+            {
+                "type": "message",
+                "message": event["message"],
+                "html": payloads.pick(event["html"], self.language),
+            }
         )
 
     async def chat_dialog(self, event):
@@ -530,14 +566,17 @@ class OperatorConsumer(FrameConsumer):
     async def chat_typing(self, event):
         author = event["author"]
         if author.get("id") != self.operator.id:
-            await self.send_frame(
-                {
-                    "type": "typing",
-                    "dialog": event["dialog"],
-                    "author": author,
-                    "typing": event["typing"],
-                }
-            )
+            frame = {
+                "type": "typing",
+                "dialog": event["dialog"],
+                "author": author,
+                "typing": event["typing"],
+            }
+            # The visitor's draft: only to operators connected to the dialog (the event
+            # names them); colleagues merely viewing it hear "is typing".
+            if "text" in event and self.operator.id in event["preview_to"]:
+                frame["text"] = event["text"]
+            await self.send_frame(frame)
 
     async def console_viewer(self, event):
         """Who is here: colleagues' tabs on the dialog this tab shows (own tabs not)."""
@@ -561,7 +600,8 @@ class OperatorConsumer(FrameConsumer):
     # --- visitor card (chat/card.py, static/chat/card.js) -----------------------------
 
     async def chat_page(self, event):
-        await self.send_frame({"type": "page", "dialog": event["dialog"], "html": event["html"]})
+        html = payloads.pick(event["html"], self.language)
+        await self.send_frame({"type": "page", "dialog": event["dialog"], "html": html})
 
     async def chat_visitor_online(self, event):
         await self.send_frame(
@@ -571,7 +611,8 @@ class OperatorConsumer(FrameConsumer):
     # --- CRM export state (crm/services.py, static/crm/crm.js) ------------------------
 
     async def console_export(self, event):
-        await self.send_frame({"type": "export", "dialog": event["dialog"], "html": event["html"]})
+        html = payloads.pick(event["html"], self.language)
+        await self.send_frame({"type": "export", "dialog": event["dialog"], "html": html})
 
     # --- leads (leads/services.py, static/leads/leads.js) -----------------------------
 
@@ -582,10 +623,12 @@ class OperatorConsumer(FrameConsumer):
                 "lead": event["lead"],
                 "site": event["site"],
                 "source": event["source"],
-                "html": event["html"],
+                "html": payloads.pick(event["html"], self.language),
             }
         )
 
     async def chat_visitor(self, event):
         frame = {key: value for key, value in event.items() if key != "type"}
+        if "name" in frame:
+            frame["name"] = payloads.pick(frame["name"], self.language)
         await self.send_frame({"type": "visitor", **frame})

@@ -5,7 +5,8 @@ the old token opens nothing), every visit's IP, user agent, pages, referrer, UTM
 location, the text of every message written in his dialogs (visitor's and operators', who
 may have repeated his data), the dialogs' previews, his attachments (rows, and files once
 the transaction commits), and whatever later apps keep about him (leads delete his leads
-through hooks.visitor_erased).
+through hooks.visitor_erased). Once it commits, his open widget sockets are closed with
+4410 (events.visitors_erased_on_commit); a reconnect with the old token is a new visitor.
 
 What stays, so that numbers stay consistent: the visitor row (as an anonymous nickname),
 his dialogs with their numbers, statuses and dates, and every message row with its author
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chat import hooks
+from chat import events, hooks
 from chat.models import Attachment, BlockedIP, Dialog, Message, Visit, Visitor, new_visitor_token
 
 
@@ -82,6 +83,8 @@ def erase_visitors(visitor_ids) -> Erasure:
     names = [name for pair in files for name in pair if name]
     # Files go only once the rows are gone for good: a rollback keeps both.
     transaction.on_commit(lambda: [_storage().delete(name) for name in names])
+    # His open widgets close (4410): their token opens nothing now (docs/protocol.md).
+    events.visitors_erased_on_commit([visitor.id for visitor in visitors])
     return Erasure(
         visitors=len(visitors), dialogs=len(dialog_ids), messages=messages, files=len(files)
     )

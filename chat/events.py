@@ -69,7 +69,7 @@ def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
                 # Built once for all console sockets: their attachment URLs differ from
                 # the visitor's (docs/protocol.md, Attachments).
                 "message": payloads.message_data(message, audience="console"),
-                "html": payloads.message_html(message),
+                "html": payloads.message_html_variants(message),
             },
         ),
         row_event(dialog, active_operator_ids),
@@ -103,7 +103,7 @@ def invitation_sent_on_commit(invitation) -> None:
                 "type": "console.invitation",
                 "invitation": invitation.id,
                 "dialog": invitation.dialog_id,
-                "html": payloads.invitation_html(invitation),
+                "html": payloads.per_language(payloads.invitation_html, invitation),
             },
         )
     )
@@ -113,7 +113,10 @@ def invitation_answered_on_commit(invitation) -> None:
     _on_commit(
         (
             operator_group(invitation.inviter_id),
-            {"type": "console.notice", "text": payloads.invitation_answer_text(invitation)},
+            {
+                "type": "console.notice",
+                "text": payloads.per_language(payloads.invitation_answer_text, invitation),
+            },
         ),
         (
             operator_group(invitation.invitee_id),
@@ -130,7 +133,7 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
             "dialog": dialog.id,
             "status": dialog.status,
             "operators": list(active_operator_ids),
-            "html": payloads.dialog_row_html(dialog),
+            "html": payloads.per_language(payloads.dialog_row_html, dialog),
         },
     )
 
@@ -183,7 +186,7 @@ def visitor_blocked_on_commit(visitor_id: int) -> None:
 
 def visitor_page_on_commit(dialog_id: int, visit) -> None:
     """The visitor opened another page: the card of his open dialog shows it."""
-    html = card.current_page_html(visit)
+    html = payloads.per_language(card.current_page_html, visit)
     _on_commit((dialog_group(dialog_id), {"type": "chat.page", "dialog": dialog_id, "html": html}))
 
 
@@ -196,8 +199,9 @@ def visitor_online_on_commit(dialog_id: int, *, online: bool) -> None:
 # --- leads (leads/services.py, static/leads/leads.js) -------------------------------------
 
 
-def lead_received_on_commit(*, site_id: int, lead_id: int, source: str, html: str) -> None:
-    """A new lead: the Leads page of every operator of the site shows its row at the top."""
+def lead_received_on_commit(*, site_id: int, lead_id: int, source: str, html) -> None:
+    """A new lead: the Leads page of every operator of the site shows its row at the top.
+    html: per language (payloads.per_language)."""
     event = {"type": "console.lead", "lead": lead_id, "site": site_id, "source": source}
     _on_commit((site_group(site_id), {**event, "html": html}))
 
@@ -212,9 +216,27 @@ def visitor_contacts_on_commit(dialog, active_operator_ids, *, contacts: dict, r
     _on_commit(*sends)
 
 
-async def typing(*, dialog_id: int, visitor_id: int, author: dict, is_typing: bool) -> None:
-    """Typing is not stored: it goes to the other side only."""
+TYPING_PREVIEW_MAX_LENGTH = 1000  # characters of the visitor's draft passed on
+
+
+async def typing(
+    *,
+    dialog_id: int,
+    visitor_id: int,
+    author: dict,
+    is_typing: bool,
+    text: str | None = None,
+    preview_to=(),
+) -> None:
+    """Typing is not stored: it goes to the other side only.
+
+    text: the visitor's draft (Site.typing_preview on), capped here; only the console
+    sockets of preview_to (the ids of the operators connected to the dialog) show it,
+    the others hear "is typing" (OperatorConsumer.chat_typing)."""
     event = {"type": "chat.typing", "dialog": dialog_id, "author": author, "typing": is_typing}
+    if is_typing and text and text.strip() and preview_to:
+        event["text"] = text[:TYPING_PREVIEW_MAX_LENGTH]
+        event["preview_to"] = list(preview_to)
     if author["kind"] == "visitor":
         await publish_async(dialog_group(dialog_id), event)
     else:
@@ -225,8 +247,38 @@ async def typing(*, dialog_id: int, visitor_id: int, author: dict, is_typing: bo
 # --- CRM export state (crm/services.py, static/crm/crm.js) -------------------------------
 
 
-def dialog_export_changed_on_commit(dialog_id: int, html: str) -> None:
+def dialog_export_changed_on_commit(dialog_id: int, html) -> None:
     """An export of the dialog was queued, delivered or failed: open dialog pages swap in
-    the export panel (html rendered once by crm)."""
+    the export panel (html rendered by crm once per language, payloads.per_language)."""
     event = {"type": "console.export", "dialog": dialog_id, "html": html}
     _on_commit((dialog_group(dialog_id), event))
+
+
+# --- alerts: a new dialog offered to every online operator (chat/offers.py) --------------
+
+
+def dialog_offered_on_commit(dialog, offers, *, minutes: int) -> None:
+    """Nobody opened the new dialog in time: every online operator of the site hears an
+    offer (console-alerts.js shows it on any console page) and every console the row,
+    re-rendered with its "offered to all" label. offers: (operator id, the visitor's name
+    in that operator's language) pairs."""
+    offer = {
+        "type": "console.offer",
+        "dialog": dialog.id,
+        "number": dialog.number,
+        "minutes": minutes,
+        "waiting": int((dialog.waiting_since or dialog.created_at).timestamp()),
+    }
+    _on_commit(
+        row_event(dialog, []),
+        *((operator_group(operator_id), {**offer, "name": name}) for operator_id, name in offers),
+    )
+
+
+# --- erasure (chat/erasure.py) -----------------------------------------------------------
+
+
+def visitors_erased_on_commit(visitor_ids) -> None:
+    """The visitors' personal data was erased: every widget socket of theirs closes with 4410
+    (VisitorConsumer.visitor_erased); their old token now opens a new visitor."""
+    _on_commit(*((visitor_group(v), {"type": "visitor.erased"}) for v in visitor_ids))

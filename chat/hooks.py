@@ -52,3 +52,6 @@ lead_created = Hook("lead_created")
 # A visitor's personal data is being erased (chat.erasure), inside its transaction:
 # receivers get visitor_ids= and dialog_ids= and delete or blank their own rows.
 visitor_erased = Hook("visitor_erased")
+# New dialogs were offered to every online operator (chat.offers): receivers get dialogs=
+# and operator_ids= (site id -> ids of its online operators). push sends Web Push.
+dialogs_offered = Hook("dialogs_offered")

@@ -22,7 +22,9 @@ def new_visitor_token():
 class Site(models.Model):
     """A website that embeds the widget with its public key."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sites")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="sites", verbose_name=_("account")
+    )
     name = models.CharField(_("name"), max_length=200)
     domains = models.TextField(
         _("domains"),
@@ -108,8 +110,12 @@ class Site(models.Model):
 class Visitor(models.Model):
     """A browser that opened the widget on one site, identified by a secret token."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="visitors")
-    token = models.CharField(max_length=64, unique=True, default=new_visitor_token)
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="visitors", verbose_name=_("site")
+    )
+    token = models.CharField(
+        max_length=64, unique=True, default=new_visitor_token, verbose_name=_("token")
+    )
     # Key into chat.animals: the anonymous nickname and icon, stable per visitor.
     animal = models.CharField(_("animal nickname"), max_length=40)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -142,7 +148,9 @@ class Visitor(models.Model):
 class Visit(models.Model):
     """One visit: a run of activity without a 30-minute pause (CHAT_VISIT_TIMEOUT_MINUTES)."""
 
-    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="visits")
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.CASCADE, related_name="visits", verbose_name=_("visitor")
+    )
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     user_agent = models.TextField(_("user agent"), blank=True)
     landing_url = models.URLField(_("landing page"), max_length=2000, blank=True)
@@ -178,11 +186,22 @@ class Dialog(models.Model):
 
     OPEN_STATUSES = (Status.NEW, Status.ACTIVE, Status.MISSED)
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="dialogs")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="dialogs")
-    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="dialogs")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="dialogs", verbose_name=_("account")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="dialogs", verbose_name=_("site")
+    )
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.CASCADE, related_name="dialogs", verbose_name=_("visitor")
+    )
     visit = models.ForeignKey(
-        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="dialogs"
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dialogs",
+        verbose_name=_("visit"),
     )
     number = models.PositiveIntegerField(_("number"))
     status = models.CharField(
@@ -194,14 +213,18 @@ class Dialog(models.Model):
     missed_at = models.DateTimeField(_("missed"), null=True, blank=True)
     # Denormalised from the last message so that list pages need no per-row query.
     last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
-    last_message_text = models.CharField(max_length=200, blank=True)
-    last_message_author = models.CharField(max_length=10, blank=True)
+    last_message_text = models.CharField(
+        max_length=200, blank=True, verbose_name=_("last message text")
+    )
+    last_message_author = models.CharField(
+        max_length=10, blank=True, verbose_name=_("last message author")
+    )
     # Visitor messages since the last operator message: what waits for an answer.
-    unread_count = models.PositiveIntegerField(default=0)
+    unread_count = models.PositiveIntegerField(default=0, verbose_name=_("unread count"))
     # When the oldest unanswered visitor message was sent; None once an operator answers.
-    waiting_since = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True, verbose_name=_("waiting since"))
     # The visitor's messages up to this message id were seen by an operator (0: none).
-    read_up_to = models.PositiveBigIntegerField(default=0)
+    read_up_to = models.PositiveBigIntegerField(default=0, verbose_name=_("read up to"))
     # When the waiting new dialog was offered to every online operator (Site.offer_after_seconds).
     offered_at = models.DateTimeField(_("offered to all operators"), null=True, blank=True)
 
@@ -234,10 +257,17 @@ class Dialog(models.Model):
 class Participant(models.Model):
     """An operator's stay in a dialog; a rejoin is a new row, so the card shows all."""
 
-    dialog = models.ForeignKey(Dialog, on_delete=models.CASCADE, related_name="participants")
-    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="participations")
-    joined_at = models.DateTimeField(default=timezone.now)
-    left_at = models.DateTimeField(null=True, blank=True)
+    dialog = models.ForeignKey(
+        Dialog, on_delete=models.CASCADE, related_name="participants", verbose_name=_("dialog")
+    )
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("operator"),
+    )
+    joined_at = models.DateTimeField(default=timezone.now, verbose_name=_("joined at"))
+    left_at = models.DateTimeField(null=True, blank=True, verbose_name=_("left at"))
 
     class Meta:
         verbose_name = _("participant")
@@ -261,14 +291,21 @@ class Message(models.Model):
         OPERATOR = "operator", _("Operator")
         SYSTEM = "system", _("System")
 
-    dialog = models.ForeignKey(Dialog, on_delete=models.CASCADE, related_name="messages")
+    dialog = models.ForeignKey(
+        Dialog, on_delete=models.CASCADE, related_name="messages", verbose_name=_("dialog")
+    )
     author_kind = models.CharField(_("author"), max_length=10, choices=Author.choices)
     operator = models.ForeignKey(
-        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        Operator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("operator"),
     )
     text = models.TextField(_("text"), blank=True)
     # Chosen by the sending client; a resend with the same id stores nothing new.
-    client_id = models.CharField(max_length=64, blank=True)
+    client_id = models.CharField(max_length=64, blank=True, verbose_name=_("client id"))
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
@@ -296,14 +333,16 @@ def attachment_path(attachment, filename):
 class Attachment(models.Model):
     """A file sent with a message, stored through Django's storage API."""
 
-    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
-    file = models.FileField(upload_to=attachment_path)
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, related_name="attachment", verbose_name=_("message")
+    )
+    file = models.FileField(upload_to=attachment_path, verbose_name=_("file"))
     name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("type"), max_length=100)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    thumbnail = models.FileField(upload_to=attachment_path, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("width"))
+    height = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("height"))
+    thumbnail = models.FileField(upload_to=attachment_path, blank=True, verbose_name=_("thumbnail"))
 
     class Meta:
         verbose_name = _("attachment")
@@ -320,7 +359,9 @@ class Attachment(models.Model):
 class BlockedIP(models.Model):
     """An address or network of the account's blacklist: the widget refuses it."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="blocked_ips")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="blocked_ips", verbose_name=_("account")
+    )
     network = models.CharField(
         _("IP address or network"),
         max_length=50,
@@ -328,10 +369,20 @@ class BlockedIP(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     blocked_by = models.ForeignKey(
-        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Operator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("blocked by"),
     )
     visitor = models.ForeignKey(
-        Visitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Visitor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("visitor"),
     )
     created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
 
@@ -356,12 +407,20 @@ class Invitation(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
 
-    dialog = models.ForeignKey(Dialog, on_delete=models.CASCADE, related_name="invitations")
-    inviter = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="+")
-    invitee = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="invitations")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    dialog = models.ForeignKey(
+        Dialog, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("dialog")
+    )
+    inviter = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="+", verbose_name=_("inviter")
+    )
+    invitee = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("invitee")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
 
     class Meta:
         verbose_name = _("invitation")

@@ -1,14 +1,60 @@
 """What the protocol and the console show of a message or a dialog.
 
-Built once per event by the publisher; consumers only forward it.
+Built once per event by the publisher; consumers only forward it. Console fragments and
+notices that carry translated words are built once per configured language
+(per_language); each console socket picks its operator's (pick).
 """
 
+import datetime
+
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import trans_real
 
 from chat import animals, attachments
 from chat.models import Dialog, Invitation, Message
+
+
+def per_language(fn, *args, **kwargs) -> dict[str, str]:
+    """fn(*args, **kwargs) in every configured language: {"en": ..., "ru": ...}. Times are
+    rendered in UTC; the console shows them in the operator's zone (console-time.js)."""
+    with timezone.override(datetime.UTC):
+        out = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                out[code] = fn(*args, **kwargs)
+        return out
+
+
+def pick(value, language: str):
+    """The variant of a per_language value for a socket's language (a plain value, the
+    same in every language, is returned as it is)."""
+    if not isinstance(value, dict):
+        return value
+    return value.get(language) or value.get(settings.LANGUAGE_CODE) or next(iter(value.values()))
+
+
+def socket_language(preferred: str, scope) -> str:
+    """A socket's language: the preferred one (the operator's or the site's) if set, else
+    the browser's (the handshake's Accept-Language), else settings.LANGUAGE_CODE."""
+    if preferred:
+        return preferred
+    accept = ""
+    for key, value in scope.get("headers", []):
+        if key == b"accept-language":
+            accept = value.decode("latin-1")
+            break
+    for code, _quality in trans_real.parse_accept_lang_header(accept):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def author_of(message: Message) -> dict:
@@ -34,6 +80,15 @@ def message_data(message: Message, *, audience: str = "visitor") -> dict:
 
 def message_html(message: Message) -> str:
     return render_to_string("chat/_message.html", {"message": message})
+
+
+def message_html_variants(message: Message):
+    """The console's message fragment: one string when it carries no translated word (no
+    attachment), else per language."""
+    if attachments.attachment_of(message) is None:
+        with timezone.override(datetime.UTC):
+            return message_html(message)
+    return per_language(message_html, message)
 
 
 def dialog_data(dialog: Dialog, operators) -> dict:

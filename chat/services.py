@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import access, animals, attachments, card, events, hooks, ratelimit, selectors, visits
@@ -307,6 +307,12 @@ def post_operator_message(
     return message, True
 
 
+def in_widget_language(dialog: Dialog):
+    """System lines go into the transcript the visitor reads: they are written in the
+    widget's language when the site sets one, else in the one active now."""
+    return translation.override(dialog.site.language or translation.get_language())
+
+
 def _system_message(dialog: Dialog, text: str, operator_ids) -> Message:
     message = Message.objects.create(dialog=dialog, author_kind=Message.Author.SYSTEM, text=text)
     events.message_posted_on_commit(message, dialog, operator_ids)
@@ -343,7 +349,9 @@ def connect_operator(*, operator: Operator, dialog_id: int, invited: bool = Fals
     dialog.save(update_fields=["status", "accepted_at"])
     operators.append(operator)
     operator_ids.append(operator.id)
-    _system_message(dialog, _("%(name)s joined the dialog") % {"name": operator.name}, operator_ids)
+    with in_widget_language(dialog):
+        note = _("%(name)s joined the dialog") % {"name": operator.name}
+    _system_message(dialog, note, operator_ids)
     events.dialog_changed_on_commit(dialog, operators)
     return dialog
 
@@ -362,7 +370,9 @@ def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
         raise AccessDenied()
     if not dialog.is_open:  # ending twice is a no-op, for those who may end it at all
         return dialog
-    close_locked_dialog(dialog, note=_("%(name)s ended the dialog") % {"name": operator.name})
+    with in_widget_language(dialog):
+        note = _("%(name)s ended the dialog") % {"name": operator.name}
+    close_locked_dialog(dialog, note=note)
     return dialog
 
 
@@ -397,11 +407,9 @@ def leave_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
     if not remaining and dialog.is_open:
         dialog.status = Dialog.Status.NEW
         dialog.save(update_fields=["status"])
-    _system_message(
-        dialog,
-        _("%(name)s left the dialog") % {"name": operator.name},
-        [op.id for op in remaining],
-    )
+    with in_widget_language(dialog):
+        note = _("%(name)s left the dialog") % {"name": operator.name}
+    _system_message(dialog, note, [op.id for op in remaining])
     events.dialog_changed_on_commit(dialog, remaining)
     return dialog
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from chat import presence, services
+from chat import offers, presence, services
 
 
 @shared_task(ignore_result=True)
@@ -13,3 +13,8 @@ def detect_missed_dialogs() -> int:
 @shared_task(ignore_result=True)
 def refresh_presence() -> int:
     return len(presence.refresh_sites())
+
+
+@shared_task(ignore_result=True)
+def offer_waiting_dialogs() -> int:
+    return len(offers.offer_waiting_dialogs())

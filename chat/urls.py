@@ -20,6 +20,7 @@ urlpatterns = [
     path("dialogs/<int:pk>/invite/", views.invite, name="invite"),
     path("status/", views.set_status, name="status"),
     path("language/", views.set_language, name="language"),
+    path("time-zone/", views.set_time_zone, name="time_zone"),
     path("dialogs/<int:pk>/block/", blocking_views.block, name="block"),
     path("blocked/", blocking_views.blocked_list, name="blocked"),
     path("blocked/<int:pk>/unblock/", blocking_views.unblock, name="unblock"),

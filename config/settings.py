@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "replies",
     "leads",
     "crm",
+    "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)
     "axes",  # login throttling (docs/security.md)
 ]
@@ -168,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chat.tasks.detect_missed_dialogs",
         "schedule": float(env.int("CHAT_MISSED_CHECK_SECONDS", default=30)),
     },
+    # New dialogs nobody opened, offered to every online operator (chat/offers.py)
+    "offer-waiting-dialogs": {
+        "task": "chat.tasks.offer_waiting_dialogs",
+        "schedule": float(env.int("CHAT_OFFER_CHECK_SECONDS", default=10)),
+    },
     "refresh-operator-presence": {
         "task": "chat.tasks.refresh_presence",
         "schedule": 20.0,
@@ -268,6 +274,12 @@ CHAT_OPERATOR_PRESENCE_GRACE_SECONDS = env.int("CHAT_OPERATOR_PRESENCE_GRACE_SEC
 CHAT_CONSOLE_PAGE_SIZE = env.int("CHAT_CONSOLE_PAGE_SIZE", default=50)
 # A new dialog whose visitor has had no widget open this long becomes missed.
 CHAT_MISSED_GRACE_SECONDS = env.int("CHAT_MISSED_GRACE_SECONDS", default=120)
+# Web Push (push/, docs/operations.md "Alerts and Web Push"): off unless all three are set.
+# `manage.py generate_vapid_keys` prints a key pair; the subject is mailto: or https:.
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="")
+WEBPUSH_TTL = env.int("WEBPUSH_TTL", default=3600)  # seconds a push service keeps a push
 
 # Visitor card. Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed;
 # empty: the peer address is the visitor's and no header is read (chat/client_ip.py).

@@ -17,7 +17,9 @@ class Integration(models.Model):
         BITRIX24 = "bitrix24", _("Bitrix24")
         AMOCRM = "amocrm", _("amoCRM")
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="integrations")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="integrations", verbose_name=_("account")
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Connector settings: URL, secret, token ... (each connector documents its keys).
@@ -46,12 +48,24 @@ class Export(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="exports")
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="exports", verbose_name=_("integration")
+    )
     dialog = models.ForeignKey(
-        Dialog, on_delete=models.CASCADE, null=True, blank=True, related_name="crm_exports"
+        Dialog,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="crm_exports",
+        verbose_name=_("dialog"),
     )
     lead = models.ForeignKey(
-        Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="crm_exports"
+        Lead,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="crm_exports",
+        verbose_name=_("lead"),
     )
     # Sent with every attempt so a receiver can drop duplicates of a retried export.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -64,11 +78,16 @@ class Export(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     remote_id = models.CharField(_("ID in the CRM"), max_length=100, blank=True)
     requested_by = models.ForeignKey(
-        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Operator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
         verbose_name = _("export")

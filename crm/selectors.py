@@ -58,10 +58,13 @@ def lead_export_states(lead_ids) -> dict[int, str]:
     return states
 
 
-def dialog_exports_html(dialog_id: int, csrf_token: str = "") -> str:
+def dialog_exports_html(dialog_id: int, csrf_token: str = "", exports=None) -> str:
+    """exports: already read (the publisher renders the panel once per language)."""
+    if exports is None:
+        exports = dialog_exports(dialog_id)
     return render_to_string(
         "crm/_dialog_exports.html",
-        {"dialog_id": dialog_id, "exports": dialog_exports(dialog_id), "csrf_token": csrf_token},
+        {"dialog_id": dialog_id, "exports": exports, "csrf_token": csrf_token},
     )
 
 

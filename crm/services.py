@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat import events
+from chat import payloads as chat_payloads
 from chat import selectors as chat_selectors
 from chat.errors import AccessDenied, NotFound
 from crm import payloads, selectors
@@ -40,7 +41,9 @@ def _enqueue(export_id: int) -> None:
 
 def _publish(dialog_id: int | None) -> None:
     if dialog_id:
-        events.dialog_export_changed_on_commit(dialog_id, selectors.dialog_exports_html(dialog_id))
+        exports = selectors.dialog_exports(dialog_id)
+        html = chat_payloads.per_language(selectors.dialog_exports_html, dialog_id, exports=exports)
+        events.dialog_export_changed_on_commit(dialog_id, html)
 
 
 def _queue(integrations, *, dialog_id, lead_id, operator) -> list[Export]:

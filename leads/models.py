@@ -13,13 +13,27 @@ class Lead(models.Model):
         OFFLINE_FORM = "offline_form", _("Offline form")
         INTRODUCE = "introduce", _("Introduce yourself")
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="leads")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="leads")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="leads", verbose_name=_("account")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="leads", verbose_name=_("site")
+    )
     visitor = models.ForeignKey(
-        Visitor, on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+        Visitor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("visitor"),
     )
     dialog = models.ForeignKey(
-        Dialog, on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+        Dialog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("dialog"),
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     name = models.CharField(_("name"), max_length=200, blank=True)

@@ -110,7 +110,7 @@ def _create_lead(*, visitor: Visitor, dialog: Dialog | None, source: str, contac
         page_url=contact.get("page_url", ""),
         ip=ip or None,
     )
-    html = render_to_string("leads/_lead_row.html", {"lead": lead})
+    html = chat_payloads.per_language(render_to_string, "leads/_lead_row.html", {"lead": lead})
     events.lead_received_on_commit(
         site_id=lead.site_id, lead_id=lead.id, source=lead.source, html=html
     )
@@ -121,7 +121,8 @@ def _create_lead(*, visitor: Visitor, dialog: Dialog | None, source: str, contac
 def contacts_data(visitor: Visitor) -> dict:
     """What the open dialog's header and visitor card show of the visitor."""
     return {
-        "name": visitor.display_name,
+        # Without a name, his nickname: in each console's language (chat.payloads.pick).
+        "name": chat_payloads.per_language(lambda: visitor.display_name),
         "email": visitor.email,
         "phone": visitor.phone,
         "phone_href": "tel:" + re.sub(r"[^0-9+]", "", visitor.phone),

@@ -29,9 +29,14 @@ class Operator(models.Model):
         OFFLINE = "offline", _("Offline")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="operator",
+        verbose_name=_("user"),
     )
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="operators")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="operators", verbose_name=_("account")
+    )
     display_name = models.CharField(
         _("display name"), max_length=100, blank=True, help_text=_("Shown to visitors.")
     )

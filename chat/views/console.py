@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import blocking, card, invitations, payloads, selectors, services
+from chat import blocking, card, invitations, payloads, selectors, services, timezones
 from chat import presence as site_presence
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.views.decorators import operator_required
@@ -146,6 +146,22 @@ def set_language(request):
     if language == "" or language in dict(settings.LANGUAGES):
         request.operator.language = language
         request.operator.save(update_fields=["language"])
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "console:mine"
+    return redirect(next_url)
+
+
+@require_POST
+@operator_required
+def set_time_zone(request):
+    """The operator's time zone, kept in his profile ("" = the browser's)."""
+    zone = request.POST.get("time_zone", "")
+    if zone == "" or timezones.is_valid(zone):
+        request.operator.time_zone = zone
+        request.operator.save(update_fields=["time_zone"])
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -1,18 +1,20 @@
 """Decorators shared by the console views."""
 
+import zoneinfo
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
-from chat import selectors
+from chat import selectors, timezones
 from chat.errors import AccessDenied, NotFound
 
 
 def operator_required(view):
-    """Logged in and an operator; the operator is request.operator, his language active."""
+    """Logged in and an operator; the operator is request.operator, his language and time
+    zone active (his profile's, else the browser's: chat/timezones.py)."""
 
     @login_required
     @wraps(view)
@@ -25,12 +27,17 @@ def operator_required(view):
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        zone = timezones.zone_for(request.operator, request.COOKIES.get(timezones.COOKIE))
+        if zone:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
         try:
             response = view(request, *args, **kwargs)
         except NotFound as error:
             raise Http404(error.detail) from error
         except AccessDenied as error:
             raise PermissionDenied(error.detail) from error
+        finally:
+            timezone.deactivate()  # the thread serves other requests next
         if language:
             response.headers["Content-Language"] = language
         return response

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -31,6 +32,8 @@ def service_worker(request):
         "cache": f"console-shell-{pwa.shell_version()}",
         "shell": pwa.shell_urls(),
         "offline": reverse("console:offline"),
+        "console": reverse("console:mine"),  # Web Push: a click without a url opens it
+        "icon": static(pwa.ICONS[0][0]),
     }
     source = render_to_string(pwa.WORKER_TEMPLATE, {"config": json.dumps(config)})
     return HttpResponse(source, content_type="text/javascript; charset=utf-8")

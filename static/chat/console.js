@@ -65,14 +65,17 @@
     } catch (e) { /* audio is a nicety */ }
   }
 
-  function notifyNew(title, body, targetDialog) {
+  // repeat: why console-alerts.js alerts again ("repeat", "offer"); the browser notification
+  // then shows again (renotify). Each alert is a "console:alert" DOM event.
+  function notifyNew(title, body, targetDialog, repeat) {
+    document.dispatchEvent(new CustomEvent("console:alert", { detail: { dialog: targetDialog || null, reason: repeat || "new" } }));
     if (!document.hasFocus()) {
       unseen += 1;
       document.title = "(" + unseen + ") " + baseTitle;
     }
     ding();
     if (document.hidden && window.Notification && Notification.permission === "granted") {
-      var note = new Notification(title || baseTitle, { body: body || "", tag: "dialog-" + targetDialog });
+      var note = new Notification(title || baseTitle, { body: body || "", tag: "dialog-" + targetDialog, renotify: !!repeat });
       note.onclick = function () {
         window.focus();
         if (targetDialog) window.location.href = "/console/dialogs/" + targetDialog + "/";
@@ -98,7 +101,7 @@
   function updateCounts() {
     Object.keys(members).forEach(function (tab) {
       var badge = document.querySelector('[data-count="' + tab + '"]');
-      if (badge) badge.textContent = members[tab].size;
+      if (badge) badge.textContent = members[tab].size.toLocaleString(document.documentElement.lang || undefined);
     });
     var empty = document.getElementById("tab-empty");
     if (empty && list) empty.hidden = list.querySelector(".row") !== null;
@@ -196,14 +199,31 @@
   function showTyping(on, name) {
     if (!typingLine) return;
     typingLine.hidden = !on;
+    typingLine.classList.remove("typing-preview");
     typingLine.textContent = on ? strings.typing.replace("%(name)s", name || strings.visitor) : "";
+  }
+
+  // Typing preview: the visitor's draft (only connected operators get it), always as text.
+  var PREVIEW_SHOWN_CHARS = 300;
+  function showDraft(text) {
+    var title = document.getElementById("dialog-title");
+    var name = (title && title.textContent.trim()) || strings.visitor;
+    var chars = Array.from(text);
+    if (chars.length > PREVIEW_SHOWN_CHARS) text = "…" + chars.slice(-PREVIEW_SHOWN_CHARS).join("");
+    typingLine.hidden = false;
+    typingLine.classList.add("typing-preview");
+    typingLine.textContent = strings.typingPreview.replace(/%\((name|text)\)s/g, function (_, key) {
+      return key === "name" ? name : text;
+    });
   }
 
   var typingTimer = null;
   function onTyping(frame) {
     if (frame.dialog !== dialogId) return;
     var who = frame.author.kind === "visitor" ? strings.visitor : frame.author.name;
-    showTyping(frame.typing, who);
+    var draft = frame.author.kind === "visitor" && frame.typing && typeof frame.text === "string";
+    if (draft && typingLine && strings.typingPreview) showDraft(frame.text);
+    else showTyping(frame.typing, who);
     clearTimeout(typingTimer);
     if (frame.typing) typingTimer = setTimeout(function () { showTyping(false); }, 6000);
   }

@@ -25,6 +25,10 @@
   var PERMANENT_ERRORS = { invalid: 1, empty: 1, too_long: 1, too_large: 1 };
   var TYPING_EVERY_MS = 2000;
   var TYPING_IDLE_MS = 3000;
+  // Typing preview (docs/protocol.md, client typing): the draft at most every 300 ms, and
+  // no more of it than the server keeps.
+  var PREVIEW_EVERY_MS = 300;
+  var PREVIEW_MAX_CHARS = 1000;
   var OPERATOR_TYPING_TIMEOUT_MS = 8000;
   var RESEND_AFTER_MS = 10000;
   var BACKOFF_MIN_MS = 500;
@@ -96,6 +100,8 @@
     typingSent: false,
     typingSentAt: 0,
     typingIdleTimer: null,
+    typingPreview: false, // hello.site.typing_preview: the draft may leave the browser
+    previewTimer: null, // the pending (trailing) draft frame
     operatorTypingTimer: null,
     errorTimer: null,
   };
@@ -233,6 +239,7 @@
     state.ws = null;
     state.ready = false;
     state.typingSent = false;
+    clearTimeout(state.previewTimer);
     hideOperatorTyping();
     // 4404: unknown site; 4403: this visitor's IP is blocked; 4003: this page may not show
     // the site's chat (docs/protocol.md, Endpoint). None changes by retrying.
@@ -329,6 +336,7 @@
     }
     if (typeof limits.frame_max_bytes === "number") cfg.frameMaxBytes = limits.frame_max_bytes;
     setOnline(frame.operators_online !== false);
+    state.typingPreview = !!(frame.site && frame.site.typing_preview === true);
     setDialog(frame.dialog || null);
     // Everything after the last message shown (all of it after a page load), then the
     // messages that were never acknowledged, with their original client_id.
@@ -714,8 +722,10 @@
     });
   }
 
-  function sendTyping(typing) {
-    if (send({ type: "typing", typing: typing })) {
+  function sendTyping(typing, text) {
+    var frame = { type: "typing", typing: typing };
+    if (typing && typeof text === "string") frame.text = text;
+    if (send(frame)) {
       state.typingSent = typing;
       state.typingSentAt = Date.now();
     }
@@ -723,7 +733,23 @@
 
   function stopTyping() {
     clearTimeout(state.typingIdleTimer);
+    clearTimeout(state.previewTimer);
+    state.previewTimer = null;
     if (state.typingSent) sendTyping(false);
+  }
+
+  // The draft goes out only when the site shows it and an operator is connected to the
+  // dialog (the server checks both again): otherwise nobody would see it.
+  function previewing() {
+    var d = state.dialog;
+    return state.typingPreview && !!d && d.status !== "closed"
+      && Array.isArray(d.operators) && d.operators.length > 0;
+  }
+
+  function sendDraft() {
+    state.previewTimer = null;
+    if (!ui.input.value.trim()) return;
+    sendTyping(true, Array.from(ui.input.value).slice(0, PREVIEW_MAX_CHARS).join(""));
   }
 
   function onTypingInput() {
@@ -731,7 +757,18 @@
       stopTyping();
       return;
     }
-    if (!state.typingSent || Date.now() - state.typingSentAt >= TYPING_EVERY_MS) sendTyping(true);
+    if (previewing()) {
+      // At most one draft per PREVIEW_EVERY_MS; the last keystrokes go in a trailing frame.
+      var wait = state.typingSentAt + PREVIEW_EVERY_MS - Date.now();
+      if (!state.typingSent || wait <= 0) {
+        clearTimeout(state.previewTimer);
+        sendDraft();
+      } else if (!state.previewTimer) {
+        state.previewTimer = setTimeout(sendDraft, wait);
+      }
+    } else if (!state.typingSent || Date.now() - state.typingSentAt >= TYPING_EVERY_MS) {
+      sendTyping(true);
+    }
     clearTimeout(state.typingIdleTimer);
     state.typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
   }

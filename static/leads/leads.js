@@ -23,7 +23,10 @@
     document.getElementById("leads-table-wrap").hidden = false;
     document.getElementById("leads-empty").hidden = true;
     var count = document.getElementById("leads-count");
-    if (count) count.textContent = String(Number(count.textContent) + 1);
+    if (count) { // grouped by the page's locale: "1,234" / "1 234"
+      var total = Number(count.textContent.replace(/\D/g, "")) + 1;
+      count.textContent = total.toLocaleString(document.documentElement.lang || undefined);
+    }
     var name = row.querySelector(".l-name");
     LiveConsole.notify(name ? name.textContent.trim() : "", "", null);
   });

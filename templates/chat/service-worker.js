@@ -60,3 +60,41 @@ self.addEventListener("fetch", function (event) {
     })
   );
 });
+
+/* Web Push (push/, docs/operations.md "Alerts and Web Push"): the server sends JSON
+ * {title, body, url, tag} when the console is closed; a click focuses an open console
+ * window (and shows the dialog there) or opens the dialog's page. */
+self.addEventListener("push", function (event) {
+  var data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (e) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "", {
+    body: data.body || "",
+    tag: data.tag || undefined,
+    renotify: Boolean(data.tag),
+    icon: CONFIG.icon || undefined,
+    data: { url: data.url || CONFIG.console },
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var target = new URL((event.notification.data && event.notification.data.url) || CONFIG.console, self.location.origin);
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      var same = windows.filter(function (client) { return client.url === target.href; })[0];
+      var any = same || windows.filter(function (client) {
+        return new URL(client.url).pathname.indexOf(CONFIG.console) === 0;
+      })[0];
+      if (any) {
+        return (same ? any.focus() : any.focus().then(function (client) {
+          return client.navigate ? client.navigate(target.href) : client;
+        }));
+      }
+      return self.clients.openWindow(target.href);
+    })
+  );
+});

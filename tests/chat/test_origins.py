@@ -173,6 +173,9 @@ def test_the_admin_refuses_domains_that_are_not_host_names(admin_client, make_ac
         "widget_title": "Chat",
         "greeting": "Hi",
         "language": "",
+        "alert_repeat_seconds": 30,
+        "offer_after_seconds": 120,
+        "typing_preview": "on",
     }
 
     refused = admin_client.post(

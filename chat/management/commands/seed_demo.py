@@ -9,9 +9,13 @@ from operators.models import Account, Operator
 
 DEMO_PASSWORD = "demo-pass-2026"
 ADMIN = ("admin", "admin-pass-2026")
+# Title and greeting stay empty: the widget shows its translated defaults ("Chat with us" /
+# "Напишите нам"). The shop's widget follows the visitor's browser; the blog's is Russian,
+# so the demo shows both languages side by side.
 SITES = [
-    ("Demo shop", "demo-shop-key", "#2563eb", "Hello! Questions about an order? Ask us."),
-    ("Demo blog", "demo-blog-key", "#059669", "Hi! Write to us, we answer in a minute."),
+    # name, widget key, colour, widget language
+    ("Demo shop", "demo-shop-key", "#2563eb", ""),
+    ("Demo blog", "demo-blog-key", "#059669", "ru"),
 ]
 OPERATORS = [
     # username, display name, can see others, can join others, sites
@@ -28,7 +32,7 @@ class Command(BaseCommand):
         users = get_user_model()
         account, _ = Account.objects.get_or_create(name="Demo company")
         sites = {}
-        for name, key, color, greeting in SITES:
+        for name, key, color, language in SITES:
             site, _ = Site.objects.update_or_create(
                 widget_key=key,
                 defaults={
@@ -36,7 +40,9 @@ class Command(BaseCommand):
                     "name": name,
                     "domains": "localhost\n127.0.0.1",
                     "widget_color": color,
-                    "greeting": greeting,
+                    "widget_title": "",
+                    "greeting": "",
+                    "language": language,
                 },
             )
             sites[key] = site
