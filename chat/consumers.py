@@ -522,7 +522,8 @@ class OperatorConsumer(FrameConsumer):
 
     async def console_offer(self, event):
         """A new dialog nobody opened, offered to every online operator (chat/offers.py)."""
-        frame = {key: event[key] for key in ("dialog", "number", "name", "minutes", "waiting")}
+        frame = {key: event[key] for key in ("dialog", "number", "minutes", "waiting")}
+        frame["name"] = payloads.pick(event["name"], self.language)
         await self.send_frame({"type": "offer", **frame})
 
     async def console_row(self, event):

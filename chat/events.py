@@ -257,21 +257,22 @@ def dialog_export_changed_on_commit(dialog_id: int, html) -> None:
 # --- alerts: a new dialog offered to every online operator (chat/offers.py) --------------
 
 
-def dialog_offered_on_commit(dialog, offers, *, minutes: int) -> None:
+def dialog_offered_on_commit(dialog, operator_ids, *, name, minutes: int) -> None:
     """Nobody opened the new dialog in time: every online operator of the site hears an
     offer (console-alerts.js shows it on any console page) and every console the row,
-    re-rendered with its "offered to all" label. offers: (operator id, the visitor's name
-    in that operator's language) pairs."""
+    re-rendered with its "offered to all" label. name: the visitor's name per language
+    (payloads.per_language); each socket picks its own."""
     offer = {
         "type": "console.offer",
         "dialog": dialog.id,
         "number": dialog.number,
+        "name": name,
         "minutes": minutes,
         "waiting": int((dialog.waiting_since or dialog.created_at).timestamp()),
     }
     _on_commit(
         row_event(dialog, []),
-        *((operator_group(operator_id), {**offer, "name": name}) for operator_id, name in offers),
+        *((operator_group(operator_id), offer) for operator_id in operator_ids),
     )
 
 

@@ -8,13 +8,12 @@ is the server's part, run by the offer_waiting_dialogs beat task.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import DurationField, ExpressionWrapper, F, IntegerField
 from django.db.models.functions import Cast
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from chat import events, hooks
+from chat import events, hooks, payloads
 from chat.models import Dialog, Site
 from operators.models import Operator
 
@@ -46,16 +45,20 @@ def due_dialogs(now):
     )
 
 
-def online_operators_by_site(site_ids) -> dict[int, list[tuple[int, str]]]:
-    """(id, language) of the operators with status Online of each site (one query)."""
+def online_operators_by_site(site_ids) -> dict[int, list[int]]:
+    """Ids of the operators with status Online of each site (one query)."""
     through = Site.operators.through
     rows = through.objects.filter(
         site_id__in=site_ids, operator__status=Operator.Status.ONLINE
-    ).values_list("site_id", "operator_id", "operator__language")
-    by_site: dict[int, list[tuple[int, str]]] = {}
-    for site_id, operator_id, language in rows:
-        by_site.setdefault(site_id, []).append((operator_id, language or settings.LANGUAGE_CODE))
+    ).values_list("site_id", "operator_id")
+    by_site: dict[int, list[int]] = {}
+    for site_id, operator_id in rows:
+        by_site.setdefault(site_id, []).append(operator_id)
     return by_site
+
+
+def _visitor_name(visitor) -> str:
+    return str(visitor.display_name)
 
 
 @transaction.atomic
@@ -81,18 +84,17 @@ def offer_waiting_dialogs(now=None) -> list[Dialog]:
     operators = online_operators_by_site({d.site_id for d in dialogs})
     for dialog in dialogs:
         dialog.offered_at = now
-        names = {}  # an anonymous visitor's nickname is translated
-        for _operator_id, language in operators.get(dialog.site_id, []):
-            if language not in names:
-                with translation.override(language):
-                    names[language] = str(dialog.visitor.display_name)
+        # An anonymous visitor's nickname is translated: each console socket picks the
+        # name in its own language (an operator may follow his browser's).
+        name = payloads.per_language(_visitor_name, dialog.visitor)
         events.dialog_offered_on_commit(
             dialog,
-            [(op_id, names[language]) for op_id, language in operators.get(dialog.site_id, [])],
+            operators.get(dialog.site_id, []),
+            name=name,
             minutes=waiting_minutes(dialog, now),
         )
     hooks.dialogs_offered.send_on_commit(
         dialogs=dialogs,
-        operator_ids={site: [op for op, _ in ops] for site, ops in operators.items()},
+        operator_ids=operators,
     )
     return dialogs

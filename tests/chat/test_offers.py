@@ -164,3 +164,29 @@ async def test_every_online_operator_of_the_site_hears_the_offer(
     got = await sockets.expect(consoles["Olga"], "row")  # the row, but no offer: offline
     assert "row-offered" in got["row"][0]["html"]
     await sockets.silent(*consoles.values())
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_operator_who_follows_his_browser_hears_the_name_in_its_language(
+    sockets, make_site, make_operator
+):
+    from tests.chat.test_live_language import console_with_accept_language
+
+    site = await database_sync_to_async(make_site)(offer_after_seconds=60)
+    ivan = await database_sync_to_async(make_operator)(
+        username="ivan", display_name="Ivan", sites=[site], language=""
+    )
+    console = await console_with_accept_language(sockets, ivan, "ru-RU,ru;q=0.9")
+
+    def start():
+        dialog, _ = visitor_wrote(site, "Есть кто?")
+        return Dialog.objects.select_related("visitor").get(pk=aged(dialog, 300).pk)
+
+    dialog = await database_sync_to_async(start)()
+    await sockets.frames(console, 1)  # the new dialog's row
+    await database_sync_to_async(tasks.offer_waiting_dialogs)()
+    offer = (await sockets.expect(console, "row", "offer"))["offer"][0]
+    with translation.override("ru"):
+        assert offer["name"] == str(dialog.visitor.display_name)
+    with translation.override("en"):
+        assert offer["name"] != str(dialog.visitor.display_name)

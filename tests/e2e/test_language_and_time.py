@@ -5,6 +5,8 @@ Russian)."""
 
 import re
 import zoneinfo
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -35,7 +37,7 @@ CASES = {
         "new": "new",
     },
 }
-SHOTS = "/work/main/test-artifacts/screens/i18n"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens" / "i18n"
 
 
 @pytest.fixture
@@ -135,3 +137,27 @@ def test_live_rows_speak_the_operators_language_and_zone(
     console.screenshot(path=f"{shots}-console-menu.png")
     console_ctx.close()
     visitor_ctx.close()
+
+
+@pytest.mark.parametrize("language", ["en"])
+def test_history_shows_the_browsers_zone_on_the_first_visit(
+    asgi_server, browser, shop, log_in, language
+):
+    """Before console-time.js has set the tz cookie, the server renders History in UTC; the
+    page still shows the operator's times in his browser's zone."""
+    operator = Operator.objects.get(display_name="Ivan")
+    operator.time_zone = ""
+    operator.save(update_fields=["time_zone"])
+    visitor = shop.visitors.create(animal="blue-fox")
+    started = datetime(2026, 11, 20, 2, 5, tzinfo=UTC)  # 11:05 in Tokyo, 20 Nov
+    Dialog.objects.create(
+        account=shop.account, site=shop, visitor=visitor, number=1, status="closed",
+        created_at=started, last_message_at=started, closed_at=started,
+    )  # fmt: skip
+    context = browser.new_context(viewport=DESKTOP, locale="en", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    log_in(page, asgi_server, "ivan")
+    context.clear_cookies(name="tz")  # as on a first visit: no zone known to the server yet
+    page.goto(f"{asgi_server}/console/history/?date_from=2026-11-19&date_to=2026-11-21")
+    expect(page.locator(".h-started time")).to_contain_text("11:05")
+    context.close()
