@@ -255,7 +255,27 @@
       }
       return;
     }
+    if (event.code === 4410) forgetConversation();
     scheduleReconnect();
+  }
+
+  // 4410: the site erased this visitor's personal data (docs/protocol.md, Close codes).
+  // Nothing of the old conversation stays on screen; the reconnect starts a new visitor.
+  function forgetConversation() {
+    Array.prototype.slice.call(ui.list.children).forEach(function (node) {
+      if (!node.classList.contains("lc-greeting")) node.remove();
+    });
+    state.token = "";
+    state.lastId = 0;
+    state.resumeAfter = 0;
+    state.readUpTo = 0;
+    state.shown = Object.create(null);
+    state.outbox = [];
+    state.firstReplayDone = false;
+    state.attempt = 0;
+    setDialog(null);
+    clearUnread();
+    updateCounter();
   }
 
   function scheduleReconnect() {
