@@ -123,6 +123,16 @@ def invite(request, pk):
     return redirect("console:dialog", pk=pk)
 
 
+def _back(request):
+    """Back to the page the menu was used on (its `next`), if it is one of ours."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "console:mine"
+    return redirect(next_url)
+
+
 @require_POST
 @operator_required
 def set_status(request):
@@ -130,12 +140,7 @@ def set_status(request):
     if status in Operator.Status.values:
         presence.set_status(operator=request.operator, status=status)
         site_presence.refresh_sites(selectors.site_ids_of(request.operator))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "console:mine"
-    return redirect(next_url)
+    return _back(request)
 
 
 @require_POST
@@ -146,12 +151,7 @@ def set_language(request):
     if language == "" or language in dict(settings.LANGUAGES):
         request.operator.language = language
         request.operator.save(update_fields=["language"])
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "console:mine"
-    return redirect(next_url)
+    return _back(request)
 
 
 @require_POST
@@ -162,9 +162,4 @@ def set_time_zone(request):
     if zone == "" or timezones.is_valid(zone):
         request.operator.time_zone = zone
         request.operator.save(update_fields=["time_zone"])
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "console:mine"
-    return redirect(next_url)
+    return _back(request)

@@ -9,6 +9,7 @@ from django.db.backends import utils as db_utils
 
 from chat import services
 from chat.models import Message, Site
+from tests.chat.test_read_state_and_viewers import visitor_writes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,12 +30,6 @@ async def drain(communicator, timeout=0.3):
 
 def typing_of(frames):
     return [frame for frame in frames if frame["type"] == "typing"]
-
-
-async def visitor_writes(sockets, widget, text, client_id):
-    await widget.send_json_to({"type": "message", "client_id": client_id, "text": text})
-    got = await sockets.expect(widget, "ack", "message")
-    return got["ack"][0]
 
 
 async def watch(console, dialog_id):
