@@ -40,6 +40,7 @@ LONG_QUESTION = {
     "письмо с подтверждением, проверьте заказ 4417?",
 }
 ANSWER = {"en": "Yes, from 10 to 18.", "ru": "Да, с 10 до 18."}
+SEND = {"en": "Send", "ru": "Отправить"}
 
 # Every visible text node, and the labels a screen reader or a placeholder shows.
 SCREEN_TEXT_JS = """(root) => {
@@ -187,6 +188,8 @@ def test_a_conversation_in_one_language_on_desktop_and_phone(
     expect(console.locator("#connect-dialog")).to_have_text(CONNECT[language])
     check_screen(console, "the dialog before connecting")
     console.click("#connect-dialog")
+    # An arrow on a phone, a word on a desktop: the same name for a screen reader.
+    expect(console.locator("#composer-send")).to_have_accessible_name(SEND[language])
     console.locator("#composer-text").fill(ANSWER[language])
     console.locator("#composer-text").press("Enter")
     expect(console.locator("#transcript .msg").last).to_contain_text(ANSWER[language])
