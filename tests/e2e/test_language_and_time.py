@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import translation
+from helpers import shop_with
 from playwright.sync_api import expect
 
 from chat import animals
-from chat.models import Dialog, Site
-from operators.models import Account, Operator
+from chat.models import Dialog
+from operators.models import Operator
 
 pytestmark = pytest.mark.browser
 
@@ -43,20 +43,12 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens" / "i1
 @pytest.fixture
 def shop(password, request):
     language = request.node.callspec.params["language"]
-    account = Account.objects.create(name="Time shop")
     # Title and greeting left empty: the widget shows the defaults in its language.
-    site = Site.objects.create(
-        account=account, name="Time shop", widget_key="time-key", language=language
-    )
-    user = get_user_model().objects.create_user("ivan", password=password)
-    operator = Operator.objects.create(
-        user=user,
-        account=account,
-        display_name="Ivan",
-        language=language,
-        time_zone=CASES[language]["profile_zone"],
-    )
-    site.operators.add(operator)
+    site, _ = shop_with(
+        password, "Time shop", "Time shop", "time-key", (("ivan", "Ivan"),),
+        language=language, site_language=language,
+        operator_fields={"time_zone": CASES[language]["profile_zone"]},
+    )  # fmt: skip
     return site
 
 

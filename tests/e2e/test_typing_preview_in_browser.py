@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
+from helpers import shop_with
 from playwright.sync_api import expect
 
 from chat.models import Dialog, Site
-from operators.models import Account, Operator
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +27,10 @@ DRAFT = 'Where is my order <img src=x onerror="window.pwned=1"><b>#42</b>'
 @pytest.fixture
 def shop(password, request):
     language = request.node.callspec.params["language"]
-    account = Account.objects.create(name="Typing shop")
-    site = Site.objects.create(
-        account=account, name="Typing shop", widget_key="typing-key", language=language
-    )
-    user = get_user_model().objects.create_user("anna", password=password)
-    operator = Operator.objects.create(
-        user=user, account=account, display_name="Anna", language=language
-    )
-    site.operators.add(operator)
+    site, _ = shop_with(
+        password, "Typing shop", "Typing shop", "typing-key", (("anna", "Anna"),),
+        language=language, site_language=language,
+    )  # fmt: skip
     return site
 
 
