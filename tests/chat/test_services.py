@@ -368,7 +368,7 @@ def test_visitor_message_racing_the_end_of_the_dialog_does_not_reopen_it(
     session = new_visitor()
     dialog = write(session).dialog
     services.connect_operator(operator=alice, dialog_id=dialog.id)
-    record = services._record_message
+    note = services._note_message  # called on both paths once the dialog is locked
     ended = threading.Event()
 
     def end_elsewhere():
@@ -384,9 +384,9 @@ def test_visitor_message_racing_the_end_of_the_dialog_does_not_reopen_it(
         # The visitor's transaction has found the open dialog; now the operator ends it.
         worker.start()
         ended.wait(timeout=1)  # returns at once unless the dialog is locked (it should be)
-        record(*args)
+        return note(*args)
 
-    monkeypatch.setattr(services, "_record_message", record_while_the_operator_ends)
+    monkeypatch.setattr(services, "_note_message", record_while_the_operator_ends)
     write(session, "One last thing")
     worker.join(timeout=30)
     assert ended.is_set()

@@ -1,0 +1,235 @@
+"""The hand-written SQL of a text message (chat/hotpath.py) on PostgreSQL: fewer statements,
+and exactly what the general ORM path stores and announces."""
+
+import pytest
+from django.db import connection
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from chat import events, hotpath, services
+from chat.errors import AccessDenied, ChatError, NotFound
+from chat.models import Dialog, Message, Visit
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
+]
+
+_ids = iter(range(1, 1_000_000))
+
+
+def client_id() -> str:
+    return f"h-{next(_ids)}"
+
+
+class Published(list):
+    committed = None
+
+
+@pytest.fixture
+def published(monkeypatch, django_capture_on_commit_callbacks):
+    """Every publish, as the (group, event) pairs it sends at commit; the callbacks run
+    when the test's `with committed():` block ends."""
+    sent = Published()
+    monkeypatch.setattr(events, "publish", lambda *sends: sent.append(sends))
+    sent.committed = lambda: django_capture_on_commit_callbacks(execute=True)
+    return sent
+
+
+@pytest.fixture
+def general_path(monkeypatch):
+    """Switch the hot path off: the services take the ORM path, as on SQLite."""
+
+    def use(on: bool):
+        monkeypatch.setattr(hotpath, "enabled", lambda: not on)
+
+    return use
+
+
+def open_dialog(site, alice, *, connect=True):
+    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    first, _ = services.post_visitor_message(
+        visitor_id=session.visitor.id, visit_id=session.visit.id, client_id=client_id(), text="1"
+    )
+    if connect:
+        services.connect_operator(operator=alice, dialog_id=first.dialog_id)
+    return session, Dialog.objects.get(pk=first.dialog_id)
+
+
+def visitor_says(session, text="Hello", cid=None):
+    return services.post_visitor_message(
+        visitor_id=session.visitor.id,
+        visit_id=session.visit.id,
+        client_id=cid or client_id(),
+        text=text,
+    )
+
+
+def operator_says(alice, dialog, text="Hi", cid=None, site_ids=None):
+    return services.post_operator_message(
+        operator=alice, dialog_id=dialog.id, client_id=cid or client_id(), text=text,
+        site_ids=site_ids,
+    )  # fmt: skip
+
+
+STORED_DIALOG_FIELDS = (
+    "status",
+    "unread_count",
+    "last_message_text",
+    "last_message_author",
+    "waiting_since",
+)
+
+
+def stored(dialog_id):
+    return Dialog.objects.values(*STORED_DIALOG_FIELDS).get(pk=dialog_id)
+
+
+def test_visitor_text_takes_two_statements(
+    site, alice, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    session, dialog = open_dialog(site, alice)
+    # Inside the test's transaction atomic() is a savepoint: SAVEPOINT + RELEASE.
+    with django_assert_num_queries(2 + 2), django_capture_on_commit_callbacks() as callbacks:
+        message, created = visitor_says(session)
+    assert created and message.pk and message.dialog_id == dialog.id
+    assert len(callbacks) == 1
+
+
+def test_operator_text_takes_three_statements(site, alice, django_assert_num_queries):
+    _session, dialog = open_dialog(site, alice)
+    with django_assert_num_queries(3 + 2):
+        message, created = operator_says(alice, dialog, site_ids={site.id})
+    assert created and message.operator_id == alice.id
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["hot path", "general path"])
+def test_both_paths_store_and_announce_the_same(site, alice, published, general_path, fast):
+    general_path(not fast)
+    session, dialog = open_dialog(site, alice)
+    Dialog.objects.filter(pk=dialog.pk).update(status=Dialog.Status.MISSED, waiting_since=None)
+    published.clear()
+    before = timezone.now()
+
+    with published.committed():
+        message, _ = visitor_says(session, "Where is my order?")
+    assert stored(dialog.id) == {
+        "status": "new",  # a missed dialog waits again when he writes
+        "unread_count": 2,
+        "last_message_text": "Where is my order?",
+        "last_message_author": "visitor",
+        "waiting_since": message.created_at,
+    }
+    assert Visit.objects.get(pk=session.visit.pk).last_activity_at == message.created_at
+    assert message.created_at >= before
+    stored_message = Message.objects.get(pk=message.pk)
+    assert (stored_message.text, stored_message.client_id) == (
+        "Where is my order?",
+        message.client_id,
+    )
+
+    # What the commit publishes: to the visitor, the open dialog pages and the site's rows.
+    (sends,) = published
+    (visitor_group, to_visitor), (dialog_group, to_pages), (site_group, row) = sends
+    assert visitor_group == events.visitor_group(session.visitor.id)
+    assert to_visitor["message"]["id"] == message.id
+    assert to_visitor["message"]["author"] == {"kind": "visitor"}
+    assert to_pages["message"]["text"] == "Where is my order?"
+    assert f'data-id="{message.id}"' in to_pages["html"]
+    assert site_group == events.site_group(site.id)
+    assert row["operators"] == [alice.id] and row["status"] == "new"
+    assert session.visitor.display_name in row["html"]["en"]
+    assert "Where is my order?" in row["html"]["ru"]
+
+    published.clear()
+    with published.committed():
+        answer, _ = operator_says(alice, dialog, "On its way")
+    assert stored(dialog.id) == {
+        "status": "new",
+        "unread_count": 0,
+        "last_message_text": "On its way",
+        "last_message_author": "operator",
+        "waiting_since": None,
+    }
+    (sends,) = published
+    assert sends[0][1]["message"]["author"] == {"kind": "operator", "name": alice.name}
+    assert sends[2][1]["operators"] == [alice.id]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["hot path", "general path"])
+def test_a_resend_stores_nothing_and_is_announced_again(site, alice, published, general_path, fast):
+    general_path(not fast)
+    session, dialog = open_dialog(site, alice)
+    first, created = visitor_says(session, "Once", cid="same")
+    assert created
+    published.clear()
+    with published.committed():
+        again, created = visitor_says(session, "Once", cid="same")
+    assert (again.pk, created) == (first.pk, False)
+    assert len(published) == 1  # announced again: the first announcement may have been lost
+    answer, _ = operator_says(alice, dialog, cid="mine")
+    again, created = operator_says(alice, dialog, cid="mine")
+    assert (again.pk, created) == (answer.pk, False)
+    assert Message.objects.filter(dialog=dialog).count() == 4  # "1", joined, "Once", answer
+
+
+def test_the_same_client_id_stored_while_waiting_for_the_lock_is_a_resend(site, alice, monkeypatch):
+    """The lock statement's resend check reads the snapshot from before its wait: a send of
+    the same client_id committed meanwhile is caught by the insert's ON CONFLICT."""
+    session, dialog = open_dialog(site, alice)
+    original = hotpath.lock_open_dialog
+
+    def lock_then_race(visitor_id, cid):
+        locked = original(visitor_id, cid)
+        Message.objects.create(dialog=dialog, author_kind="visitor", client_id=cid, text="x")
+        return locked
+
+    monkeypatch.setattr(hotpath, "lock_open_dialog", lock_then_race)
+    before = stored(dialog.id)
+    message, created = visitor_says(session, "y", cid="raced")
+    assert created is False and message.text == "x"
+    assert Message.objects.filter(client_id="raced").count() == 1
+    assert stored(dialog.id) == before  # nothing of "y" was written
+
+
+def test_visitor_without_open_dialog_takes_the_general_path(site, alice):
+    session, dialog = open_dialog(site, alice)
+    services.end_dialog(operator=alice, dialog_id=dialog.id)
+    message, created = visitor_says(session, "Me again")
+    assert created and message.dialog_id != dialog.id
+    assert message.dialog.number == dialog.number + 1
+
+
+def test_operator_rules_hold_on_the_hot_path(site, alice, make_operator):
+    _session, dialog = open_dialog(site, alice, connect=False)
+    with pytest.raises(ChatError) as error:
+        operator_says(alice, dialog)
+    assert error.value.code == "not_connected"
+    stranger = make_operator()  # another account
+    with pytest.raises(AccessDenied):
+        operator_says(stranger, dialog)
+    with pytest.raises(NotFound):
+        services.post_operator_message(
+            operator=alice, dialog_id=dialog.id + 10_000, client_id="x", text="Hi"
+        )
+    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    services.end_dialog(operator=alice, dialog_id=dialog.id)
+    with pytest.raises(ChatError) as error:
+        operator_says(alice, dialog)
+    assert error.value.code == "dialog_closed"
+
+
+def test_post_save_is_sent_for_a_visitor_message(site, alice):
+    """Web Push (push/receivers.py) hears messages through Django's post_save."""
+    session, _dialog = open_dialog(site, alice)
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.pk, instance.text, created))
+
+    post_save.connect(receiver, sender=Message, dispatch_uid="test-hotpath")
+    try:
+        message, _ = visitor_says(session, "Ping")
+    finally:
+        post_save.disconnect(dispatch_uid="test-hotpath", sender=Message)
+    assert heard == [(message.pk, "Ping", True)]
