@@ -9,6 +9,7 @@ import json
 import logging
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
@@ -73,6 +74,16 @@ class FrameConsumer(AsyncWebsocketConsumer):
     # The socket's language (payloads.socket_language), set at connect: frames are handled
     # in it and live fragments are picked in it.
     language = settings.LANGUAGE_CODE
+
+    async def dispatch(self, message):
+        """Channels' dispatch, without its `aclose_old_connections()` before every handler:
+        a trip to Django's one shared sync thread for each frame and each event, so several
+        per chat message (docs/performance.md, "Fourth round"). These consumers reach the
+        database only through chat.db, which closes stale connections around each call."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:

@@ -325,3 +325,24 @@ async def test_visitor_presence_is_counted_per_socket(sockets, site):
     assert await database_sync_to_async(open_sockets)() == 1
     await tab2.disconnect()
     assert await database_sync_to_async(open_sockets)() == 0
+
+
+async def test_frames_and_events_make_no_trip_to_the_shared_sync_thread(sockets, site, monkeypatch):
+    """Channels' dispatch awaits aclose_old_connections() (Django's one shared sync thread)
+    before every frame and event; the chat consumers skip it, as their database work
+    runs on chat.db's pool, which closes stale connections itself (docs/performance.md)."""
+    import channels.consumer
+
+    trips = []
+
+    async def counted():
+        trips.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    first, _ = await sockets.visitor(site)
+    await send_message(sockets, first, "Hello", "c-1")
+    await first.send_json_to({"type": "typing", "typing": True})
+    await first.send_json_to({"type": "no-such-frame"})
+    assert (await first.receive_json_from())["code"] == "unknown_type"
+    assert trips == []
+    assert await stored(text="Hello") == ["Hello"]
