@@ -11,6 +11,7 @@ payload.
 """
 
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -54,29 +55,27 @@ def raise_open_files() -> int:
 
 
 class Server:
-    """CPU time and peak memory of the server process (psutil), between two marks."""
+    """CPU time and peak memory of the server processes (psutil), between two marks; with
+    BENCH_PROCESSES > 1 the figures are the sums over the processes."""
 
-    def __init__(self, pid: int | None):
-        self.process = psutil.Process(pid) if pid else None
+    def __init__(self, pids):
+        self.processes = [psutil.Process(pid) for pid in pids if pid]
         self.cpu0 = self.wall0 = 0.0
 
     def cpu(self) -> float:
-        if not self.process:
-            return 0.0
-        times = self.process.cpu_times()
-        return times.user + times.system
+        return sum(sum(p.cpu_times()[:2]) for p in self.processes)
 
     def rss(self) -> int:
-        return self.process.memory_info().rss if self.process else 0
+        return sum(p.memory_info().rss for p in self.processes)
 
     def peak_rss(self) -> int:
-        if not self.process:
-            return 0
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-        return 0
+        total = 0
+        for process in self.processes:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1]) * 1024
+        return total
 
     def mark(self):
         self.cpu0, self.wall0 = self.cpu(), time.monotonic()
@@ -86,18 +85,29 @@ class Server:
         return {
             "server_cpu_pct": round(100 * (self.cpu() - self.cpu0) / wall, 1),
             "server_peak_rss_mb": round(self.peak_rss() / 2**20, 1),
+            "server_processes": len(self.processes),
         }
 
 
 class Generator:
     def __init__(self, config: dict):
         self.config = config
-        self.base = config["ws_base"]  # ws://127.0.0.1:PORT
-        self.http = config["http_base"]
-        self.origin = config["http_base"]
+        # One server per base (ws://127.0.0.1:PORT); sockets and requests take them in
+        # turn, as a round-robin proxy in front of several processes would.
+        self.ws_bases, self.http_bases = config["ws_bases"], config["http_bases"]
+        self.turn = itertools.count()
+        self.http = self.http_bases[0]
         self.relay = config.get("relay", False)
         self.errors: dict[str, int] = {}
-        self.server = Server(config.get("server_pid"))
+        self.server = Server(config.get("server_pids", ()))
+
+    @property
+    def base(self) -> str:
+        """The next server's ws:// base."""
+        return self.ws_bases[next(self.turn) % len(self.ws_bases)]
+
+    def http_base(self, n: int) -> str:
+        return self.http_bases[n % len(self.http_bases)]
 
     def error(self, kind: str):
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -106,7 +116,7 @@ class Generator:
         headers = {"Cookie": f"sessionid={cookie}"} if cookie else None
         return await websockets.connect(
             url,
-            origin=self.origin,
+            origin=url.replace("ws://", "http://", 1).split("/ws/", 1)[0],  # its own server
             additional_headers=headers,
             open_timeout=30,
             ping_interval=None,  # idle sockets stay idle; the server's pings are answered
@@ -153,12 +163,13 @@ class Generator:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
 
             async def one(op, dialog_id):
+                base = self.http_base(dialog_id)
                 async with http.post(
-                    f"{self.http}/console/dialogs/{dialog_id}/connect/",
+                    f"{base}/console/dialogs/{dialog_id}/connect/",
                     headers={
                         "Cookie": f"sessionid={op['cookie']}; csrftoken={secret}",
                         "X-CSRFToken": secret,
-                        "Origin": self.origin,
+                        "Origin": base,
                     },
                     allow_redirects=False,
                 ) as response:

@@ -48,7 +48,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-_ids = itertools.count(1)  # dialog and message ids, per process
+# Dialog and message ids, distinct across the server processes of a run (BENCH_PROCESSES).
+_ids = itertools.count(os.getpid() * 1_000_000 + 1)
 
 
 class RelayConsumer(AsyncWebsocketConsumer):

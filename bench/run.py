@@ -8,10 +8,13 @@ Redis database number and channel prefix, so runs never collide with test suites
 Prints one line per scenario as it goes and, last, one JSON object (the summary).
 Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
 BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_REDIS_DB;
-BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne.
+BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne;
+BENCH_PROCESSES=2 runs the chat and burst scenarios, product and relay alike, on two
+server processes (one per core) that the generator's sockets take in turn.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -43,6 +46,7 @@ FULL = {
     "messages": 1_000_000,
     "page_requests": 200,
     "embedded_visitors": 1000,
+    "processes": 1,
 }
 QUICK = {
     "visitors": 40,
@@ -57,6 +61,7 @@ QUICK = {
     "dialogs": 2_000,
     "messages": 20_000,
     "page_requests": 20,
+    "processes": 1,
     "embedded_visitors": 30,
 }
 
@@ -182,8 +187,9 @@ class DaphneServer:
             raise RuntimeError("daphne did not listen within 60 s")
         if self.profile:
             self.profiler = subprocess.Popen(
-                [str(Path(PYTHON).parent / "py-spy"), "record", "--pid", str(self.process.pid),
-                 "--format", "raw", "--rate", "200", "--nonblocking", "-o", str(self.profile)],
+                [str(Path(PYTHON).parent / "py-spy"), "record", "--gil",
+                 "--pid", str(self.process.pid), "--format", "raw", "--rate", "200",
+                 "--nonblocking", "-o", str(self.profile)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         return self
@@ -212,14 +218,14 @@ class DaphneServer:
         return self.process.pid
 
 
-def loadgen(server: DaphneServer, scenario: str, config: dict, relay: bool) -> dict:
+def loadgen(servers: list[DaphneServer], scenario: str, config: dict, relay: bool) -> dict:
     config = {
         **config,
         "scenario": scenario,
         "relay": relay,
-        "server_pid": server.pid,
-        "ws_base": f"ws://127.0.0.1:{server.port}",
-        "http_base": f"http://127.0.0.1:{server.port}",
+        "server_pids": [server.pid for server in servers],
+        "ws_bases": [f"ws://127.0.0.1:{server.port}" for server in servers],
+        "http_bases": [f"http://127.0.0.1:{server.port}" for server in servers],
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="bench-") as cfg:
         json.dump(config, cfg)
@@ -386,20 +392,37 @@ def main(argv=None) -> None:
     relay_env = {**prod_env, "CHANNEL_PREFIX": f"relay{tag}"}
     profile_path = ROOT / "var" / "bench-profile.txt" if args.profile else None
 
-    def scenario(name, app, env, kind, config, relay, profile=None):
+    def scenario(name, app, env, kind, config, relay, profile=None, processes=1):
+        """processes > 1: that many servers, server i pinned to core i (mod the cores)."""
         t0 = time.monotonic()
-        with DaphneServer(app, env, profile=profile) as server:
-            result = loadgen(server, kind, config, relay)
+        with contextlib.ExitStack() as stack:
+            servers = [
+                stack.enter_context(
+                    DaphneServer(
+                        app, env, core=str(i % (os.cpu_count() or 1)),
+                        profile=profile if i == 0 else None,
+                    )
+                )
+                for i in range(processes)
+            ]  # fmt: skip
+            result = loadgen(servers, kind, config, relay)
         results[name] = result
         log(f"{name} ({time.monotonic() - t0:.0f} s): {json.dumps(result)}")
 
+    n = sizes["processes"]
     if "chat" in only:
-        scenario("chat_relay", "bench.relay:application", relay_env, "chat", chat_config, True)
-        scenario("chat", app, prod_env, "chat", chat_config, False, profile_path)
+        scenario(
+            "chat_relay", "bench.relay:application", relay_env, "chat", chat_config, True,
+            processes=n,
+        )  # fmt: skip
+        scenario("chat", app, prod_env, "chat", chat_config, False, profile_path, processes=n)
     if "burst" in only:
         burst_config = {**common, "burst": sizes["burst"]}
-        scenario("burst_relay", "bench.relay:application", relay_env, "burst", burst_config, True)
-        scenario("burst", app, prod_env, "burst", burst_config, False)
+        scenario(
+            "burst_relay", "bench.relay:application", relay_env, "burst", burst_config, True,
+            processes=n,
+        )  # fmt: skip
+        scenario("burst", app, prod_env, "burst", burst_config, False, processes=n)
     if "idle" in only:
         idle_config = {
             **common,
