@@ -148,9 +148,9 @@ def _stored(message: Message, message_id: int) -> Message:
 # --- visitor ------------------------------------------------------------------------------
 
 
-def lock_open_dialog(visitor_id: int, client_id: str):
-    """The visitor's open dialog, row-locked, or None. None also when a message with this
-    client_id is already stored in any of his dialogs: a resend, for the general path."""
+def lock_open_dialog(visitor_id: int, client_id: str) -> tuple[Dialog | None, bool]:
+    """The visitor's open dialog, row-locked (or None), and whether a message with this
+    client_id is already stored in any of his dialogs (a resend, for the general path)."""
     resent = (
         f", EXISTS (SELECT 1 FROM {Message._meta.db_table} m "
         f"JOIN {Dialog._meta.db_table} md ON md.id = m.dialog_id "
@@ -162,9 +162,9 @@ def lock_open_dialog(visitor_id: int, client_id: str):
         [visitor_id, client_id, visitor_id, *Dialog.OPEN_STATUSES],
         extra=resent,
     )
-    if dialog is None or rest[0]:
-        return None
-    return dialog
+    if dialog is None:
+        return None, False
+    return dialog, rest[0]
 
 
 def store_visitor_message(message: Message, dialog: Dialog, dialog_fields, *, visit_id):

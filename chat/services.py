@@ -236,11 +236,15 @@ def post_visitor_message(
     client_id = clean_client_id(client_id)
     text = clean_text(text, allow_empty=attachment is not None)
     ratelimit.take_message_slot(visitor_id=visitor_id, ip=ip)
+    no_open_dialog = False  # known already: the general path need not look for one
     if attachment is None and hotpath.enabled():
-        posted = _post_visitor_text_fast(visitor_id, visit_id, client_id, text)
-        if posted:
-            return posted, True
-    dialog = _locked_open_dialog(visitor_id, client_id)
+        dialog, resent = hotpath.lock_open_dialog(visitor_id, client_id)
+        if dialog is not None and not resent:
+            posted = _post_visitor_text_fast(dialog, visit_id, client_id, text)
+            if posted:
+                return posted, True
+        no_open_dialog = dialog is None
+    dialog = None if no_open_dialog else _locked_open_dialog(visitor_id, client_id)
     if dialog is None:
         # Opening a dialog: the visitor's row lock serialises his sockets, so two of them
         # cannot both open one; then look again under it. of=self: not the site's row too.
@@ -265,12 +269,10 @@ def post_visitor_message(
     return message, True
 
 
-def _post_visitor_text_fast(visitor_id, visit_id, client_id, text) -> Message | None:
-    """The common case, a text into his open dialog, in two statements (chat/hotpath.py);
-    None leaves everything else (no open dialog, a resend) to the general path."""
-    dialog = hotpath.lock_open_dialog(visitor_id, client_id)
-    if dialog is None:
-        return None
+def _post_visitor_text_fast(dialog, visit_id, client_id, text) -> Message | None:
+    """The common case, a text into his open dialog (locked by hotpath.lock_open_dialog),
+    in one more statement (chat/hotpath.py). None: the client_id was stored meanwhile, a
+    resend for the general path."""
     message = Message(
         dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
     )

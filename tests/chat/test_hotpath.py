@@ -181,6 +181,7 @@ def test_the_same_client_id_stored_while_waiting_for_the_lock_is_a_resend(site, 
 
     def lock_then_race(visitor_id, cid):
         locked = original(visitor_id, cid)
+        assert locked == (dialog, False)
         Message.objects.create(dialog=dialog, author_kind="visitor", client_id=cid, text="x")
         return locked
 
@@ -233,3 +234,12 @@ def test_post_save_is_sent_for_a_visitor_message(site, alice):
     finally:
         post_save.disconnect(dispatch_uid="test-hotpath", sender=Message)
     assert heard == [(message.pk, "Ping", True)]
+
+
+def test_a_first_message_looks_for_an_open_dialog_once(site, django_assert_num_queries):
+    """The hot path's lock statement found none: the general path goes straight to
+    opening one (the visitor's lock, the look again under it, the dialog, the message)."""
+    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    with django_assert_num_queries(16):  # 14 statements, SAVEPOINT and RELEASE
+        message, created = visitor_says(session, "First")
+    assert created and message.dialog.number == 1
