@@ -341,14 +341,14 @@ def post_operator_message(
         raise ChatError("dialog_closed", "The dialog has ended.")
     if operator.id not in operator_ids:
         raise ChatError("not_connected", "Connect to the dialog before writing.")
+    message = Message(
+        dialog=dialog,
+        author_kind=Message.Author.OPERATOR,
+        operator=operator,
+        client_id=client_id,
+        text=text,
+    )
     if fast:
-        message = Message(
-            dialog=dialog,
-            author_kind=Message.Author.OPERATOR,
-            operator=operator,
-            client_id=client_id,
-            text=text,
-        )
         attachments.attach(message, None)
         if hotpath.store_operator_message(message, dialog, _note_message(dialog, message)):
             events.message_posted_on_commit(message, dialog, operator_ids)
@@ -358,13 +358,7 @@ def post_operator_message(
             operator=operator, dialog_id=dialog_id, client_id=client_id, text=text,
             site_ids=site_ids,
         )  # fmt: skip
-    message = Message.objects.create(
-        dialog=dialog,
-        author_kind=Message.Author.OPERATOR,
-        operator=operator,
-        client_id=client_id,
-        text=text,
-    )
+    message.save(force_insert=True)
     attachments.attach(message, attachment)
     _record_message(dialog, message)
     events.message_posted_on_commit(message, dialog, operator_ids)
