@@ -243,3 +243,26 @@ def test_a_first_message_looks_for_an_open_dialog_once(site, django_assert_num_q
     with django_assert_num_queries(16):  # 14 statements, SAVEPOINT and RELEASE
         message, created = visitor_says(session, "First")
     assert created and message.dialog.number == 1
+
+
+def test_an_operator_send_stored_meanwhile_is_answered_as_a_resend(site, alice, monkeypatch):
+    """Defensive: should the insert find the client_id taken after the resend check, the
+    service answers with the stored message instead of failing or storing twice."""
+    _session, dialog = open_dialog(site, alice)
+    original = hotpath.connected_and_resent
+    calls = []
+
+    def check_then_race(dialog_id, cid):
+        operator_ids, resent = original(dialog_id, cid)
+        if not calls:
+            Message.objects.create(
+                dialog=dialog, author_kind="operator", operator=alice, client_id=cid, text="x"
+            )
+        calls.append(resent)
+        return operator_ids, resent
+
+    monkeypatch.setattr(hotpath, "connected_and_resent", check_then_race)
+    message, created = operator_says(alice, dialog, "y", cid="raced")
+    assert created is False and message.text == "x"
+    assert calls == [False, True]  # the second look, under the same lock, sees it
+    assert Message.objects.filter(client_id="raced").count() == 1
