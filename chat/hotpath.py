@@ -41,6 +41,7 @@ def _fields(model) -> tuple:
     return tuple(model._meta.concrete_fields)
 
 
+@cache  # SQL text is built once per process, not per message
 def _select_list(model, alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in _fields(model))
 
@@ -104,16 +105,25 @@ def _insert_message(message: Message) -> tuple[str, list]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id, for a WITH clause: a concurrent
     send of the same client_id into the same dialog inserts nothing (the service's
     general path then answers it as a resend)."""
-    fields = [field for field in _fields(Message) if not field.primary_key]
+    fields = _insert_fields()
     values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
-    columns = ", ".join(f'"{field.column}"' for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = (
+    return _insert_sql(), values
+
+
+@cache
+def _insert_fields() -> tuple:
+    return tuple(field for field in _fields(Message) if not field.primary_key)
+
+
+@cache
+def _insert_sql() -> str:
+    columns = ", ".join(f'"{field.column}"' for field in _insert_fields())
+    placeholders = ", ".join(["%s"] * len(_insert_fields()))
+    return (
         f"INSERT INTO {Message._meta.db_table} ({columns}) VALUES ({placeholders}) "
         "ON CONFLICT (dialog_id, client_id) WHERE NOT (client_id = '') DO NOTHING "
         "RETURNING id"
     )
-    return sql, values
 
 
 def _update(model, instance, field_names, *, when: str) -> tuple[str, list]:
