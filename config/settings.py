@@ -233,6 +233,23 @@ SECURE_PROXY_SSL_HEADER = (
 )
 X_FRAME_OPTIONS = "DENY"
 
+# HTTPS (docs/operations.md, "HTTPS"): a deployment (DEBUG off, a host name other than the
+# local ones) is taken to be served over TLS, so its cookies are Secure, HSTS is sent and
+# plain HTTP is redirected; `make run` and the tests answer on localhost over plain HTTP.
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+HTTPS = env.bool("HTTPS", default=not DEBUG and any(h not in _LOCAL_HOSTS for h in ALLOWED_HOSTS))
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# A proxy that redirects HTTP itself says so with TLS_PROXY_REDIRECTS: Django then does not
+# redirect, and the check's "no SSL redirect" warning (W008) is answered by the proxy.
+_PROXY_REDIRECTS = env.bool("TLS_PROXY_REDIRECTS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS and not _PROXY_REDIRECTS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if _PROXY_REDIRECTS else []
+
 # Content-Security-Policy (django-csp, chat/csp.py, docs/security.md): no inline script or
 # style anywhere; connect-src also gets ws(s):// of the requested host per request, and the
 # widget frame replaces frame-ancestors with its site's domains. CSP_REPORT_ONLY sends the
