@@ -1,0 +1,28 @@
+"""A visitor whose widget has stayed open for a long time is still here: his dialog is not
+missed, however long ago his socket opened."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from chat import services
+from chat.models import Dialog, Visitor
+
+
+@pytest.mark.django_db
+def test_a_visitor_with_a_socket_open_for_an_hour_is_not_missed(site):
+    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = services.post_visitor_message(
+        visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c1", text="Hi?"
+    )
+    # last_seen_at moves when a socket opens or closes; this one opened an hour ago.
+    Visitor.objects.filter(pk=session.visitor.id).update(
+        last_seen_at=timezone.now() - timedelta(hours=1)
+    )
+
+    assert services.mark_missed() == []
+    assert Dialog.objects.get(pk=message.dialog_id).status == Dialog.Status.NEW
+
+    services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+    assert services.mark_missed(now=timezone.now() + timedelta(hours=1)) == [message.dialog_id]
