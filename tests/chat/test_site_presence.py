@@ -52,9 +52,14 @@ async def test_an_operator_gone_longer_than_the_grace_period_is_offline(sockets,
 
 
 def test_refresh_has_a_fixed_number_of_queries(make_site, make_operator, django_assert_num_queries):
-    sites = [make_site() for _ in range(5)]
+    for _ in range(5):
+        make_site()
     presence.refresh_sites()
     with django_assert_num_queries(2):
         presence.refresh_sites()  # nothing changed: two reads, no writes
+    for _ in range(20):
+        make_site(operators=[make_operator()])
+    presence.refresh_sites()
+    with django_assert_num_queries(2):
+        presence.refresh_sites()  # four times the sites, the same two reads
     assert not Site.objects.filter(operators_online=True).exists()
-    assert sites

@@ -73,6 +73,29 @@ def team(make_site, make_operator):
     return site, operators
 
 
+async def until(condition, what: str, *, timeout: float = 30.0):
+    """Wait for condition() (sync, or returning an awaitable) to give a truthy value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+async def health_failing(stack) -> tuple[int, dict]:
+    """/healthz once it has noticed the fault: 503 and its body."""
+
+    async def answer():
+        status, body = await asyncio.to_thread(healthz, stack)
+        return (status, body) if status == 503 else None
+
+    return await until(answer, "/healthz answers 503")
+
+
 def healthz(stack) -> tuple[int, dict]:
     try:
         response = urllib.request.urlopen(stack.url("/healthz"), timeout=10)
@@ -142,7 +165,7 @@ async def converse_through(stack, team, fault) -> dict:
     ]
     started = time.monotonic()
     await asyncio.sleep(FAULT_AFTER)
-    health_during_fault = await fault()
+    health_during_fault = await fault(clients)
     await asyncio.gather(*writers)
     typed = time.monotonic()
 
@@ -265,7 +288,7 @@ def check(name: str, result: dict) -> None:
 
 
 async def test_asgi_server_killed_and_started_again(faulty_stack, team):
-    async def fault():
+    async def fault(_clients):
         faulty_stack.server.kill()
         await asyncio.to_thread(faulty_stack.server.start)
         return None
@@ -278,11 +301,12 @@ async def test_asgi_server_killed_and_started_again(faulty_stack, team):
 
 
 async def test_redis_killed_and_started_again(faulty_stack, team):
-    async def fault():
+    async def fault(clients):
         faulty_stack.redis.kill()
-        await asyncio.sleep(1)
-        health = await asyncio.to_thread(healthz, faulty_stack)
-        await asyncio.sleep(0.5)
+        health = await health_failing(faulty_stack)
+        await until(
+            lambda: any(c.paused_notices for c in clients), "a socket says delivery is paused"
+        )
         await asyncio.to_thread(faulty_stack.redis.start)
         return health
 
@@ -302,16 +326,18 @@ async def test_redis_killed_and_started_again(faulty_stack, team):
 
 
 async def test_database_cut_off_for_a_while(faulty_stack, team):
-    async def fault():
+    async def fault(clients):
         faulty_stack.db_proxy.cut()
-        await asyncio.sleep(1)
-        health = await asyncio.to_thread(healthz, faulty_stack)
-        await asyncio.sleep(2)
+        health = await health_failing(faulty_stack)
+        await until(
+            lambda: any(c.errors.get("unavailable") for c in clients),
+            "a message is refused as unavailable",
+        )
         faulty_stack.db_proxy.restore()
         return health
 
     result = await converse_through(faulty_stack, team, fault)
-    check("database cut 3 s", result)
+    check("database cut until messages are refused", result)
     status, body = result["healthz_during_fault"]
     assert status == 503
     assert body["checks"]["database"]["ok"] is False
