@@ -16,6 +16,7 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
@@ -148,20 +149,38 @@ async def channel_layer(settings):
         await flush()
 
 
+SILENCE_PROBE = "silence.probe"
+
+
+async def _answer_silence_probe(consumer, event):
+    await consumer.send(text_data=json.dumps({"type": SILENCE_PROBE, "probe": event["probe"]}))
+
+
 class Sockets:
     """Opens WebsocketCommunicators on the project's ASGI application (origin check and
-    session authentication included) and closes every one left open at teardown."""
+    session authentication included) and closes every one left open at teardown.
+
+    Each socket's consumer is known by a key in its scope, so `silent` can send it a probe
+    through the channel layer (see there)."""
 
     def __init__(self, application):
         self.application = application
         self.opened: list[WebsocketCommunicator] = []
+        self.consumers: dict[str, AsyncWebsocketConsumer] = {}
 
     def communicator(self, path: str, headers=None) -> WebsocketCommunicator:
         if headers is None:
             headers = [(b"origin", allowed_origin())]
         communicator = WebsocketCommunicator(self.application, path, headers=headers)
+        # The application reads the scope when the loop first runs it, after this line.
+        communicator.scope["test_socket"] = uuid.uuid4().hex
         self.opened.append(communicator)
         return communicator
+
+    def track(self, consumer, scope) -> None:
+        key = scope.get("test_socket")
+        if key:
+            self.consumers[key] = consumer
 
     async def visitor(self, site: Site | str, token: str | None = None):
         """A widget socket; returns (communicator, hello frame)."""
@@ -215,16 +234,38 @@ class Sockets:
             grouped.setdefault(frame["type"], []).append(frame)
         return grouped
 
-    @staticmethod
-    async def silent(*communicators: WebsocketCommunicator, timeout: float = 0.3):
-        """Prove the sockets heard nothing (all waited on at once); shows what was heard."""
-        quiet = await asyncio.gather(
-            *(communicator.receive_nothing(timeout=timeout) for communicator in communicators)
-        )
-        for communicator, nothing in zip(communicators, quiet, strict=True):
-            if not nothing:
-                frame = await communicator.receive_from()
-                raise AssertionError(f"expected silence, got {frame[:2000]}")
+    async def silent(self, *communicators: WebsocketCommunicator, timeout: float = 0.3):
+        """Prove the sockets heard nothing; shows what was heard.
+
+        A socket's consumer gets a probe through the channel layer, after every event sent
+        before this call (a channel delivers in order, and a consumer handles one event at
+        a time): a frame that comes before the probe's echo is a frame the socket should
+        not have sent, however late it would have come. Then, and for a socket whose
+        consumer has stopped or never started, nothing may come for `timeout` seconds
+        (answers to frames the test sent race the probe)."""
+        layer = get_channel_layer()
+        probes = {}
+        for communicator in communicators:
+            consumer = self.consumers.get(communicator.scope.get("test_socket"))
+            channel = getattr(consumer, "channel_name", None)
+            if channel is None or communicator.future.done():
+                continue
+            probes[communicator] = uuid.uuid4().hex
+            await layer.send(channel, {"type": SILENCE_PROBE, "probe": probes[communicator]})
+
+        async def heard(communicator) -> str | None:
+            if communicator in probes:
+                text = await communicator.receive_from(timeout=10)
+                if json.loads(text) != {"type": SILENCE_PROBE, "probe": probes[communicator]}:
+                    return text
+            # Frames the test sent on the socket itself race the probe: watch a while more.
+            if await communicator.receive_nothing(timeout=timeout):
+                return None
+            return await communicator.receive_from()
+
+        for text in await asyncio.gather(*(heard(c) for c in communicators)):
+            if text is not None:
+                raise AssertionError(f"expected silence, got {text[:2000]}")
 
     async def close_all(self):
         for communicator in self.opened:
@@ -264,10 +305,20 @@ async def release_consumer_connections() -> None:
 
 
 @pytest.fixture
-async def sockets(channel_layer):
+async def sockets(channel_layer, monkeypatch):
     from config.asgi import application
 
     opened = Sockets(application)
+    call = AsyncWebsocketConsumer.__call__
+
+    async def tracked_call(consumer, scope, receive, send):
+        opened.track(consumer, scope)
+        return await call(consumer, scope, receive, send)
+
+    monkeypatch.setattr(AsyncWebsocketConsumer, "__call__", tracked_call)
+    monkeypatch.setattr(
+        AsyncWebsocketConsumer, "silence_probe", _answer_silence_probe, raising=False
+    )
     yield opened
     await opened.close_all()
     await release_consumer_connections()
