@@ -2,13 +2,16 @@
 message (chat/autoclose.py, run by the close_abandoned_dialogs beat task)."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from channels.db import database_sync_to_async
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from chat import autoclose, hooks, services, tasks
-from chat.models import Dialog, Message, Participant, Visitor
+from chat.models import Dialog, Message, Participant, Site, Visitor
 from crm.models import Export, Integration
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +263,16 @@ async def test_the_row_leaves_every_console_live(sockets, site, alice, bob):
     for row in rows["row"]:
         assert (row["dialog"], row["tab"], row["html"]) == (dialog.id, None, None)
     await sockets.silent(mine, others)
+
+
+def test_the_demo_sites_set_it():
+    call_command("seed_demo", stdout=StringIO())
+    minutes = dict(Site.objects.values_list("widget_key", "auto_close_minutes"))
+    assert minutes == {"demo-shop-key": 30, "demo-blog-key": 10}
+
+
+def test_more_than_a_week_is_refused(site):
+    site.auto_close_minutes = 7 * 24 * 60 + 1
+    with pytest.raises(ValidationError) as refused:
+        site.full_clean()
+    assert "auto_close_minutes" in refused.value.message_dict
