@@ -121,10 +121,9 @@ def stays_open(site, alice, case):
     elif case == "a message 29 minutes ago":
         dialog, _ = answered_and_left(site, alice, gone_for=60 * MINUTES, quiet_for=29 * MINUTES)
     elif case == "an operator joined a minute ago":
-        dialog, _ = visitor_wrote(site)
-        dialog.visitor.open_sockets = 0
+        dialog, session = visitor_wrote(site)
+        leaves(session)
         age(dialog, gone_for=60 * MINUTES, quiet_for=60 * MINUTES)
-        Visitor.objects.filter(pk=dialog.visitor_id).update(open_sockets=0)
         services.connect_operator(operator=alice, dialog_id=dialog.id)  # "Alice joined"
     elif case == "auto-close off":
         site.auto_close_minutes = 0
