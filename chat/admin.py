@@ -73,6 +73,7 @@ class SiteAdmin(admin.ModelAdmin):
             gettext_lazy("New-dialog alerts"),
             {"fields": ["alert_repeat_seconds", "offer_after_seconds", "typing_preview"]},
         ),
+        (gettext_lazy("Ending dialogs automatically"), {"fields": ["auto_close_minutes"]}),
     ]
 
 

@@ -1,7 +1,7 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from operators.models import Account, Operator
+
+AUTO_CLOSE_MAX_MINUTES = 7 * 24 * 60  # a week
 
 
 def new_widget_key():
@@ -80,6 +82,18 @@ class Site(models.Model):
         _("show what the visitor is typing"),
         default=True,
         help_text=_("Connected operators see the visitor's text before he sends it."),
+    )
+    # Dialogs whose visitor left do not pile up in Mine (chat/autoclose.py): past this many
+    # minutes with no widget of his open and no message, the dialog ends by itself.
+    auto_close_minutes = models.PositiveIntegerField(
+        _("end a dialog the visitor left after (minutes)"),
+        default=30,
+        validators=[MaxValueValidator(AUTO_CLOSE_MAX_MINUTES)],
+        help_text=_(
+            "When the visitor has had no chat window open and nobody has written in the "
+            "dialog for this long, it ends by itself and moves to the dialog history. "
+            "Missed dialogs stay. 0: never."
+        ),
     )
     # Kept up to date by chat.presence so visitors can be told when it changes.
     operators_online = models.BooleanField(default=False, editable=False)

@@ -105,6 +105,15 @@ def dialog_data(dialog: Dialog, operators) -> dict:
     }
 
 
+def waiting_since_of(dialog: Dialog):
+    """Since when the visitor waits for an answer ("waiting N min" on his row), or None:
+    only while the dialog is open and its last message is his (an operator's answer, or
+    the dialog's end, stops it; a system line such as "Anna joined" does not)."""
+    if not dialog.is_open or dialog.last_message_author != Message.Author.VISITOR:
+        return None
+    return dialog.waiting_since or dialog.last_message_at
+
+
 def dialog_row_html(dialog: Dialog) -> str:
     """One row of the console's tab lists (Mine, Others, Missed): on the page and in every
     live `row` event, in each language. Python, not a template: it was the largest part
@@ -115,10 +124,9 @@ def dialog_row_html(dialog: Dialog) -> str:
     attributes = format_html(
         ' data-dialog="{}" data-sort="{}"', dialog.id, dateformat.format(last_at, "U")
     )
-    if dialog.waiting_since and dialog.is_open:
-        attributes += format_html(
-            ' data-waiting="{}"', dateformat.format(dialog.waiting_since, "U")
-        )
+    waiting_since = waiting_since_of(dialog)
+    if waiting_since:
+        attributes += format_html(' data-waiting="{}"', dateformat.format(waiting_since, "U"))
     if status == Dialog.Status.NEW and not dialog.read_up_to:
         attributes += format_html(
             ' data-unopened data-alert-every="{}"', dialog.site.alert_repeat_seconds

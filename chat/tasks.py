@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from chat import offers, presence, services
+from chat import autoclose, offers, presence, services
 
 
 @shared_task(ignore_result=True)
@@ -18,3 +18,8 @@ def refresh_presence() -> int:
 @shared_task(ignore_result=True)
 def offer_waiting_dialogs() -> int:
     return len(offers.offer_waiting_dialogs())
+
+
+@shared_task(ignore_result=True)
+def close_abandoned_dialogs() -> int:
+    return len(autoclose.close_abandoned_dialogs())

@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chat.tasks.detect_missed_dialogs",
         "schedule": float(env.int("CHAT_MISSED_CHECK_SECONDS", default=30)),
     },
+    # Dialogs whose visitor left, ended after their site's auto_close_minutes (chat/autoclose.py)
+    "close-abandoned-dialogs": {
+        "task": "chat.tasks.close_abandoned_dialogs",
+        "schedule": float(env.int("CHAT_AUTO_CLOSE_CHECK_SECONDS", default=60)),
+    },
     # New dialogs nobody opened, offered to every online operator (chat/offers.py)
     "offer-waiting-dialogs": {
         "task": "chat.tasks.offer_waiting_dialogs",

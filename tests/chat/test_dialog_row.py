@@ -12,8 +12,9 @@ from chat.models import Dialog
 
 pytestmark = pytest.mark.django_db
 
-# templates/chat/_dialog_row.html as it was, the reference.
-TEMPLATE_ROW = """{% load i18n chat_tags %}<li class="row row-{{ dialog.status }}{% if dialog.unread_count %} row-unread{% endif %}" data-dialog="{{ dialog.id }}" data-sort="{{ dialog.last_message_at|date:'U' }}"{% if dialog.waiting_since and dialog.is_open %} data-waiting="{{ dialog.waiting_since|date:'U' }}"{% endif %}{% if dialog.status == "new" and not dialog.read_up_to %} data-unopened data-alert-every="{{ dialog.site.alert_repeat_seconds }}"{% endif %}>
+# templates/chat/_dialog_row.html as it was, the reference ("waiting" since issue 13: only
+# while the visitor's last message is unanswered).
+TEMPLATE_ROW = """{% load i18n chat_tags %}<li class="row row-{{ dialog.status }}{% if dialog.unread_count %} row-unread{% endif %}" data-dialog="{{ dialog.id }}" data-sort="{{ dialog.last_message_at|date:'U' }}"{% if dialog.is_open and dialog.last_message_author == "visitor" %} data-waiting="{{ dialog.waiting_since|default:dialog.last_message_at|date:'U' }}"{% endif %}{% if dialog.status == "new" and not dialog.read_up_to %} data-unopened data-alert-every="{{ dialog.site.alert_repeat_seconds }}"{% endif %}>
   <a class="row-link" href="{% url 'console:dialog' dialog.id %}">
     {{ dialog.visitor|avatar }}
     <span class="row-main">

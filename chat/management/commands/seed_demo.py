@@ -11,11 +11,13 @@ DEMO_PASSWORD = "demo-pass-2026"
 ADMIN = ("admin", "admin-pass-2026")
 # Title and greeting stay empty: the widget shows its translated defaults ("Chat with us" /
 # "Напишите нам"). The shop's widget follows the visitor's browser; the blog's is Russian,
-# so the demo shows both languages side by side.
+# so the demo shows both languages side by side. A dialog whose visitor left ends by itself
+# after the site's minutes without messages: the default half hour in the shop, sooner in
+# the blog (docs/operations.md, "Ending dialogs automatically").
 SITES = [
-    # name, widget key, colour, widget language
-    ("Demo shop", "demo-shop-key", "#2563eb", ""),
-    ("Demo blog", "demo-blog-key", "#059669", "ru"),
+    # name, widget key, colour, widget language, auto-close minutes
+    ("Demo shop", "demo-shop-key", "#2563eb", "", 30),
+    ("Demo blog", "demo-blog-key", "#059669", "ru", 10),
 ]
 OPERATORS = [
     # username, display name, can see others, can join others, sites
@@ -32,7 +34,7 @@ class Command(BaseCommand):
         users = get_user_model()
         account, _ = Account.objects.get_or_create(name="Demo company")
         sites = {}
-        for name, key, color, language in SITES:
+        for name, key, color, language, auto_close in SITES:
             site, _ = Site.objects.update_or_create(
                 widget_key=key,
                 defaults={
@@ -43,6 +45,7 @@ class Command(BaseCommand):
                     "widget_title": "",
                     "greeting": "",
                     "language": language,
+                    "auto_close_minutes": auto_close,
                 },
             )
             sites[key] = site
