@@ -6,6 +6,7 @@ notices that carry translated words are built once per configured language
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -29,6 +30,13 @@ def per_language(fn, *args, **kwargs) -> dict[str, str]:
             with translation.override(code):
                 out[code] = fn(*args, **kwargs)
         return out
+
+
+def in_language(language: str, fn, *args, **kwargs):
+    """fn(*args, **kwargs) in one language, times in UTC: what per_language would give
+    one socket (the console's catch-up renders only its own)."""
+    with timezone.override(datetime.UTC), translation.override(language):
+        return fn(*args, **kwargs)
 
 
 def pick(value, language: str):
@@ -105,6 +113,34 @@ def dialog_data(dialog: Dialog, operators) -> dict:
     }
 
 
+def _instant(moment):
+    return moment.timestamp() if moment else None
+
+
+def row_version(dialog: Dialog) -> str:
+    """A short digest of everything the dialog's tab row shows, the same in every language
+    and time zone: the console sends back the versions of the rows it shows on each
+    (re)connect and gets again only those that changed (chat/catchup.py). Whatever
+    dialog_row_html reads must be here."""
+    facts = (
+        dialog.id,
+        dialog.status,
+        _instant(dialog.last_message_at),
+        _instant(dialog.waiting_since),
+        bool(dialog.read_up_to),
+        dialog.site.alert_repeat_seconds,
+        bool(dialog.offered_at),
+        dialog.unread_count,
+        dialog.last_message_author,
+        dialog.last_message_text,
+        dialog.number,
+        dialog.site.name,
+        dialog.visitor.name,
+        dialog.visitor.animal,
+    )
+    return hashlib.blake2b(repr(facts).encode(), digest_size=4).hexdigest()
+
+
 def dialog_row_html(dialog: Dialog) -> str:
     """One row of the console's tab lists (Mine, Others, Missed): on the page and in every
     live `row` event, in each language. Python, not a template: it was the largest part
@@ -113,7 +149,10 @@ def dialog_row_html(dialog: Dialog) -> str:
     status = dialog.status
     last_at = timezone.template_localtime(dialog.last_message_at)
     attributes = format_html(
-        ' data-dialog="{}" data-sort="{}"', dialog.id, dateformat.format(last_at, "U")
+        ' data-dialog="{}" data-sort="{}" data-v="{}"',
+        dialog.id,
+        dateformat.format(last_at, "U"),
+        row_version(dialog),
     )
     if dialog.waiting_since and dialog.is_open:
         attributes += format_html(
