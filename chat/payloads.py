@@ -7,6 +7,7 @@ notices that carry translated words are built once per configured language
 
 import datetime
 import hashlib
+import json
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -122,23 +123,24 @@ def row_version(dialog: Dialog) -> str:
     and time zone: the console sends back the versions of the rows it shows on each
     (re)connect and gets again only those that changed (chat/catchup.py). Whatever
     dialog_row_html reads must be here."""
-    facts = (
+    facts = [
         dialog.id,
-        dialog.status,
+        str(dialog.status),  # a TextChoices member and its stored string alike
         _instant(dialog.last_message_at),
         _instant(dialog.waiting_since),
         bool(dialog.read_up_to),
         dialog.site.alert_repeat_seconds,
         bool(dialog.offered_at),
         dialog.unread_count,
-        dialog.last_message_author,
-        dialog.last_message_text,
+        str(dialog.last_message_author),
+        str(dialog.last_message_text),
         dialog.number,
-        dialog.site.name,
-        dialog.visitor.name,
-        dialog.visitor.animal,
-    )
-    return hashlib.blake2b(repr(facts).encode(), digest_size=4).hexdigest()
+        str(dialog.site.name),
+        str(dialog.visitor.name),
+        str(dialog.visitor.animal),
+    ]
+    digest = hashlib.blake2b(json.dumps(facts).encode(), digest_size=4)
+    return digest.hexdigest()
 
 
 def dialog_row_html(dialog: Dialog) -> str:

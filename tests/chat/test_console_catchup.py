@@ -71,6 +71,10 @@ async def synced(sockets, operator, cursor):
     return console, frame
 
 
+def version_in(row_html: str) -> str:
+    return re.search(r'data-v="(\w+)"', row_html)[1]
+
+
 def rows_of(frame) -> dict[int, dict]:
     return {row["dialog"]: row for row in frame["rows"]}
 
@@ -99,6 +103,14 @@ async def test_a_dialog_started_while_the_page_loads_reaches_it(sockets, site, a
     later = await database_sync_to_async(start_dialog)(site, "Me too")
     live = await console.receive_json_from()
     assert (live["type"], live["dialog"], live["tab"]) == ("row", later.id, "mine")
+
+    # A live row carries the version a reload gives: after a reconnect, nothing is resent.
+    cursor["shown"] = {str(r["dialog"]): version_in(r["html"]) for r in (row, live)}
+    cursor["shown"][str(before.id)] = cursor_of(reloaded)["shown"][str(before.id)]
+    cursor["mine"] = [before.id, started.id, later.id]
+    await console.disconnect()
+    _, frame = await synced(sockets, alice, cursor)
+    assert frame["rows"] == []
 
 
 async def test_rows_that_changed_or_left_meanwhile(sockets, site, alice, bob):
@@ -200,7 +212,7 @@ async def test_every_reconnect_catches_up_from_what_the_page_shows(sockets, site
     console, frame = await synced(sockets, alice, cursor)
     assert list(rows_of(frame)) == [started.id]
     # The page now shows it (its version and its id in Mine): the next reconnect is quiet.
-    cursor["shown"] = {str(started.id): re.search(r'data-v="(\w+)"', frame["rows"][0]["html"])[1]}
+    cursor["shown"] = {str(started.id): version_in(frame["rows"][0]["html"])}
     cursor["mine"] = frame["members"]["mine"]
     await console.disconnect()
     console, frame = await synced(sockets, alice, cursor)
@@ -250,7 +262,7 @@ def test_the_catch_up_reads_a_fixed_number_of_queries(
         frame = catchup.catch_up(alice, cursor(), "ru")
     assert len(frame["rows"]) == 31
     assert "новый" in frame["rows"][0]["html"]  # the socket's language
-    shown = {row["dialog"]: re.search(r'data-v="(\w+)"', row["html"])[1] for row in frame["rows"]}
+    shown = {row["dialog"]: version_in(row["html"]) for row in frame["rows"]}
     with django_assert_num_queries(2):  # nothing changed: nothing rendered
         assert catchup.catch_up(alice, cursor(shown.items()), "en")["rows"] == []
 
