@@ -19,6 +19,7 @@ dialog stayed missing until a reload."""
 import json
 import time
 import urllib.request
+from contextlib import ExitStack
 from functools import partial
 
 import pytest
@@ -68,12 +69,11 @@ class Visitors:
 
     def __init__(self, base_url, site):
         self.base_url, self.site = base_url, site
-        self.sockets = []
+        self.sockets = ExitStack()
 
     def open(self):
         ws_url = self.base_url.replace("http://", "ws://") + f"/ws/visitor/{self.site.widget_key}/"
-        socket = connect(ws_url, origin=self.base_url, open_timeout=15)
-        self.sockets.append(socket)
+        socket = self.sockets.enter_context(connect(ws_url, origin=self.base_url, open_timeout=15))
         hello = json.loads(socket.recv(timeout=15))
         assert hello["type"] == "hello"
         return socket, hello["visitor"]["token"]
@@ -100,8 +100,7 @@ class Visitors:
             assert response.status == 200
 
     def close(self):
-        for socket in self.sockets:
-            socket.close()
+        self.sockets.close()
 
 
 class HeldSockets:
