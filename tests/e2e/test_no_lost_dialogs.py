@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from functools import partial
 
 import pytest
-from helpers import DESKTOP, shop_with
+from helpers import DESKTOP, PHONE, shop_with
 from playwright.sync_api import expect
 from websockets.sync.client import connect
 
@@ -48,6 +48,8 @@ ROUNDS = [
     ("others", "history", "held"), ("missed", "leads", "raced"),
     ("history", "leads", "held"), ("mine", "leads", "held"),
 ]  # fmt: skip
+
+ROUNDS_OF_DIALOGS = sum(1 for _start, target, _timing in ROUNDS if target != "leads")
 
 
 @pytest.fixture
@@ -175,6 +177,10 @@ def test_switching_tabs_while_visitors_start_dialogs_loses_none(
             if number == 1:
                 page.screenshot(path=screenshots / "no-lost-dialogs-mine.png")
         page.screenshot(path=screenshots / "no-lost-dialogs-last.png")
+        page.set_viewport_size(PHONE)
+        page.goto(asgi_server + URLS["mine"])
+        expect(page.locator("#tab-list .row")).to_have_count(ROUNDS_OF_DIALOGS)
+        page.screenshot(path=screenshots / "no-lost-dialogs-phone.png")
         print(f"\non screen after (ms): {sorted(delays)}")
         assert missing == [], f"not on screen within 2 s: {missing}; the others: {delays} ms"
         assert Lead.objects.count() == 3
