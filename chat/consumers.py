@@ -20,6 +20,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from chat import (
     access,
     blocking,
+    catchup,
     events,
     invitations,
     origins,
@@ -370,6 +371,7 @@ class OperatorConsumer(FrameConsumer):
 
     audience = "console"
     handlers = {
+        "sync": "on_sync",
         "watch": "on_watch",
         "message": "on_message",
         "resume": "on_resume",
@@ -412,6 +414,12 @@ class OperatorConsumer(FrameConsumer):
 
     def dialog_id_of(self, frame) -> int:
         return id_field(frame, "dialog")
+
+    async def on_sync(self, frame):
+        """The page's cursor, after hello (so the groups are joined): what changed in its
+        lists since it read them, before any later live event (chat/catchup.py)."""
+        cursor = catchup.parse_cursor(frame, self.operator)
+        await self.send_frame(await db(catchup.catch_up)(self.operator, cursor, self.language))
 
     async def on_watch(self, frame):
         dialog = await db(selectors.dialog_for_operator)(self.operator, self.dialog_id_of(frame))

@@ -1,5 +1,6 @@
 """Read queries shared by pages and consumers, each with a fixed number of queries."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -99,21 +100,58 @@ def mine_dialogs(operator: Operator, *, limit: int | None = None) -> list[Dialog
     return tab_dialogs(operator, "mine", limit=limit)
 
 
-def tab_members(operator: Operator) -> dict[str, list[int]]:
-    """Ids of the open dialogs in each of my tabs, in one query: the console counts them
-    and keeps the counts live from row events alone."""
-    members = {tab: [] for tab in TABS if tab != "others" or operator.can_see_others}
+def tabs_of(operator: Operator) -> tuple[str, ...]:
+    """The console tabs this operator has (Others only with can_see_others)."""
+    return tuple(tab for tab in TABS if tab != "others" or operator.can_see_others)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An open dialog of my sites, the tab that lists it for me, and its place there."""
+
+    id: int
+    tab: str
+    last_message_at: datetime.datetime
+
+    @property
+    def sort_key(self):
+        return (self.last_message_at, self.id)  # tab_dialogs' order, reversed
+
+
+def open_dialogs_placed(operator: Operator) -> list[Placed]:
+    """Every open dialog of my sites that one of my tabs lists, in one query (no sort):
+    the tab counts (tab_members) and the console's catch-up (chat/catchup.py)."""
+    tabs = tabs_of(operator)
     rows = (
         Dialog.objects.filter(site__operators=operator, status__in=Dialog.OPEN_STATUSES)
         .annotate(is_mine=_mine_subquery(operator))
-        .order_by()  # counted, not shown: no sort
-        .values_list("id", "status", "is_mine")
+        .order_by()
+        .values_list("id", "status", "is_mine", "last_message_at")
     )
-    for dialog_id, status, is_mine in rows:
+    placed = []
+    for dialog_id, status, is_mine, last_message_at in rows:
         tab = tab_of(operator, status=status, is_mine=is_mine)
-        if tab in members:
-            members[tab].append(dialog_id)
+        if tab in tabs:
+            placed.append(Placed(dialog_id, tab, last_message_at))
+    return placed
+
+
+def members_of(operator: Operator, placed: list[Placed]) -> dict[str, list[int]]:
+    members = {tab: [] for tab in tabs_of(operator)}
+    for row in placed:
+        members[row.tab].append(row.id)
     return members
+
+
+def tab_members(operator: Operator) -> dict[str, list[int]]:
+    """Ids of the open dialogs in each of my tabs, in one query: the console counts them
+    and keeps the counts live from row events alone."""
+    return members_of(operator, open_dialogs_placed(operator))
+
+
+def dialog_rows(dialog_ids) -> dict[int, Dialog]:
+    """The dialogs with what their tab row shows, by id, in one query (none for no ids)."""
+    return {dialog.id: dialog for dialog in _rows().filter(pk__in=list(dialog_ids))}
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Reads of the Leads page: which leads an operator may list, one page of them, one lead
 with its dialog, and the rows of the CSV export. Fixed query counts whatever the rows."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -30,6 +31,17 @@ def leads_page(leads, page_number) -> Page:
     page = Paginator(_rows(leads), PAGE_SIZE).get_page(page_number)
     page.object_list = list(page.object_list)
     return page
+
+
+# A lead's created_at is taken before its transaction commits: one committed after a
+# list was read may carry an earlier time. The catch-up looks back this far.
+CATCH_UP_MARGIN = datetime.timedelta(seconds=60)
+
+
+def leads_since(leads, since) -> tuple[list[Lead], int]:
+    """The newest leads (a page at most) of a filtered queryset received at or after
+    `since`, and the queryset's count: two queries."""
+    return list(_rows(leads).filter(created_at__gte=since)[:PAGE_SIZE]), leads.count()
 
 
 def export_rows(leads):

@@ -10,6 +10,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
     path("export.csv", views.lead_export, name="export"),
+    path("rows/", views.lead_rows, name="rows"),
     path("<int:pk>/", views.lead_detail, name="detail"),
 ]
 

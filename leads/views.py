@@ -10,6 +10,7 @@ import json
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -98,6 +99,7 @@ def _filtered(request):
 def lead_list(request):
     filterset = _filtered(request)
     page = None
+    read_at = timezone.now()  # the list's cursor: leads.js catches up from it (lead_rows)
     if filterset.is_valid():
         page = selectors.leads_page(filterset.qs, request.GET.get("page"))
     query = request.GET.copy()
@@ -114,10 +116,32 @@ def lead_list(request):
             # New leads arrive live only where they would be listed: the first page of a
             # list whose date range reaches today.
             "live": page is not None and page.number == 1 and filterset.includes_new_leads(),
+            "read_at": read_at,
             "export_query": query.urlencode(),
             "active_filters": sum(1 for name in ("site", "source") if request.GET.get(name)),
         },
     )
+
+
+@require_GET
+@operator_required
+def lead_rows(request):
+    """The Leads page's catch-up after each (re)connect of its socket (leads.js): the
+    filtered leads received since the page (or the previous catch-up) read its list, minus
+    a margin for transactions that committed after that read; the page adds those it does
+    not show. X-Read-At: the next call's `since`; X-Total: the filtered total now."""
+    read_at = timezone.now()
+    since = parse_datetime(request.GET.get("since", ""))
+    if since is None or timezone.is_naive(since):
+        return HttpResponse("since must be a date and time with its offset", status=400)
+    filterset = _filtered(request)
+    if not filterset.is_valid():
+        return HttpResponse("invalid filter", status=400)
+    leads, total = selectors.leads_since(filterset.qs, since - selectors.CATCH_UP_MARGIN)
+    response = render(request, "leads/_lead_rows.html", {"leads": leads})
+    response["X-Read-At"] = read_at.isoformat()
+    response["X-Total"] = str(total)
+    return response
 
 
 @require_GET

@@ -143,6 +143,55 @@
     }
   }
 
+  // --- catching up on every (re)connect (docs/protocol.md, "Console socket: catching up")
+
+  // The page's cursor: the version of each row it lists and the ids it counts in Mine.
+  // The server answers with what changed since, before any later live event.
+  var SHOWN_MAX = 500;
+  var MINE_MAX = 1000;
+  var moreButton = document.getElementById("tab-more");
+
+  function syncFrame() {
+    var frame = { type: "sync", tab: list ? currentTab : null, shown: {}, more: false, mine: [] };
+    if (list) {
+      var rows = list.querySelectorAll(".row");
+      for (var i = 0; i < rows.length && i < SHOWN_MAX; i++) {
+        frame.shown[rows[i].dataset.dialog] = rows[i].dataset.v || "";
+      }
+      frame.more = rows.length > SHOWN_MAX || !!(moreButton && !moreButton.hidden);
+    }
+    var mine = Array.from(members.mine || []).sort(function (a, b) { return b - a; });
+    if (mine.length > MINE_MAX) {
+      mine = mine.slice(0, MINE_MAX);
+      frame.mine_from = mine[mine.length - 1];
+    }
+    frame.mine = mine;
+    return frame;
+  }
+
+  function tabHolding(tabs, id) {
+    return Object.keys(tabs).filter(function (tab) { return tabs[tab].indexOf(id) !== -1; })[0] || null;
+  }
+
+  // Applied as the live row events it stands for (other scripts hear them too), then
+  // the counts take the server's ids.
+  function onSynced(frame) {
+    frame.rows.forEach(function (row) {
+      dispatch({ type: "row", dialog: row.dialog, tab: row.tab, html: row.html });
+    });
+    if (list && frame.tab === currentTab) {
+      var listed = new Set(frame.members[currentTab] || []);
+      list.querySelectorAll(".row").forEach(function (row) {
+        var id = Number(row.dataset.dialog);
+        if (!listed.has(id)) dispatch({ type: "row", dialog: id, tab: tabHolding(frame.members, id), html: null });
+      });
+      if (moreButton) moreButton.hidden = !frame.more;
+    }
+    members = {};
+    Object.keys(frame.members).forEach(function (tab) { members[tab] = new Set(frame.members[tab]); });
+    updateCounts();
+  }
+
   // "waiting 3 min" on rows of dialogs whose visitor waits for an answer.
   function refreshWaiting(row) {
     var since = Number(row.dataset.waiting || 0);
@@ -375,6 +424,7 @@
     hello: function () {
       retries = 0;
       connStatus.hidden = true;
+      send(syncFrame());
       if (dialogId) {
         send({ type: "watch", dialog: dialogId });
         send({ type: "resume", dialog: dialogId, after: resumeAfter });
@@ -382,6 +432,7 @@
       }
     },
     row: onRow,
+    synced: onSynced,
     invitation: onInvitation,
     invitation_answered: onInvitationAnswered,
     invitation_closed: function (frame) { dropInvitation(frame.invitation); },
@@ -411,15 +462,16 @@
     notify: notifyNew,
   };
 
+  function dispatch(frame) {
+    var handler = handlers[frame.type];
+    if (handler) handler(frame);
+    (listeners[frame.type] || []).forEach(function (listener) { listener(frame); });
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + body.dataset.socket);
-    socket.onmessage = function (event) {
-      var frame = JSON.parse(event.data);
-      var handler = handlers[frame.type];
-      if (handler) handler(frame);
-      (listeners[frame.type] || []).forEach(function (listener) { listener(frame); });
-    };
+    socket.onmessage = function (event) { dispatch(JSON.parse(event.data)); };
     socket.onclose = function (event) {
       if (event.code === 4401) {
         window.location.reload(); // the session ended: the page redirects to login

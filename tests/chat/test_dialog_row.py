@@ -13,8 +13,9 @@ from chat.models import Dialog
 pytestmark = pytest.mark.django_db
 
 # templates/chat/_dialog_row.html as it was, the reference ("waiting" since issue 13: only
-# while the visitor's last message is unanswered).
-TEMPLATE_ROW = """{% load i18n chat_tags %}<li class="row row-{{ dialog.status }}{% if dialog.unread_count %} row-unread{% endif %}" data-dialog="{{ dialog.id }}" data-sort="{{ dialog.last_message_at|date:'U' }}"{% if dialog.is_open and dialog.last_message_author == "visitor" %} data-waiting="{{ dialog.waiting_since|default:dialog.last_message_at|date:'U' }}"{% endif %}{% if dialog.status == "new" and not dialog.read_up_to %} data-unopened data-alert-every="{{ dialog.site.alert_repeat_seconds }}"{% endif %}>
+# while the visitor's last message is unanswered; plus the row's version, which the
+# console's catch-up compares: chat/catchup.py).
+TEMPLATE_ROW = """{% load i18n chat_tags %}<li class="row row-{{ dialog.status }}{% if dialog.unread_count %} row-unread{% endif %}" data-dialog="{{ dialog.id }}" data-sort="{{ dialog.last_message_at|date:'U' }}" data-v="{{ version }}"{% if dialog.is_open and dialog.last_message_author == "visitor" %} data-waiting="{{ dialog.waiting_since|default:dialog.last_message_at|date:'U' }}"{% endif %}{% if dialog.status == "new" and not dialog.read_up_to %} data-unopened data-alert-every="{{ dialog.site.alert_repeat_seconds }}"{% endif %}>
   <a class="row-link" href="{% url 'console:dialog' dialog.id %}">
     {{ dialog.visitor|avatar }}
     <span class="row-main">
@@ -66,7 +67,42 @@ def test_the_python_row_is_the_template_row(site, language, zone):
                 owner = getattr(dialog, relation)
             setattr(owner, name, value)
         with translation.override(language), timezone.override(zone):
-            expected = template.render({"dialog": dialog})
+            context = {"dialog": dialog, "version": payloads.row_version(dialog)}
+            expected = template.render(context)
             assert payloads.dialog_row_html(dialog) == expected, changes
         seen.add(expected)
     assert len(seen) == 8  # every variant rendered differently
+
+
+def test_the_version_changes_with_the_markup_and_only_with_it(site):
+    """The console asks again only for rows whose version changed: every change a person
+    would see in the row changes it, in whatever language or zone the row is shown."""
+    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = services.post_visitor_message(
+        visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="r-1", text="Hi"
+    )
+    more_changes = [
+        {"last_message_at": AT + datetime.timedelta(seconds=1)},
+        {"number": 99},
+        {"visitor.animal": "koala" if message.dialog.visitor.animal != "koala" else "fox"},
+        {"status": Dialog.Status.NEW, "offered_at": AT},
+        {"site.alert_repeat_seconds": 120},
+    ]
+    versions = {}
+    for changes in [*variants(message.dialog), *more_changes]:
+        dialog = Dialog.objects.select_related("site", "visitor").get(pk=message.dialog_id)
+        dialog.last_message_at = AT
+        for name, value in changes.items():
+            owner = dialog
+            if "." in name:
+                relation, name = name.split(".")
+                owner = getattr(dialog, relation)
+            setattr(owner, name, value)
+        seen = set()
+        for language in ("en", "ru"):
+            for zone in ("UTC", "Asia/Vladivostok"):
+                with translation.override(language), timezone.override(zone):
+                    seen.add(payloads.row_version(dialog))
+        assert len(seen) == 1, changes  # the same whatever the language and zone
+        versions[seen.pop()] = changes
+    assert len(versions) == len(list(variants(message.dialog))) + len(more_changes)
