@@ -26,6 +26,12 @@
     if (count) { // grouped by the page's locale: "1,234" / "1 234"
       var total = Number(count.textContent.replace(/\D/g, "")) + 1;
       count.textContent = total.toLocaleString(document.documentElement.lang || undefined);
+      var noun = document.getElementById("leads-noun"); // "1 lead" / "2 leads", "5 заявок"
+      if (noun && noun.dataset.forms) {
+        var forms = JSON.parse(noun.dataset.forms);
+        var category = new Intl.PluralRules(document.documentElement.lang || undefined).select(total);
+        noun.textContent = forms[category] || forms.other;
+      }
     }
     var name = row.querySelector(".l-name");
     LiveConsole.notify(name ? name.textContent.trim() : "", "", null);
