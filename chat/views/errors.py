@@ -26,9 +26,14 @@ def is_console_page(request) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)  # none if a middleware before auth failed
+    return user is not None and user.is_authenticated
+
+
 def _operator_of(request):
     operator = getattr(request, "operator", None)  # set by operator_required
-    if operator is None and request.user.is_authenticated:
+    if operator is None and _signed_in(request):
         operator = selectors.operator_for_user(request.user)
     return operator
 
@@ -42,10 +47,9 @@ def render_error(request, status: int, *, reason: str = "", with_operator: bool 
     if operator is not None:
         context.update(layout="chat/console.html", members=selectors.tab_members(operator))
     else:
-        context.update(
-            layout="chat/errors/bare.html",
-            show_logout=with_operator and request.user.is_authenticated,
-        )
+        # A login that is not an operator's may log out and in as one.
+        show_logout = with_operator and _signed_in(request)
+        context.update(layout="chat/errors/bare.html", show_logout=show_logout)
     language = (operator.language if operator else "") or translation.get_language()
     with translation.override(language):
         response = render(request, "chat/errors/error.html", context, status=status)

@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
-# (size, console language) pairs: each language on each size across the tests.
+# (size, console language) pairs.
 RUNS = [("desktop", "en"), ("phone", "ru")]
+EVERY_RUN = [(size, language) for size in SIZES for language in ("en", "ru")]
 LEFT = {"en": "You left dialog #41.", "ru": "Вы покинули диалог #41."}
 NOT_FOUND = {"en": "Page not found", "ru": "Страница не найдена"}
 BACK = {"en": "Back to conversations", "ru": "Вернуться к переписке"}
@@ -66,7 +67,7 @@ def test_leaving_a_shared_dialog_goes_back_to_the_list_with_a_toast(
     page.context.close()
 
 
-@pytest.mark.parametrize(("size", "language"), RUNS)
+@pytest.mark.parametrize(("size", "language"), EVERY_RUN)
 def test_error_pages_stay_in_the_console_with_a_way_back(
     asgi_server, browser, screenshots, log_in, password, size, language
 ):
