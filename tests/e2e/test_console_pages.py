@@ -5,6 +5,7 @@ the tab bar shows the current tab (Leads and History sit past its right edge).""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from helpers import DESKTOP, PHONE, dialog_of, open_console, shop_with
 from playwright.sync_api import expect
 
@@ -28,6 +29,16 @@ def staff(password, language):
     pavel.can_see_others = pavel.can_join_others = True
     pavel.save()
     return site, olga, pavel
+
+
+def serious_a11y_violations(page):
+    """axe-core's serious and critical findings (as tests/e2e/test_accessibility.py)."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def csp_violations(page):
@@ -61,6 +72,9 @@ def test_leaving_a_shared_dialog_goes_back_to_the_list_with_a_toast(
     expect(page.locator(".topbar .tabs")).to_be_visible()
     expect(page.locator("#tab-list .row")).to_have_count(1)  # #42 is still hers
     page.screenshot(path=screenshots / f"leave-toast-{language}-{size}.png")
+    toast.hover()  # it stays while the pointer is on it
+    assert serious_a11y_violations(page) == []
+    page.mouse.move(0, 0)
     # It goes by itself.
     expect(toast).to_have_count(0, timeout=15_000)
     assert violations == []
@@ -81,6 +95,7 @@ def test_error_pages_stay_in_the_console_with_a_way_back(
     expect(page.locator("#error-title")).to_have_text(NOT_FOUND[language])
     expect(page.locator(".topbar .tabs")).to_be_visible()
     page.screenshot(path=screenshots / f"error-404-{language}-{size}.png")
+    assert serious_a11y_violations(page) == []
     page.click("#error-back")
     expect(page).to_have_url(f"{asgi_server}/console/")
 
