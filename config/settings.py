@@ -26,6 +26,8 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A console form refused for its token gets the console's 403 page (chat/views/errors.py).
+CSRF_FAILURE_VIEW = "chat.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",

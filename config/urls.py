@@ -43,3 +43,8 @@ urlpatterns = [
         name="attachment_thumbnail",
     ),
 ]
+
+# Console pages show their errors inside the console; the rest keeps Django's (chat/views/errors.py)
+handler403 = "chat.views.errors.forbidden"
+handler404 = "chat.views.errors.not_found"
+handler500 = "chat.views.errors.server_error"

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chat import blocking, card, invitations, payloads, selectors, services, timezones
@@ -104,7 +105,22 @@ def _dialog_action(action):
 
 connect = _dialog_action(services.connect_operator)
 end = _dialog_action(services.end_dialog)
-leave = _dialog_action(services.leave_dialog)
+
+
+@require_POST
+@operator_required
+def leave(request, pk):
+    """Step out of a dialog and go back to the list, with a notice: an operator who may not
+    see colleagues' dialogs could no longer open the one he left."""
+    try:
+        dialog = services.leave_dialog(operator=request.operator, dialog_id=pk)
+    except (NotFound, AccessDenied):
+        raise
+    except ChatError as error:
+        messages.error(request, error.detail)
+        return redirect("console:dialog", pk=pk)
+    messages.success(request, _("You left dialog #%(number)s.") % {"number": dialog.number})
+    return redirect("console:mine")
 
 
 @require_POST

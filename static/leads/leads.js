@@ -23,7 +23,14 @@
   }
 
   function setCount(total) { // grouped by the page's locale: "1,234" / "1 234"
-    if (count) count.textContent = total.toLocaleString(document.documentElement.lang || undefined);
+    if (!count) return;
+    var lang = document.documentElement.lang || undefined;
+    count.textContent = total.toLocaleString(lang);
+    var noun = document.getElementById("leads-noun"); // "1 lead" / "2 leads", "5 заявок"
+    if (noun && noun.dataset.forms) {
+      var forms = JSON.parse(noun.dataset.forms);
+      noun.textContent = forms[new Intl.PluralRules(lang).select(total)] || forms.other;
+    }
   }
 
   // A lead the list does not show yet, in its place (newest first); false if shown.

@@ -177,7 +177,7 @@ def test_nothing_breaks_under_the_policy(asgi_server, browser, screenshots, team
     pavel.goto(f"{base}/console/blocked/")
     expect(pavel.locator("form[action$='/unblock/']")).to_have_count(1)
     pavel.locator("form[action$='/unblock/'] button").first.click()
-    expect(pavel.locator(".flash")).to_be_visible()
+    expect(pavel.locator("#message-toasts .toast")).to_be_visible()
     assert not BlockedIP.objects.exists()
 
     # The admin: log in, a change list, a change form saved, an action.

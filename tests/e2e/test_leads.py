@@ -43,6 +43,7 @@ def test_an_offline_lead_appears_live_on_the_leads_page(
     console.click('a[href="/console/leads/"]')
     expect(console.locator("#leads-empty")).to_be_visible()
     expect(console.locator("#leads-count")).to_have_text("0")
+    expect(console.locator("#leads-total")).to_have_text("0 leads")
 
     visitor, widget = open_widget(browser, asgi_server, shop, DESKTOP)
     form = widget.locator("#lc-offline-form")
@@ -71,6 +72,7 @@ def test_an_offline_lead_appears_live_on_the_leads_page(
     expect(row).to_contain_text("Иван")
     expect(row).to_contain_text("+79123456789")
     expect(console.locator("#leads-count")).to_have_text("1")
+    expect(console.locator("#leads-total")).to_have_text("1 lead")  # the word agrees, live
     expect(console.locator("#leads-empty")).to_be_hidden()
     console.screenshot(path=screenshots / "leads-page-live-desktop.png")
 
