@@ -1,13 +1,14 @@
 """`make bench`: the product against the bare Channels relay, on real server processes.
 
-    python -m bench.run [--quick] [--profile] [--only chat,burst,idle,pages,embedded]
+    python -m bench.run [--quick] [--profile] [--only chat,burst,idle,pages,embedded,storm]
 
 Starts every server itself (Daphne pinned to core 0, the generator pinned to core 1),
 on a dedicated PostgreSQL database (livechat_bench, livechat_bench_quick) and a dedicated
 Redis database number and channel prefix, so runs never collide with test suites.
 Prints one line per scenario as it goes and, last, one JSON object (the summary).
 Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
-BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_REDIS_DB;
+BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_STORM,
+BENCH_REDIS_DB;
 BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne;
 BENCH_PROCESSES=2 runs the chat and burst scenarios, product and relay alike, on two
 server processes (one per core) that the generator's sockets take in turn.
@@ -47,6 +48,8 @@ FULL = {
     "page_requests": 200,
     "embedded_visitors": 1000,
     "processes": 1,
+    "storm": 200,
+    "storm_trials": 3,
 }
 QUICK = {
     "visitors": 40,
@@ -63,6 +66,8 @@ QUICK = {
     "page_requests": 20,
     "processes": 1,
     "embedded_visitors": 30,
+    "storm": 200,
+    "storm_trials": 1,
 }
 
 
@@ -331,7 +336,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", action="store_true", help="py-spy the product's chat run")
-    parser.add_argument("--only", default="chat,burst,idle,pages,embedded")
+    parser.add_argument("--only", default="chat,burst,idle,pages,embedded,storm")
     args = parser.parse_args(argv)
     sizes = dict(QUICK if args.quick else FULL)
     for key in sizes:
@@ -449,16 +454,33 @@ def main(argv=None) -> None:
             "page_requests": sizes["page_requests"],
         }
         scenario("pages", "config.asgi:application", prod_env, "pages", pages_config, False)
+    embedded_seeded = {}
+
+    def embedded_fixtures() -> dict:
+        if not embedded_seeded:
+            django_run(embedded_env, "manage.py", "migrate", "--noinput")
+            embedded_seeded.update(
+                django_run(
+                    embedded_env,
+                    "-m",
+                    "bench.fixtures",
+                    "chat",
+                    "--tag",
+                    tag,
+                    "--sites",
+                    str(sizes["sites"]),
+                    "--operators",
+                    str(sizes["operators"]),
+                    "--burst-operators",
+                    "1",
+                )  # fmt: skip
+            )
+        return embedded_seeded
+
     if "embedded" in only:
-        django_run(embedded_env, "manage.py", "migrate", "--noinput")
-        embedded_fixtures = django_run(
-            embedded_env, "-m", "bench.fixtures", "chat", "--tag", tag, "--sites",
-            str(sizes["sites"]), "--operators", str(sizes["operators"]),
-            "--burst-operators", "1",
-        )  # fmt: skip
         embedded_chat = {
             **chat_config,
-            "fixtures": embedded_fixtures,
+            "fixtures": embedded_fixtures(),
             "visitors": sizes["embedded_visitors"],
         }
         scenario(
@@ -468,6 +490,24 @@ def main(argv=None) -> None:
         scenario(
             "chat_embedded", "config.asgi:application", embedded_env, "chat", embedded_chat, False
         )
+    if "storm" in only:
+        # `storm` new visitors open their sockets at the same moment; each trial on a fresh
+        # server process. On PostgreSQL + Redis, and on the embedded default as `make run`
+        # serves it (SQLite, and a Redis server for the channel layer and the cache).
+        storm_config = {**common, "storm": sizes["storm"]}
+        storm_embedded_env = {
+            **embedded_env,
+            "REDIS_URL": prod_env["REDIS_URL"],
+            "CHANNEL_PREFIX": f"storm{tag}",
+        }
+        storm_embedded = {**storm_config, "fixtures": embedded_fixtures()}
+        for trial in range(1, sizes["storm_trials"] + 1):
+            suffix = f"_{trial}" if sizes["storm_trials"] > 1 else ""
+            scenario(f"storm_relay{suffix}", "bench.relay:application", relay_env, "storm",
+                     storm_config, True)  # fmt: skip
+            scenario(f"storm{suffix}", app, prod_env, "storm", storm_config, False)
+            scenario(f"storm_embedded{suffix}", "config.asgi:application", storm_embedded_env,
+                     "storm", storm_embedded, False)  # fmt: skip
     results["redis_publish_per_s"] = redis_publish_ceiling(20_000 if args.quick else 200_000)
     log(f"redis-benchmark PUBLISH (300 B): {results['redis_publish_per_s']} per s")
     if profile_path and profile_path.exists():
