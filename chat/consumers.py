@@ -4,6 +4,7 @@ The visitor protocol is documented in docs/protocol.md; the console socket speak
 same frame shapes plus a "watch" frame that opens one dialog.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -346,13 +347,17 @@ class VisitorConsumer(FrameConsumer):
             )
 
     async def on_page(self, frame):
-        await db(services.record_page)(
-            visit_id=self.visit.id,
-            url=frame.get("url"),
-            title=frame.get("title"),
-            referrer=frame.get("referrer"),
-            utm=frame.get("utm"),
-        )
+        """Never answered (docs/protocol.md, page): a page that is not an http(s) address
+        (a file: page, a wrong type) is simply not recorded; an error frame would only
+        reach the visitor's screen, after every hello."""
+        with contextlib.suppress(ChatError):
+            await db(services.record_page)(
+                visit_id=self.visit.id,
+                url=frame.get("url"),
+                title=frame.get("title"),
+                referrer=frame.get("referrer"),
+                utm=frame.get("utm"),
+            )
 
     # --- events from the channel layer -------------------------------------------------
 

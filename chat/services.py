@@ -147,11 +147,12 @@ def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
         visit.landing_url = visit.current_url
         visit.referrer = _web_url(referrer)
         if isinstance(utm, dict):
-            visit.utm = {
-                _plain(key, 50): _plain(value, 200)
-                for key, value in list(utm.items())[:10]
+            kept = [
+                (key, value)
+                for key, value in utm.items()
                 if isinstance(key, str) and key.startswith("utm_") and isinstance(value, str)
-            }
+            ]
+            visit.utm = {_plain(key, 50): _plain(value, 200) for key, value in kept[:10]}
     visit.save()
     dialog = selectors.open_dialog_of(visit.visitor_id)
     if dialog:  # visitor card: the open dialog shows the page live
