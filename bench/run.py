@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import resource
 import signal
 import socket
@@ -279,6 +280,16 @@ def summary(results: dict, *, quick: bool) -> dict:
             value = value.get(key)
         return value
 
+    def storm(name, key):
+        """Over the storm trials (storm, or storm_1, storm_2, ...): the fewest visitors
+        served, or the slowest p99 time to hello."""
+        trials = [v for k, v in results.items() if re.fullmatch(rf"{name}(_\d+)?", k)]
+        trials = [t for t in trials if t.get("scenario") == "storm" and "got_hello" in t]
+        if key == "got_hello":
+            return min((t["got_hello"] for t in trials), default=None)
+        p99s = [t["time_to_hello"]["p99_ms"] for t in trials]
+        return max((p for p in p99s if p is not None), default=None)
+
     pages = results.get("pages", {}).get("pages", {})
     queries = results.get("page_queries", {})
     line = {
@@ -322,6 +333,12 @@ def summary(results: dict, *, quick: bool) -> dict:
             "embedded_messages_lost": get("chat_embedded", "messages_lost"),
             "embedded_baseline_delivered_per_s": get("chat_relay_embedded", "delivered_per_s"),
             "embedded_baseline_p99_ms": get("chat_relay_embedded", "latency", "p99_ms"),
+            "storm_clients": results.get("sizes", {}).get("storm"),
+            "storm_fewest_hello": storm("storm", "got_hello"),
+            "storm_worst_p99_ms": storm("storm", "p99"),
+            "storm_embedded_fewest_hello": storm("storm_embedded", "got_hello"),
+            "storm_embedded_worst_p99_ms": storm("storm_embedded", "p99"),
+            "baseline_storm_worst_p99_ms": storm("storm_relay", "p99"),
             "redis_publish_per_s": results.get("redis_publish_per_s"),
             "quick": quick,
         }
