@@ -23,6 +23,7 @@ from channels.db import database_sync_to_async
 from django.db import connection
 from live_stack import Stack, daphne, database_url_of_test_db, redis_server
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from chat.models import Visitor
 
@@ -105,3 +106,17 @@ async def test_every_visitor_of_a_storm_gets_hello_while_the_database_is_busy(se
     failed = [outcome for outcome in outcomes if outcome != "hello"]
     assert not failed, f"{len(failed)} of {VISITORS} got no hello: {failed[:3]}"
     assert await database_sync_to_async(Visitor.objects.filter(site=site).count)() == VISITORS + 1
+
+
+async def test_a_frame_over_a_mebibyte_closes_the_socket_without_an_answer(server, make_site):
+    """docs/protocol.md, close codes: Daphne does not read a message over 1 MiB; smaller
+    frames over the limit are answered too_large (tests/chat/test_protocol_agreement.py)."""
+    site = await database_sync_to_async(make_site)()
+    url = f"ws://127.0.0.1:{server.port}/ws/visitor/{site.widget_key}/"
+    async with connect(url, origin=f"http://127.0.0.1:{server.port}", max_size=None) as ws:
+        assert json.loads(await asyncio.wait_for(ws.recv(), PATIENCE_SECONDS))["type"] == "hello"
+        huge = json.dumps({"type": "message", "client_id": "c-1", "text": "x" * 2**20})
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(huge)
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), PATIENCE_SECONDS)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CHAT_HOST = "localhost"
 # The site, the blacklist, then the session in one transaction (chat/services.py).
-NEW_VISITOR_QUERIES = 11
+NEW_VISITOR_QUERIES = 7
 RETURNING_VISITOR_QUERIES = 12
 
 
