@@ -2,7 +2,11 @@
 client sends before hello answered after it, a refused socket silent, and the database
 work of a connect in one call with a fixed number of queries (chat/visitor_socket.py)."""
 
+import asyncio
+import threading
+
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
 from chat import services, visitor_socket
@@ -105,3 +109,23 @@ def test_refusals_are_decided_before_any_write(make_site, django_assert_num_quer
     BlockedIP.objects.create(account=site.account, network="203.0.113.0/24")
     with django_assert_num_queries(2):
         assert open_socket(site, origin="https://shop.example").refusal == visitor_socket.BLOCKED
+
+
+async def test_the_handshake_does_not_wait_for_djangos_shared_thread(sockets, site):
+    """Sync views (the widget pages a storm of visitors loads) run one at a time on
+    Django's shared thread: a visitor's handshake must not queue behind them."""
+    busy, release = threading.Event(), threading.Event()
+
+    def a_slow_page():
+        busy.set()
+        release.wait(30)
+
+    page = asyncio.ensure_future(sync_to_async(a_slow_page, thread_sensitive=True)())
+    try:
+        await asyncio.to_thread(busy.wait, 10)
+        widget = sockets.communicator(f"/ws/visitor/{site.widget_key}/")
+        assert (await widget.connect(timeout=5))[0]
+        assert (await widget.receive_json_from(timeout=10))["type"] == "hello"
+    finally:
+        release.set()
+        await page
