@@ -506,6 +506,81 @@ class Generator:
         }
         return result
 
+    # --- scenario 3b: connection storm ---------------------------------------------------------
+
+    async def storm(self) -> dict:
+        """`storm` visitors open the widget at the same moment (a newsletter link, a page
+        with the chat on a TV ad): every socket is opened at once, with no limit, as new
+        visitors (no token). A visitor counts as served when his `hello` arrives; the
+        client waits up to `storm_patience` seconds for it, far longer than a person would,
+        so a slow answer is told apart from a dropped one."""
+        c = self.config
+        n = c["storm"]
+        patience = c.get("storm_patience", 60.0)
+        site = c["fixtures"]["sites"][0]
+        raise_open_files()
+        await self.open_visitor(site)  # the server has loaded everything once
+        await asyncio.sleep(0.5)
+        outcomes: dict[str, int] = {}
+        to_hello = histogram()
+        sockets = []
+        go = asyncio.Event()
+
+        async def one():
+            await go.wait()
+            t0 = time.perf_counter_ns()
+            stage = "handshake"
+            try:
+                ws = await websockets.connect(
+                    f"{self.base}/ws/visitor/{site}/",
+                    origin=self.http,
+                    open_timeout=patience,
+                    ping_interval=None,
+                    max_queue=None,
+                    compression=None,
+                )
+                sockets.append(ws)
+                stage = "hello"
+                frame = json.loads(await asyncio.wait_for(ws.recv(), patience))
+                if frame.get("type") != "hello":
+                    raise RuntimeError(f"expected hello, got {frame.get('type')}")
+            except Exception as error:
+                # handshake: no 101 (dropped before any HTTP answer, or refused);
+                # hello: accepted, then closed or silent.
+                kind = f"{stage}:{type(error).__name__}"
+                outcomes[kind] = outcomes.get(kind, 0) + 1
+                return
+            to_hello.record_value(max(1, (time.perf_counter_ns() - t0) // 1000))
+            outcomes["hello"] = outcomes.get("hello", 0) + 1
+
+        tasks = [asyncio.create_task(one()) for _ in range(n)]
+        await asyncio.sleep(0.2)  # every task is waiting at the gate
+        self.server.mark()
+        started = time.monotonic()
+        go.set()
+        await asyncio.gather(*tasks)
+        wall = time.monotonic() - started
+        server = self.server.report()
+        got_hello = outcomes.get("hello", 0)
+        # Still answering after that: one more visitor gets his hello.
+        try:
+            probe = await self.open_visitor(site)
+            await probe.close()
+            still_serving = True
+        except Exception:
+            still_serving = False
+        return {
+            "scenario": "storm",
+            "clients": n,
+            "got_hello": got_hello,
+            "dropped": n - got_hello,
+            "outcomes": outcomes,
+            "time_to_hello": percentiles(to_hello),
+            "all_served_s": round(wall, 2) if got_hello == n else None,
+            "still_serving": still_serving,
+            **server,
+        }
+
     # --- scenario 4: console pages ----------------------------------------------------------
 
     async def pages(self) -> dict:

@@ -1,13 +1,14 @@
 """`make bench`: the product against the bare Channels relay, on real server processes.
 
-    python -m bench.run [--quick] [--profile] [--only chat,burst,idle,pages,embedded]
+    python -m bench.run [--quick] [--profile] [--only chat,burst,idle,pages,embedded,storm]
 
 Starts every server itself (Daphne pinned to core 0, the generator pinned to core 1),
 on a dedicated PostgreSQL database (livechat_bench, livechat_bench_quick) and a dedicated
 Redis database number and channel prefix, so runs never collide with test suites.
 Prints one line per scenario as it goes and, last, one JSON object (the summary).
 Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
-BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_REDIS_DB;
+BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_STORM,
+BENCH_REDIS_DB;
 BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne;
 BENCH_PROCESSES=2 runs the chat and burst scenarios, product and relay alike, on two
 server processes (one per core) that the generator's sockets take in turn.
@@ -18,6 +19,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import resource
 import signal
 import socket
@@ -47,6 +49,8 @@ FULL = {
     "page_requests": 200,
     "embedded_visitors": 1000,
     "processes": 1,
+    "storm": 200,
+    "storm_trials": 3,
 }
 QUICK = {
     "visitors": 40,
@@ -63,6 +67,8 @@ QUICK = {
     "page_requests": 20,
     "processes": 1,
     "embedded_visitors": 30,
+    "storm": 200,
+    "storm_trials": 1,
 }
 
 
@@ -274,6 +280,16 @@ def summary(results: dict, *, quick: bool) -> dict:
             value = value.get(key)
         return value
 
+    def storm(name, key):
+        """Over the storm trials (storm, or storm_1, storm_2, ...): the fewest visitors
+        served, or the slowest p99 time to hello."""
+        trials = [v for k, v in results.items() if re.fullmatch(rf"{name}(_\d+)?", k)]
+        trials = [t for t in trials if t.get("scenario") == "storm" and "got_hello" in t]
+        if key == "got_hello":
+            return min((t["got_hello"] for t in trials), default=None)
+        p99s = [t["time_to_hello"]["p99_ms"] for t in trials]
+        return max((p for p in p99s if p is not None), default=None)
+
     pages = results.get("pages", {}).get("pages", {})
     queries = results.get("page_queries", {})
     line = {
@@ -317,6 +333,12 @@ def summary(results: dict, *, quick: bool) -> dict:
             "embedded_messages_lost": get("chat_embedded", "messages_lost"),
             "embedded_baseline_delivered_per_s": get("chat_relay_embedded", "delivered_per_s"),
             "embedded_baseline_p99_ms": get("chat_relay_embedded", "latency", "p99_ms"),
+            "storm_clients": results.get("sizes", {}).get("storm"),
+            "storm_fewest_hello": storm("storm", "got_hello"),
+            "storm_worst_p99_ms": storm("storm", "p99"),
+            "storm_embedded_fewest_hello": storm("storm_embedded", "got_hello"),
+            "storm_embedded_worst_p99_ms": storm("storm_embedded", "p99"),
+            "baseline_storm_worst_p99_ms": storm("storm_relay", "p99"),
             "redis_publish_per_s": results.get("redis_publish_per_s"),
             "quick": quick,
         }
@@ -331,7 +353,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", action="store_true", help="py-spy the product's chat run")
-    parser.add_argument("--only", default="chat,burst,idle,pages,embedded")
+    parser.add_argument("--only", default="chat,burst,idle,pages,embedded,storm")
     args = parser.parse_args(argv)
     sizes = dict(QUICK if args.quick else FULL)
     for key in sizes:
@@ -449,16 +471,33 @@ def main(argv=None) -> None:
             "page_requests": sizes["page_requests"],
         }
         scenario("pages", "config.asgi:application", prod_env, "pages", pages_config, False)
+    embedded_seeded = {}
+
+    def embedded_fixtures() -> dict:
+        if not embedded_seeded:
+            django_run(embedded_env, "manage.py", "migrate", "--noinput")
+            embedded_seeded.update(
+                django_run(
+                    embedded_env,
+                    "-m",
+                    "bench.fixtures",
+                    "chat",
+                    "--tag",
+                    tag,
+                    "--sites",
+                    str(sizes["sites"]),
+                    "--operators",
+                    str(sizes["operators"]),
+                    "--burst-operators",
+                    "1",
+                )  # fmt: skip
+            )
+        return embedded_seeded
+
     if "embedded" in only:
-        django_run(embedded_env, "manage.py", "migrate", "--noinput")
-        embedded_fixtures = django_run(
-            embedded_env, "-m", "bench.fixtures", "chat", "--tag", tag, "--sites",
-            str(sizes["sites"]), "--operators", str(sizes["operators"]),
-            "--burst-operators", "1",
-        )  # fmt: skip
         embedded_chat = {
             **chat_config,
-            "fixtures": embedded_fixtures,
+            "fixtures": embedded_fixtures(),
             "visitors": sizes["embedded_visitors"],
         }
         scenario(
@@ -468,6 +507,24 @@ def main(argv=None) -> None:
         scenario(
             "chat_embedded", "config.asgi:application", embedded_env, "chat", embedded_chat, False
         )
+    if "storm" in only:
+        # `storm` new visitors open their sockets at the same moment; each trial on a fresh
+        # server process. On PostgreSQL + Redis, and on the embedded default as `make run`
+        # serves it (SQLite, and a Redis server for the channel layer and the cache).
+        storm_config = {**common, "storm": sizes["storm"]}
+        storm_embedded_env = {
+            **embedded_env,
+            "REDIS_URL": prod_env["REDIS_URL"],
+            "CHANNEL_PREFIX": f"storm{tag}",
+        }
+        storm_embedded = {**storm_config, "fixtures": embedded_fixtures()}
+        for trial in range(1, sizes["storm_trials"] + 1):
+            suffix = f"_{trial}" if sizes["storm_trials"] > 1 else ""
+            scenario(f"storm_relay{suffix}", "bench.relay:application", relay_env, "storm",
+                     storm_config, True)  # fmt: skip
+            scenario(f"storm{suffix}", app, prod_env, "storm", storm_config, False)
+            scenario(f"storm_embedded{suffix}", "config.asgi:application", storm_embedded_env,
+                     "storm", storm_embedded, False)  # fmt: skip
     results["redis_publish_per_s"] = redis_publish_ceiling(20_000 if args.quick else 200_000)
     log(f"redis-benchmark PUBLISH (300 B): {results['redis_publish_per_s']} per s")
     if profile_path and profile_path.exists():

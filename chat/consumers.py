@@ -4,6 +4,7 @@ The visitor protocol is documented in docs/protocol.md; the console socket speak
 same frame shapes plus a "watch" frame that opens one dialog.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -19,15 +20,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from chat import (
     access,
-    blocking,
     catchup,
     events,
     invitations,
-    origins,
     payloads,
     reading,
     selectors,
     services,
+    visitor_socket,
 )
 from chat import presence as site_presence
 from chat.client_ip import ip_from_scope
@@ -222,28 +222,37 @@ class VisitorConsumer(FrameConsumer):
         "page": "on_page",
     }
 
+    # Why a socket may not chat (chat/visitor_socket.py) -> its close code (docs/protocol.md).
+    refusal_codes = {
+        visitor_socket.UNKNOWN_SITE: CLOSE_UNKNOWN_SITE,
+        visitor_socket.ORIGIN_NOT_ALLOWED: CLOSE_ORIGIN_NOT_ALLOWED,
+        visitor_socket.BLOCKED: CLOSE_BLOCKED,
+    }
+
     async def connect(self):
-        site = await db(selectors.site_by_key)(self.scope["url_route"]["kwargs"]["site_key"])
-        if site is None:
-            await self.refuse(CLOSE_UNKNOWN_SITE)
-            return
-        if not origins.origin_allowed(
-            site, header(self.scope, b"origin"), request_host=header(self.scope, b"host")
-        ):
-            await self.refuse(CLOSE_ORIGIN_NOT_ALLOWED)
-            return
-        self.ip = ip_from_scope(self.scope)
-        if await db(blocking.is_blocked)(site.account_id, self.ip):
-            await self.refuse(CLOSE_BLOCKED)
-            return
+        """Accept at once, then look the visitor up and send hello when he is ready.
+
+        The database work comes after the handshake: ASGI servers drop a handshake that is
+        not accepted in time (Daphne: 5 s), and when many visitors open the widget at the
+        same moment their session starts queue on the database threads (docs/performance.md,
+        "Connection storm"). Frames a client sends before hello wait in the socket's queue
+        (one handler at a time) and are handled after it; a refused socket is closed with
+        its code and ignores them."""
+        await self.accept()
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
-        session = await db(services.start_visitor_session)(
-            site=site,
+        self.ip = ip_from_scope(self.scope)
+        opened = await db(visitor_socket.open_visitor_socket)(
+            widget_key=self.scope["url_route"]["kwargs"]["site_key"],
+            origin=header(self.scope, b"origin"),
+            host=header(self.scope, b"host"),
+            ip=self.ip,
             token=(query.get("token") or [None])[0],
-            ip=ip_from_scope(self.scope),
             user_agent=header(self.scope, b"user-agent"),
         )
-        self.visitor, self.visit = session.visitor, session.visit
+        if opened.refusal:
+            await self.close(code=self.refusal_codes[opened.refusal])
+            return
+        site, session = opened.site, opened.session
         self.language = payloads.socket_language(site.language, self.scope)
         self.dialog_id = session.dialog.id if session.dialog else None
         # Typing preview (docs/protocol.md, typing): the site's setting, and the operators
@@ -251,12 +260,12 @@ class VisitorConsumer(FrameConsumer):
         self.typing_preview = site.typing_preview
         self.connected_operator_ids = {op.id for op in session.operators}
         self.visitor_groups = [
-            events.visitor_group(self.visitor.id),
+            events.visitor_group(session.visitor.id),
             events.site_visitors_group(site.id),
         ]
         for group in self.visitor_groups:
             await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
+        self.visitor, self.visit = session.visitor, session.visit
         with translation.override(self.language):  # the nickname in the widget's language
             nickname = self.visitor.display_name
         await self.send_frame(
@@ -280,6 +289,19 @@ class VisitorConsumer(FrameConsumer):
                 },
             }
         )
+        if self.live:  # from hello on: hello stays the first frame (see accept)
+            self.live.watch(self)
+
+    async def accept(self, subprotocol=None, headers=None):
+        """FrameConsumer.accept also puts the socket under live delivery's watch
+        (chat/live.py), whose `delivery` frame may come at any moment; here the watch
+        starts once hello is sent."""
+        await AsyncWebsocketConsumer.accept(self, subprotocol, headers)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if getattr(self, "visitor", None) is None:
+            return  # refused and closing: nothing to answer
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
 
     async def disconnect(self, code):
         if getattr(self, "visitor", None) is None:
@@ -326,13 +348,17 @@ class VisitorConsumer(FrameConsumer):
             )
 
     async def on_page(self, frame):
-        await db(services.record_page)(
-            visit_id=self.visit.id,
-            url=frame.get("url"),
-            title=frame.get("title"),
-            referrer=frame.get("referrer"),
-            utm=frame.get("utm"),
-        )
+        """Never answered (docs/protocol.md, page): a page that is not an http(s) address
+        (a file: page, a wrong type) is simply not recorded; an error frame would only
+        reach the visitor's screen, after every hello."""
+        with contextlib.suppress(ChatError):
+            await db(services.record_page)(
+                visit_id=self.visit.id,
+                url=frame.get("url"),
+                title=frame.get("title"),
+                referrer=frame.get("referrer"),
+                utm=frame.get("utm"),
+            )
 
     # --- events from the channel layer -------------------------------------------------
 

@@ -11,6 +11,10 @@ goes"). ``db`` runs them on a pool of ``settings.CHAT_DB_THREADS`` threads inste
 - Row locks (``select_for_update`` in chat/services.py) serialise what must be serial;
   one socket's calls stay in order because the consumer awaits each before the next.
 - On SQLite the pool has one thread: concurrent writers would only queue on its lock.
+  That thread keeps its connection open between calls: a file's connection never goes
+  stale, and opening and closing one per call (closing the last one also checkpoints the
+  WAL) took a quarter of the thread's time when many visitors opened the widget at once
+  (docs/performance.md, "Connection storm").
 - Sync views and Channels' own helpers keep Django's shared thread; only the consumers
   use this pool.
 
@@ -21,6 +25,7 @@ goes"). ``db`` runs them on a pool of ``settings.CHAT_DB_THREADS`` threads inste
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import SyncToAsync
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 
@@ -40,6 +45,12 @@ def executor() -> ThreadPoolExecutor:
     return _executor
 
 
+def keeps_connection() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+
 def db(func):
     """``database_sync_to_async(func)``, run on the pool instead of the shared thread."""
+    if keeps_connection():
+        return SyncToAsync(func, thread_sensitive=False, executor=executor())
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=executor())

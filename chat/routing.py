@@ -1,3 +1,4 @@
+from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
@@ -6,6 +7,12 @@ from chat import consumers
 websocket_urlpatterns = [
     # The widget's socket checks the Origin against the site's domains itself
     # (chat/origins.py): its pages live on the customer's hosts, not only on ours.
+    # No session middleware either: a visitor has no login, and its user lookup ran on
+    # Django's one shared thread before the handshake could be accepted, behind every
+    # sync view (the widget pages of a storm of visitors, docs/performance.md).
     path("ws/visitor/<str:site_key>/", consumers.VisitorConsumer.as_asgi()),
-    path("ws/console/", AllowedHostsOriginValidator(consumers.OperatorConsumer.as_asgi())),
+    path(
+        "ws/console/",
+        AllowedHostsOriginValidator(AuthMiddlewareStack(consumers.OperatorConsumer.as_asgi())),
+    ),
 ]

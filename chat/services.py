@@ -73,9 +73,7 @@ def start_visitor_session(*, site: Site, token: str | None, ip: str | None, user
     if token:
         visitor = Visitor.objects.select_for_update().filter(site=site, token=token).first()
     if visitor is None:
-        visitor = Visitor(site=site)
-        visitor.animal = animals.animal_for(visitor.token)
-        visitor.save()
+        return _new_visitor_session(site=site, ip=ip, user_agent=user_agent, now=now)
     visit = (
         visitor.visits.filter(
             last_activity_at__gte=now - timedelta(minutes=settings.CHAT_VISIT_TIMEOUT_MINUTES)
@@ -84,13 +82,7 @@ def start_visitor_session(*, site: Site, token: str | None, ip: str | None, user
         .first()
     )
     if visit is None:
-        visit = Visit.objects.create(
-            visitor=visitor,
-            ip=ip,
-            user_agent=user_agent[:1000],
-            started_at=now,
-            **visits.describe(ip=ip, user_agent=user_agent),  # browser, OS, location
-        )
+        visit = _new_visit(visitor, ip=ip, user_agent=user_agent, now=now)
         visitor.visits_count = F("visits_count") + 1
     else:
         visit.last_activity_at = now
@@ -109,6 +101,34 @@ def start_visitor_session(*, site: Site, token: str | None, ip: str | None, user
         dialog=dialog,
         operators=selectors.active_operators(dialog.id) if dialog else [],
         operators_online=selectors.operators_online(site.id),
+    )
+
+
+def _new_visitor_session(*, site: Site, ip, user_agent: str, now) -> VisitorSession:
+    """A visitor seen for the first time: stored with his first visit and socket counted,
+    nothing to look up (a storm of new visitors is the commonest burst of connects,
+    docs/performance.md "Connection storm")."""
+    visitor = Visitor(
+        site=site, visits_count=1, open_sockets=1, first_seen_at=now, last_seen_at=now
+    )
+    visitor.animal = animals.animal_for(visitor.token)
+    visitor.save()
+    return VisitorSession(
+        visitor=visitor,
+        visit=_new_visit(visitor, ip=ip, user_agent=user_agent, now=now),
+        dialog=None,
+        operators=[],
+        operators_online=selectors.operators_online(site.id),
+    )
+
+
+def _new_visit(visitor: Visitor, *, ip, user_agent: str, now) -> Visit:
+    return Visit.objects.create(
+        visitor=visitor,
+        ip=ip,
+        user_agent=user_agent[:1000],
+        started_at=now,
+        **visits.describe(ip=ip, user_agent=user_agent),  # browser, OS, location
     )
 
 
@@ -147,11 +167,12 @@ def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
         visit.landing_url = visit.current_url
         visit.referrer = _web_url(referrer)
         if isinstance(utm, dict):
-            visit.utm = {
-                _plain(key, 50): _plain(value, 200)
-                for key, value in list(utm.items())[:10]
+            kept = [
+                (key, value)
+                for key, value in utm.items()
                 if isinstance(key, str) and key.startswith("utm_") and isinstance(value, str)
-            }
+            ]
+            visit.utm = {_plain(key, 50): _plain(value, 200) for key, value in kept[:10]}
     visit.save()
     dialog = selectors.open_dialog_of(visit.visitor_id)
     if dialog:  # visitor card: the open dialog shows the page live

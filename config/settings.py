@@ -285,7 +285,13 @@ else:
 
 # Chat rules (docs/protocol.md documents the limits a client must respect).
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=4000)
-CHAT_FRAME_MAX_BYTES = env.int("CHAT_FRAME_MAX_BYTES", default=32 * 1024)
+# A frame must let any valid message through however its client encodes JSON: a character
+# may take 12 bytes (an emoji as two \uXXXX escapes, Python's json.dumps default), plus its
+# client_id (64 characters, as escaped) and the envelope. A lower setting is raised to that.
+CHAT_FRAME_MIN_BYTES = 12 * (CHAT_MESSAGE_MAX_LENGTH + 64) + 1024
+CHAT_FRAME_MAX_BYTES = max(
+    env.int("CHAT_FRAME_MAX_BYTES", default=CHAT_FRAME_MIN_BYTES), CHAT_FRAME_MIN_BYTES
+)
 # Rate limits (chat/ratelimit.py; 0 turns one off): messages per minute and new dialogs
 # per hour, per visitor and per IP address. A person types 20 messages a minute at most;
 # an office or mobile-carrier NAT puts many visitors behind one IP, hence higher IP limits.

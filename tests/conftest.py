@@ -189,7 +189,8 @@ class Sockets:
         communicator = self.communicator(path)
         connected, code = await communicator.connect()
         assert connected, f"visitor socket refused with {code}"
-        hello = await communicator.receive_json_from()
+        # Accepted first, hello once the session has started (VisitorConsumer.connect).
+        hello = await communicator.receive_json_from(timeout=10)
         assert hello["type"] == "hello"
         return communicator, hello
 

@@ -38,3 +38,24 @@ def test_summary_of_a_failed_run_is_still_a_line():
     line = summary({"chat": {"failed": "boom"}}, quick=False)
     assert set(line) >= REQUIRED
     assert line["delivered_per_s"] is None and line["delivered_ratio"] is None
+
+
+def storm_result(got_hello: int, p99_ms: float | None) -> dict:
+    return {"scenario": "storm", "got_hello": got_hello, "time_to_hello": {"p99_ms": p99_ms}}
+
+
+def test_the_storm_figures_are_the_worst_trial_of_each_stack():
+    results = {
+        "sizes": {"storm": 200},
+        "storm_relay_1": storm_result(200, 900.0),
+        "storm_1": storm_result(200, 3000.0),
+        "storm_2": storm_result(180, 5000.0),
+        "storm_embedded_1": storm_result(200, 4000.0),
+        "storm_embedded_2": {"scenario": "storm", "failed": "boom"},  # a trial that failed
+    }
+    line = summary(results, quick=True)
+    assert line["storm_clients"] == 200
+    assert (line["storm_fewest_hello"], line["storm_worst_p99_ms"]) == (180, 5000.0)
+    assert line["storm_embedded_fewest_hello"] == 200
+    assert line["storm_embedded_worst_p99_ms"] == 4000.0
+    assert line["baseline_storm_worst_p99_ms"] == 900.0

@@ -358,12 +358,12 @@ async def test_block_closes_the_visitors_socket_at_once_and_refuses_him_after(
 ):
     widget = await visitor_from(sockets, site, IP)
     assert await widget.connect() == (True, None)
-    hello = await widget.receive_json_from()
+    hello = await widget.receive_json_from(timeout=5)
     await widget.send_json_to({"type": "message", "client_id": "c-1", "text": "idiots"})
     ack = await frame_of(widget, "ack")
     bystander = await visitor_from(sockets, site, OTHER_IP)
     assert (await bystander.connect())[0]
-    await bystander.receive_json_from()
+    await bystander.receive_json_from(timeout=5)
 
     await database_sync_to_async(blocking.block_visitor)(
         operator=alice, dialog_id=ack["dialog"], reason="Insults"
@@ -378,18 +378,18 @@ async def test_block_closes_the_visitors_socket_at_once_and_refuses_him_after(
     for token in (hello["visitor"]["token"], None):  # his token or a fresh identity
         again = await visitor_from(sockets, site, IP, token=token)
         assert await again.connect() == (True, None)
-        assert await again.receive_output() == {"type": "websocket.close", "code": 4403}
+        assert await again.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
     mapped = await visitor_from(sockets, site, f"::ffff:{IP}")
     assert await mapped.connect() == (True, None)
-    assert await mapped.receive_output() == {"type": "websocket.close", "code": 4403}
+    assert await mapped.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
 
     # Another address, and the same address on another company's site, still chat.
     other = await visitor_from(sockets, site, OTHER_IP)
     assert (await other.connect())[0]
-    assert (await other.receive_json_from())["type"] == "hello"
+    assert (await other.receive_json_from(timeout=5))["type"] == "hello"
     elsewhere = await visitor_from(sockets, await database_sync_to_async(make_site)(), IP)
     assert (await elsewhere.connect())[0]
-    assert (await elsewhere.receive_json_from())["type"] == "hello"
+    assert (await elsewhere.receive_json_from(timeout=5))["type"] == "hello"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -397,11 +397,11 @@ async def test_a_blocked_range_refuses_ipv6_and_unblock_lets_the_address_in(sock
     blocked = await database_sync_to_async(entry)(site.account, "2001:db8:abcd::/48")
     refused = await visitor_from(sockets, site, "2001:db8:abcd::99")
     await refused.connect()
-    assert await refused.receive_output() == {"type": "websocket.close", "code": 4403}
+    assert await refused.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
     await database_sync_to_async(blocking.unblock)(operator=alice, blocked_id=blocked.id)
     welcome = await visitor_from(sockets, site, "2001:db8:abcd::99")
     assert (await welcome.connect())[0]
-    assert (await welcome.receive_json_from())["type"] == "hello"
+    assert (await welcome.receive_json_from(timeout=5))["type"] == "hello"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -92,7 +92,7 @@ async def test_the_widget_socket_stores_the_real_ip_behind_a_trusted_proxy(
     communicator.scope["headers"].append((b"x-forwarded-for", b"6.6.6.6, 81.2.69.160"))
     connected, _code = await communicator.connect()
     assert connected
-    hello = await communicator.receive_json_from()
+    hello = await communicator.receive_json_from(timeout=5)
     visit = await database_sync_to_async(
         lambda: Visit.objects.get(visitor__token=hello["visitor"]["token"])
     )()

@@ -200,7 +200,7 @@ async def test_the_widget_hello_names_the_visitor_in_the_widgets_language(socket
     )
     connected, _code = await communicator.connect()
     assert connected
-    hello = await communicator.receive_json_from()
+    hello = await communicator.receive_json_from(timeout=5)
     visitor = await database_sync_to_async(Visitor.objects.get)(site=browser_site)
     assert hello["visitor"]["nickname"] == nickname_in("ru", visitor)
 

@@ -130,7 +130,7 @@ async def test_a_page_of_the_site_or_our_frame_opens_the_socket(sockets, shop, o
     widget = visitor_socket(sockets, shop, origin)
     connected, _ = await widget.connect(timeout=5)
     assert connected
-    assert (await widget.receive_json_from())["type"] == "hello"
+    assert (await widget.receive_json_from(timeout=5))["type"] == "hello"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -140,7 +140,7 @@ async def test_a_foreign_page_or_no_origin_is_closed_with_4003(sockets, shop, or
     connected, _ = await widget.connect(timeout=5)
     # Accepted, then closed with our code, so the client can tell why.
     assert connected
-    assert await widget.receive_output() == {
+    assert await widget.receive_output(timeout=5) == {
         "type": "websocket.close",
         "code": CLOSE_ORIGIN_NOT_ALLOWED,
     }
@@ -154,7 +154,7 @@ async def test_a_site_without_domains_accepts_any_page(sockets, make_site):
     widget = visitor_socket(sockets, anywhere, b"https://whatever.example")
     connected, _ = await widget.connect(timeout=5)
     assert connected
-    assert (await widget.receive_json_from())["type"] == "hello"
+    assert (await widget.receive_json_from(timeout=5))["type"] == "hello"
 
 
 # --- the admin ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ async def widget_from(sockets, site, ip):
     communicator.scope["client"] = (ip, 40000)
     connected, code = await communicator.connect(timeout=5)
     assert connected, code
-    assert (await communicator.receive_json_from())["type"] == "hello"
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     return communicator
 
 

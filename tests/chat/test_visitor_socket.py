@@ -47,7 +47,7 @@ async def test_hello_gives_a_new_visitor_a_token_and_a_nickname(sockets, site):
 async def test_unknown_widget_key_is_refused(sockets):
     widget = sockets.communicator("/ws/visitor/no-such-key/")
     assert await widget.connect() == (True, None)
-    assert await widget.receive_output() == {"type": "websocket.close", "code": 4404}
+    assert await widget.receive_output(timeout=5) == {"type": "websocket.close", "code": 4404}
 
 
 async def test_a_token_of_another_site_is_not_reused(sockets, site, make_site):
