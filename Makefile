@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages run test lint format demo-data clean bench
+.PHONY: install messages run test lint format demo-data clean bench mutation
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,5 +59,20 @@ $(BIN)/.bench-installed: $(BIN)/.installed pyproject.toml
 bench: $(BIN)/.bench-installed
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
 
+# Mutation run (docs/testing.md, "Mutation run"): mutmut over the modules that hold business
+# rules ([tool.mutmut] in pyproject.toml), on PostgreSQL and Redis at 127.0.0.1 as CI's
+# second pass; takes an hour or more, resumes where it stopped. Never part of `make test`.
+MUTATION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/livechat
+MUTATION_REDIS_URL ?= redis://127.0.0.1:6379/0
+$(BIN)/.mutation-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,mutation]'
+	touch $@
+
+mutation: $(BIN)/.mutation-installed messages
+	mkdir -p var
+	DATABASE_URL=$(MUTATION_DATABASE_URL) REDIS_URL=$(MUTATION_REDIS_URL) \
+	CHANNEL_PREFIX=mutation $(BIN)/mutmut run $(if $(MAX_CHILDREN),--max-children $(MAX_CHILDREN))
+	$(BIN)/python scripts/mutation_report.py mutants
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var mutants

@@ -11,6 +11,7 @@ import copy
 import functools
 import itertools
 import json
+import os
 import threading
 import uuid
 
@@ -119,6 +120,22 @@ def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """`make mutation` runs each mutant's tests in a process forked after the settings
+    named the test database after the parent's pid: each child gets a database of its own,
+    or children running side by side would share (and drop) one."""
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    for database in django_settings.DATABASES.values():
+        name = database.get("TEST", {}).get("NAME")
+        if name:
+            stem, dot, suffix = name.rpartition(".sqlite3")
+            database["TEST"]["NAME"] = (
+                f"{stem}-{os.getpid()}{dot}{suffix}" if dot else f"{name}_{os.getpid()}"
+            )
 
 
 @pytest.fixture(autouse=True)
