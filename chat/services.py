@@ -17,6 +17,7 @@ from chat import (
     events,
     hooks,
     hotpath,
+    nicknames,
     ratelimit,
     selectors,
     visits,
@@ -184,16 +185,22 @@ def _locked_open_dialog(visitor_id: int, client_id: str) -> Dialog | None:
 
 def _open_new_dialog(visitor_id: int, visit_id: int | None, ip: str | None) -> Dialog:
     """The caller holds the visitor's row lock and found no open dialog."""
-    site_id, account_id = (
-        Visitor.objects.filter(pk=visitor_id).values_list("site_id", "site__account_id").get()
+    site_id, account_id, animal, token = (
+        Visitor.objects.filter(pk=visitor_id)
+        .values_list("site_id", "site__account_id", "animal", "token")
+        .get()
     )
     ratelimit.take_dialog_slot(visitor_id=visitor_id, ip=ip)
+    number = _next_dialog_number(account_id)  # locks the account row until commit
+    nicknames.give_free_nickname(
+        visitor_id=visitor_id, account_id=account_id, current=animal, seed=token
+    )
     return Dialog.objects.create(
         account_id=account_id,
         site_id=site_id,
         visitor_id=visitor_id,
         visit_id=visit_id,
-        number=_next_dialog_number(account_id),
+        number=number,
     )
 
 
