@@ -378,8 +378,11 @@ def in_widget_language(dialog: Dialog):
     return translation.override(dialog.site.language or translation.get_language())
 
 
-def _system_message(dialog: Dialog, text: str, operator_ids) -> Message:
-    message = Message.objects.create(dialog=dialog, author_kind=Message.Author.SYSTEM, text=text)
+def _system_message(dialog: Dialog, text: str, operator_ids, *, by: Operator | None = None):
+    """by: the operator the line is about; it then stays in the console (console_only)."""
+    message = Message.objects.create(
+        dialog=dialog, author_kind=Message.Author.SYSTEM, text=text, operator=by
+    )
     events.message_posted_on_commit(message, dialog, operator_ids)
     return message
 
@@ -441,15 +444,16 @@ def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
     return dialog
 
 
-def close_locked_dialog(dialog: Dialog, *, note: str) -> None:
+def close_locked_dialog(dialog: Dialog, *, note: str, note_by: Operator | None = None) -> None:
     """Close a dialog whose row the caller has locked and whose permission it checked:
-    everyone leaves, the note goes to the transcript, every screen is told."""
+    everyone leaves, the note goes to the transcript, every screen is told. A note_by
+    note is for the console only (Message.console_only)."""
     now = timezone.now()
     Participant.objects.filter(dialog=dialog, left_at__isnull=True).update(left_at=now)
     dialog.status = Dialog.Status.CLOSED
     dialog.closed_at = now
     dialog.save(update_fields=["status", "closed_at"])
-    _system_message(dialog, note, [])
+    _system_message(dialog, note, [], by=note_by)
     events.dialog_changed_on_commit(dialog, [])
     hooks.dialog_ended.send_on_commit(dialog=dialog)
 
