@@ -2,6 +2,9 @@
 "introduce yourself" card, the offline form) and one neutral line stays, which names no
 operator and does not say he is blocked."""
 
+import json
+import re
+
 import pytest
 from helpers import DESKTOP, PHONE, open_console, open_widget, shop_with
 from playwright.sync_api import expect
@@ -82,3 +85,34 @@ def test_a_blocked_visitor_sees_no_form_and_a_neutral_line(
     visitor.screenshot(path=screenshots / f"blocked-widget-page-{language}.png")
     visitor.context.close()
     pavel.context.close()
+
+
+def test_an_error_frame_is_shown_in_the_widgets_words(asgi_server, browser, password, screenshots):
+    """The server's error detail is English and meant for developers: a Russian widget
+    shows its own words. A frame the real server refuses ("text" not a string) is made by
+    altering the widget's frame on the wire, as a broken client would send it."""
+    site, _staff = shop_with(password, "Error shop", "error.example", "err-ru", site_language="ru")
+    context = browser.new_context(viewport=PHONE)
+
+    def alter(ws):
+        server = ws.connect_to_server()
+
+        def to_server(message):
+            frame = json.loads(message)
+            if frame.get("type") == "message" and frame.get("text") == "break me":
+                frame["text"] = 12345
+            server.send(json.dumps(frame))
+
+        ws.on_message(to_server)
+
+    context.route_web_socket(re.compile(r"/ws/visitor/"), alter)
+    page = context.new_page()
+    page.goto(f"{asgi_server}/demo/?site={site.widget_key}")
+    page.click("#livechat-launcher")
+    widget = page.frame_locator("#livechat-frame")
+    widget.locator("#lc-input").fill("break me")
+    widget.locator("#lc-input").press("Enter")
+    expect(widget.locator("#lc-error")).to_have_text("Сообщение не отправлено. Попробуйте ещё раз.")
+    expect(widget.locator(".lc-failed .lc-meta")).to_have_text("Не отправлено")
+    page.screenshot(path=screenshots / "widget-error-ru.png")
+    context.close()
