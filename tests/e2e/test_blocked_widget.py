@@ -87,11 +87,14 @@ def test_a_blocked_visitor_sees_no_form_and_a_neutral_line(
     pavel.context.close()
 
 
-def test_an_error_frame_is_shown_in_the_widgets_words(asgi_server, browser, password, screenshots):
+def test_an_error_frame_is_shown_in_the_widgets_words(
+    asgi_server, browser, password, screenshots, log_in
+):
     """The server's error detail is English and meant for developers: a Russian widget
     shows its own words. A frame the real server refuses ("text" not a string) is made by
     altering the widget's frame on the wire, as a broken client would send it."""
     site, _staff = shop_with(password, "Error shop", "error.example", "err-ru", site_language="ru")
+    console = open_console(browser, asgi_server, log_in, "vera", viewport=DESKTOP)  # online
     context = browser.new_context(viewport=PHONE)
 
     def alter(ws):
@@ -110,9 +113,12 @@ def test_an_error_frame_is_shown_in_the_widgets_words(asgi_server, browser, pass
     page.goto(f"{asgi_server}/demo/?site={site.widget_key}")
     page.click("#livechat-launcher")
     widget = page.frame_locator("#livechat-frame")
+    expect(widget.locator("#lc-presence-text")).to_have_text("Отвечаем за несколько минут")
     widget.locator("#lc-input").fill("break me")
     widget.locator("#lc-input").press("Enter")
     expect(widget.locator("#lc-error")).to_have_text("Сообщение не отправлено. Попробуйте ещё раз.")
+    expect(widget.locator("#lc-error")).to_be_visible()
     expect(widget.locator(".lc-failed .lc-meta")).to_have_text("Не отправлено")
     page.screenshot(path=screenshots / "widget-error-ru.png")
     context.close()
+    console.context.close()
