@@ -1,6 +1,8 @@
 """Anonymous visitor nicknames: a colour and an animal, with the animal as icon.
 
 The key ("blue-fox") is stored on the visitor; the words are translated when shown.
+Once every pair is taken among an account's open dialogs (chat/nicknames.py), a number
+follows the pair: "blue-fox-2" is "Blue Fox 2".
 In Russian the colour agrees in gender with the animal ("Синий лис", "Синяя сова"),
 so each colour is translated twice, by grammatical gender (pgettext contexts
 "masculine" / "feminine"), and each animal names the gender its Russian word takes.
@@ -52,25 +54,59 @@ def animal_for(seed: str) -> str:
     return f"{colours[digest[0] % len(colours)]}-{animals[digest[1] % len(animals)]}"
 
 
+PAIRS = [f"{colour}-{animal}" for colour in COLOURS for animal in ANIMALS]
+
+
+def pairs_for(seed: str) -> list[str]:
+    """Every colour-animal pair, in an order of its own for each seed (a visitor's token):
+    visitors who cannot keep their pair do not all get the same next one."""
+    return sorted(PAIRS, key=lambda pair: hashlib.sha256(f"{seed}:{pair}".encode()).digest())
+
+
+def free_key(current: str, seed: str, taken) -> str:
+    """A key not in `taken`: the current one if it is free, else the first free pair in
+    the seed's order, else the current pair with the smallest free number from 2 on."""
+    if current not in taken:
+        return current
+    free = next((pair for pair in pairs_for(seed) if pair not in taken), None)
+    if free is not None:
+        return free
+    base = pair_of(current)
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def pair_of(key: str) -> str:
+    """The colour-animal pair of a key, without its number."""
+    pair, _sep, number = key.rpartition("-")
+    return pair if number.isdigit() and pair else key
+
+
 def _split(key: str):
-    colour, _sep, animal = key.partition("-")
-    return COLOURS.get(colour), ANIMALS.get(animal, _UNKNOWN)
+    pair = pair_of(key)
+    number = key[len(pair) + 1 :]
+    colour, _sep, animal = pair.partition("-")
+    return COLOURS.get(colour), ANIMALS.get(animal, _UNKNOWN), number
 
 
 def nickname(key: str) -> str:
-    """The nickname in the active language: "Blue Fox" / "Синий лис" / "Синяя сова"."""
-    forms, (animal, _icon, gender) = _split(key)
+    """The nickname in the active language: "Blue Fox" / "Синий лис" / "Синяя сова", with
+    its number when it has one ("Blue Fox 2")."""
+    forms, (animal, _icon, gender), number = _split(key)
     if forms is None:
         return capfirst(str(animal))
     colour = forms[0] if gender == MASCULINE else forms[1]
     # Translators: an anonymous visitor's nickname, e.g. "Blue Fox" / "Синий лис".
-    return capfirst(
+    name = capfirst(
         pgettext("nickname", "%(colour)s %(animal)s")
         % {
             "colour": colour,
             "animal": animal,
         }
     )
+    return f"{name} {number}" if number else name
 
 
 def icon(key: str) -> str:

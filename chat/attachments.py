@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.urls import reverse
+from django.utils import formats
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -92,12 +93,16 @@ class UploadRefused(ChatError):
 
 
 def human_size(size: int) -> str:
-    """1.2 MB, 340.0 KB, 12 B: a size in the words of the widget and the console."""
+    """A size in the active language: "512 B", "24 KB", "1.2 MB" / "24 КБ", "1,2 МБ".
+    The widget and the console's uploads (humanSize in widget.js, console-attachments.js)
+    round the same way, with the words of templates/chat/_size_words.html."""
     if size < 1024:
-        return f"{size} B"
+        return _("%(size)s B") % {"size": size}
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        return _("%(size)s KB") % {"size": max(1, int(size / 1024 + 0.5))}
+    tenths = int(size / (1024 * 1024) * 10 + 0.5)
+    megabytes = tenths // 10 if tenths % 10 == 0 else formats.number_format(tenths / 10, 1)
+    return _("%(size)s MB") % {"size": megabytes}
 
 
 def too_large() -> UploadRefused:

@@ -216,9 +216,11 @@ def block_visitor(*, operator: Operator, dialog_id: int, reason: str = "") -> Bl
             defaults={"reason": reason, "blocked_by": operator, "visitor": dialog.visitor},
         )
     if dialog.is_open:
+        # The line names the operator and the block: the console's only. The visitor's
+        # widget sees the dialog end and then "The chat is not available" (widget.js).
         with services.in_widget_language(dialog):
             note = _("%(name)s ended the dialog and blocked the visitor") % {"name": operator.name}
-        services.close_locked_dialog(dialog, note=note)
+        services.close_locked_dialog(dialog, note=note, note_by=operator)
     events.visitor_blocked_on_commit(dialog.visitor_id)
     return entry
 

@@ -58,10 +58,9 @@ def _on_commit(*sends):
 
 
 def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
-    """A stored message: to the visitor, to open dialog pages, and the row to the site."""
-    data = payloads.message_data(message)
-    _on_commit(
-        (visitor_group(dialog.visitor_id), {"type": "chat.message", "message": data}),
+    """A stored message: to the visitor (unless it is console-only), to open dialog pages,
+    and the row to the site."""
+    sends = [
         (
             dialog_group(dialog.id),
             {
@@ -73,7 +72,13 @@ def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
             },
         ),
         row_event(dialog, active_operator_ids),
-    )
+    ]
+    if not message.console_only:
+        data = payloads.message_data(message)
+        sends.insert(
+            0, (visitor_group(dialog.visitor_id), {"type": "chat.message", "message": data})
+        )
+    _on_commit(*sends)
 
 
 def dialog_changed_on_commit(dialog, active_operators) -> None:

@@ -307,6 +307,12 @@ class Participant(models.Model):
         return f"{self.operator} in {self.dialog}"
 
 
+class MessageQuerySet(models.QuerySet):
+    def for_visitor(self):
+        """What the visitor's widget may show: all but the console-only system lines."""
+        return self.exclude(author_kind=Message.Author.SYSTEM, operator__isnull=False)
+
+
 class Message(models.Model):
     class Author(models.TextChoices):
         VISITOR = "visitor", _("Visitor")
@@ -330,6 +336,8 @@ class Message(models.Model):
     client_id = models.CharField(max_length=64, blank=True, verbose_name=_("client id"))
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
@@ -345,6 +353,12 @@ class Message(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+    @property
+    def console_only(self) -> bool:
+        """A system line that names the operator whose action it tells (he blocked the
+        visitor) is for operators only: the widget never gets it (for_visitor)."""
+        return self.author_kind == self.Author.SYSTEM and self.operator_id is not None
 
 
 def attachment_path(attachment, filename):

@@ -201,9 +201,11 @@ def transcript(dialog_id: int, *, after: int = 0) -> list[Message]:
 
 
 def visitor_messages_after(visitor_id: int, after: int) -> list[Message]:
-    """Every message of the visitor's dialogs after an id: what a reconnecting widget missed."""
+    """Every message of the visitor's dialogs after an id: what a reconnecting widget missed
+    (not the console-only lines)."""
     return list(
-        Message.objects.filter(dialog__visitor_id=visitor_id, id__gt=after)
+        Message.objects.for_visitor()
+        .filter(dialog__visitor_id=visitor_id, id__gt=after)
         .select_related("operator__user", "attachment")
         .order_by("id")
     )

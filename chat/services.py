@@ -17,6 +17,7 @@ from chat import (
     events,
     hooks,
     hotpath,
+    nicknames,
     ratelimit,
     selectors,
     visits,
@@ -205,16 +206,22 @@ def _locked_open_dialog(visitor_id: int, client_id: str) -> Dialog | None:
 
 def _open_new_dialog(visitor_id: int, visit_id: int | None, ip: str | None) -> Dialog:
     """The caller holds the visitor's row lock and found no open dialog."""
-    site_id, account_id = (
-        Visitor.objects.filter(pk=visitor_id).values_list("site_id", "site__account_id").get()
+    site_id, account_id, animal, token = (
+        Visitor.objects.filter(pk=visitor_id)
+        .values_list("site_id", "site__account_id", "animal", "token")
+        .get()
     )
     ratelimit.take_dialog_slot(visitor_id=visitor_id, ip=ip)
+    number = _next_dialog_number(account_id)  # locks the account row until commit
+    nicknames.give_free_nickname(
+        visitor_id=visitor_id, account_id=account_id, current=animal, seed=token
+    )
     return Dialog.objects.create(
         account_id=account_id,
         site_id=site_id,
         visitor_id=visitor_id,
         visit_id=visit_id,
-        number=_next_dialog_number(account_id),
+        number=number,
     )
 
 
@@ -392,8 +399,11 @@ def in_widget_language(dialog: Dialog):
     return translation.override(dialog.site.language or translation.get_language())
 
 
-def _system_message(dialog: Dialog, text: str, operator_ids) -> Message:
-    message = Message.objects.create(dialog=dialog, author_kind=Message.Author.SYSTEM, text=text)
+def _system_message(dialog: Dialog, text: str, operator_ids, *, by: Operator | None = None):
+    """by: the operator the line is about; it then stays in the console (console_only)."""
+    message = Message.objects.create(
+        dialog=dialog, author_kind=Message.Author.SYSTEM, text=text, operator=by
+    )
     events.message_posted_on_commit(message, dialog, operator_ids)
     return message
 
@@ -455,15 +465,16 @@ def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
     return dialog
 
 
-def close_locked_dialog(dialog: Dialog, *, note: str) -> None:
+def close_locked_dialog(dialog: Dialog, *, note: str, note_by: Operator | None = None) -> None:
     """Close a dialog whose row the caller has locked and whose permission it checked:
-    everyone leaves, the note goes to the transcript, every screen is told."""
+    everyone leaves, the note goes to the transcript, every screen is told. A note_by
+    note is for the console only (Message.console_only)."""
     now = timezone.now()
     Participant.objects.filter(dialog=dialog, left_at__isnull=True).update(left_at=now)
     dialog.status = Dialog.Status.CLOSED
     dialog.closed_at = now
     dialog.save(update_fields=["status", "closed_at"])
-    _system_message(dialog, note, [])
+    _system_message(dialog, note, [], by=note_by)
     events.dialog_changed_on_commit(dialog, [])
     hooks.dialog_ended.send_on_commit(dialog=dialog)
 

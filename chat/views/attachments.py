@@ -6,6 +6,7 @@ credential is the visitor token (header X-Visitor-Token, or a "token" form field
 """
 
 from django.http import FileResponse, Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -92,7 +93,7 @@ def widget_upload(request, widget_key):
             raise AccessDenied("Unknown visitor token: connect to the chat first.")
         ip = ip_from_request(request)
         if blocking.is_blocked(visitor.site.account_id, ip):
-            raise AccessDenied("The chat is not available.")
+            raise AccessDenied(_("The chat is not available."))  # as neutral as the widget
         return _post(
             request,
             guard,

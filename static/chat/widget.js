@@ -244,19 +244,41 @@
     // 4404: unknown site; 4403: this visitor's IP is blocked; 4003: this page may not show
     // the site's chat (docs/protocol.md, Endpoint). None changes by retrying.
     if (event.code === 4404 || event.code === 4403 || event.code === 4003) {
-      state.stopped = true;
-      showStatus(event.code === 4403 ? T.blocked : T.unavailable, true);
-      ui.input.disabled = true;
-      updateSendButton();
-      if (event.code === 4403) {
-        ui.presence.hidden = true;
-        ui.hint.classList.remove("lc-hint-ended");
-        ui.hintText.textContent = T.blockedHint;
-      }
+      becomeUnavailable(event.code === 4403 ? T.blocked : T.unavailable, event.code);
       return;
     }
     if (event.code === 4410) forgetConversation();
     scheduleReconnect();
+  }
+
+  // The chat cannot be used from here: every form goes (the composer here, the leads'
+  // forms in widget-leads.js on the "unavailable" event) and one neutral line stays. A
+  // blocked visitor reads the same as any refused one: nothing about who or why.
+  function becomeUnavailable(text, code) {
+    state.stopped = true;
+    clearTimeout(state.reconnectTimer);
+    hideStatus();
+    hideError();
+    hideOperatorTyping();
+    ui.input.disabled = true;
+    updateSendButton();
+    ui.form.hidden = true;
+    ui.presence.hidden = true;
+    ui.agent.hidden = true;
+    ui.offline.hidden = true;
+    Object.keys(attach.uploads).forEach(dropUpload);
+    if (!$("lc-unavailable")) {
+      var notice = document.createElement("li");
+      notice.className = "lc-offline lc-unavailable";
+      notice.id = "lc-unavailable";
+      notice.setAttribute("role", "status");
+      var strong = document.createElement("strong");
+      strong.textContent = text;
+      notice.appendChild(strong);
+      ui.list.appendChild(notice);
+    }
+    scrollToBottom();
+    emit("unavailable", { code: code });
   }
 
   // 4410: the site erased this visitor's personal data (docs/protocol.md, Close codes).
@@ -548,8 +570,16 @@
     el.classList.toggle("lc-cont", !!key && key === authorKey(el.previousElementSibling));
   }
 
+  // What the visitor reads of an error frame: words of the widget's language, never the
+  // server's detail (English, meant for developers).
+  function errorText(code) {
+    if (code === "too_long") return T.tooLong.replace("{max}", cfg.maxLength);
+    if (code === "unavailable") return T.resending;
+    return T.notSentRetry;
+  }
+
   function onError(frame) {
-    var detail = typeof frame.detail === "string" ? frame.detail : String(frame.code || "error");
+    var detail = errorText(frame.code);
     var entry = findOutbox(frame.client_id);
     if (frame.code === "rate_limited") return onRateLimited(entry, frame.retry_after);
     if (entry && frame.code === "unavailable") {
@@ -849,10 +879,26 @@
   };
   var THUMB_BOX = 240;
 
+  // A size as chat.attachments.human_size writes it ("24 KB" / "24 КБ", "1.2 MB"), with
+  // the words of templates/chat/_size_words.html.
   function humanSize(bytes) {
-    if (bytes < 1024) return bytes + " B";
-    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
-    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    var words = (document.getElementById("size-words") || { dataset: {} }).dataset;
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      maximumFractionDigits: 1,
+      useGrouping: false,
+    });
+    var value, template;
+    if (bytes < 1024) {
+      value = String(bytes);
+      template = words.b || "{size} B";
+    } else if (bytes < 1024 * 1024) {
+      value = String(Math.max(1, Math.floor(bytes / 1024 + 0.5)));
+      template = words.kb || "{size} KB";
+    } else {
+      value = number.format(Math.floor((bytes / (1024 * 1024)) * 10 + 0.5) / 10);
+      template = words.mb || "{size} MB";
+    }
+    return template.replace("{size}", value);
   }
 
   function localUrl(url) {
@@ -996,7 +1042,7 @@
         return;
       }
       if ((xhr.status >= 500 || xhr.status === 0) && entry.tries < 3) return retryUpload(entry);
-      failUpload(entry, body && typeof body.detail === "string" ? body.detail : attachCfg.failed);
+      failUpload(entry, uploadErrorText(body));
     };
     xhr.onerror = function () {
       if (entry.tries < 3) retryUpload(entry);
@@ -1009,6 +1055,17 @@
   function retryUpload(entry) {
     // Same client_id: a try that was stored after all is not stored twice.
     setTimeout(function () { sendUpload(entry); }, 1000 * entry.tries);
+  }
+
+  // The file's own refusals (too large, wrong type, damaged) are written for the visitor
+  // in his language; anything else gets the widget's words.
+  var FILE_ERRORS = {
+    too_large: 1, image_too_large: 1, no_file: 1, empty_file: 1, bad_image: 1, type_not_allowed: 1,
+  };
+  function uploadErrorText(body) {
+    if (body && FILE_ERRORS[body.code] && typeof body.detail === "string") return body.detail;
+    if (body && body.code === "rate_limited") return T.rateLimited;
+    return attachCfg.failed;
   }
 
   function failUpload(entry, detail) {

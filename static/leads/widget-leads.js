@@ -4,7 +4,9 @@
  *    chat); when an operator comes online the chat comes back;
  *  - after the visitor's first message in a dialog, unless he has a name already, the
  *    "Introduce yourself" card appears in the conversation. Closing it hides it for this
- *    page load only: the frame's own storage is third-party and unreliable.
+ *    page load only: the frame's own storage is third-party and unreliable;
+ *  - the chat refused the visitor for good (a blocked address, an unknown site): neither
+ *    form shows again, like the composer (widget.js, "unavailable").
  * Both forms POST JSON with the visitor token (docs/protocol.md, Leads). Text from the
  * server is shown with textContent only.
  */
@@ -31,6 +33,7 @@
     dismissed: false,
     replaying: false,
     talkedIn: Object.create(null), // dialog id -> the visitor has written in it
+    unavailable: false, // the chat refused this visitor for good (widget.js): no forms at all
   };
 
   // --- forms ----------------------------------------------------------------------------
@@ -119,6 +122,12 @@
   // --- the offline form -----------------------------------------------------------------
 
   function render() {
+    if (state.unavailable) {
+      wrap.hidden = true;
+      composer.hidden = true;
+      if (offlineNote) offlineNote.hidden = true;
+      return;
+    }
     var showForm = state.connected && !state.online && !state.chatAnyway;
     wrap.hidden = !showForm;
     composer.hidden = showForm;
@@ -153,7 +162,7 @@
   // --- introduce yourself ---------------------------------------------------------------
 
   function offerIntroduction() {
-    if ($("lc-introduce") || !template) return;
+    if ($("lc-introduce") || !template || state.unavailable) return;
     var card = template.content.firstElementChild.cloneNode(true);
     var form = card.querySelector("form");
     card.querySelector(".lc-introduce-close").addEventListener("click", function () {
@@ -207,4 +216,11 @@
   });
 
   W.on("ack", function (frame) { visitorWrote(frame.dialog); });
+
+  W.on("unavailable", function () {
+    state.unavailable = true;
+    var card = $("lc-introduce");
+    if (card) card.remove();
+    render();
+  });
 })();

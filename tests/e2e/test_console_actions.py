@@ -106,7 +106,7 @@ def test_others_invite_missed_and_block(asgi_server, browser, screenshots, team,
     pavel.fill("#block-reason", "Spam")
     pavel.screenshot(path=screenshots / f"{size}-block-menu.png")
     pavel.click("#block-confirm")
-    expect(widget.locator("#lc-status-text")).to_contain_text("not available")
+    expect(widget.locator("#lc-unavailable")).to_have_text("The chat is not available.")
     visitor.screenshot(path=screenshots / f"{size}-widget-blocked.png")
 
     entry = BlockedIP.objects.get()
