@@ -51,6 +51,9 @@ def main() -> None:
     port = os.environ.get("PORT", "8000")
     processes = []
     env = dict(os.environ)
+    # Served over plain HTTP, even on a LAN address added to ALLOWED_HOSTS: no Secure
+    # cookies, HSTS or redirect to https:// (docs/operations.md, "HTTPS").
+    env.setdefault("HTTPS", "false")
     if not env.get("REDIS_URL"):
         redis_port = int(env.get("EMBEDDED_REDIS_PORT", "6399"))
         processes.append(start_redis(redis_port))
