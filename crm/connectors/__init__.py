@@ -5,7 +5,10 @@ from crm.connectors.base import (
     ConfigError,
     Connector,
     ConnectorError,
+    Http,
     HttpRequest,
+    Progress,
+    TemporaryError,
     encode_body,
 )
 from crm.connectors.bitrix24 import Bitrix24Connector
@@ -28,7 +31,10 @@ __all__ = [
     "ConfigError",
     "Connector",
     "ConnectorError",
+    "Http",
     "HttpRequest",
+    "Progress",
+    "TemporaryError",
     "connector_for",
     "encode_body",
 ]
