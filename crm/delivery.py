@@ -33,6 +33,7 @@ class Claim:
     state: str
     token: uuid.UUID | None = None
     wait: float = 0.0  # BUSY: seconds until the holder's lease ends
+    holder: str = ""  # BUSY: the task that holds it
 
 
 @dataclass
@@ -47,7 +48,7 @@ def backoff_seconds(retries: int) -> float:
     return ceiling * random.uniform(0.5, 1.0)
 
 
-def claim(export_id: int, *, respect_schedule: bool = True) -> Claim:
+def claim(export_id: int, *, respect_schedule: bool = True, holder: str = "") -> Claim:
     """Take the export for one attempt if it is queued, due and nobody holds it. A single
     conditional UPDATE: of two workers racing for it, exactly one gets the row."""
     now = timezone.now()
@@ -60,22 +61,29 @@ def claim(export_id: int, *, respect_schedule: bool = True) -> Claim:
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + DUE_TOLERANCE)
         )
     lease_until = now + timedelta(seconds=settings.CRM_LEASE_SECONDS)
-    if rows.update(lease_until=lease_until, lease_token=token, requeued_at=None):
+    claimed = rows.update(
+        lease_until=lease_until, lease_token=token, lease_holder=holder, requeued_at=None
+    )
+    if claimed:
         return Claim(CLAIMED, token)
-    row = Export.objects.filter(pk=export_id).values("status", "lease_until").first()
+    row = (
+        Export.objects.filter(pk=export_id).values("status", "lease_until", "lease_holder").first()
+    )
     if row is None or row["status"] != Export.Status.QUEUED:
         return Claim(GONE)
     if row["lease_until"] and row["lease_until"] > now:
-        return Claim(BUSY, wait=(row["lease_until"] - now).total_seconds())
+        wait = (row["lease_until"] - now).total_seconds()
+        return Claim(BUSY, wait=wait, holder=row["lease_holder"])
     return Claim(NOT_DUE)
 
 
-def run(export_id: int, *, eager: bool = False) -> Step:
-    """What crm.tasks.deliver_export does. A task finding the export held by another
-    sender comes back when that lease ends (the holder may have died: acks-late
-    redelivery lands here); one finding it not due, sent or failed ends quietly."""
-    taken = claim(export_id, respect_schedule=not eager)
-    if taken.state == BUSY and not eager:
+def run(export_id: int, *, task_id: str = "", eager: bool = False) -> Step:
+    """What crm.tasks.deliver_export does. A task finding the export held under its own
+    id is its own redelivery after its worker was lost (acks late): it comes back when
+    that lease ends. Any other copy finding it held, not due, sent or failed ends quietly:
+    the holder schedules what follows (and beat covers a holder whose task is lost)."""
+    taken = claim(export_id, respect_schedule=not eager, holder=task_id)
+    if taken.state == BUSY and not eager and task_id and taken.holder == task_id:
         return Step(None, retry_in=taken.wait + 1)
     if taken.state != CLAIMED:
         return Step(None)
@@ -152,6 +160,7 @@ def _record(export, token, outcome, http, progress, reason, countdown) -> bool:
         "updated_at": now,
         "lease_until": None,
         "lease_token": None,
+        "lease_holder": "",
         "remote_id": progress.remote_id[:100],
         "remote_contact_id": progress.remote_contact_id[:100],
         "retrying_since": Coalesce(F("retrying_since"), Value(now)),
