@@ -323,7 +323,7 @@ LEADS_RATE_WINDOW_SECONDS = env.int("LEADS_RATE_WINDOW_SECONDS", default=600)
 # 0.5..1, or later if the CRM's Retry-After asks; the export fails once the next attempt
 # would fall outside CRM_RETRY_WINDOW_SECONDS of the round's first attempt, or after
 # CRM_RETRY_MAX retries. Defaults: 30 s, 1, 2, 4 ... 32 min, then hourly, for a day.
-CRM_RETRY_MAX = env.int("CRM_RETRY_MAX", default=40)
+CRM_RETRY_MAX = env.int("CRM_RETRY_MAX", default=60)
 CRM_RETRY_BASE_SECONDS = env.float("CRM_RETRY_BASE_SECONDS", default=30.0)
 CRM_RETRY_CAP_SECONDS = env.float("CRM_RETRY_CAP_SECONDS", default=3600.0)
 CRM_RETRY_WINDOW_SECONDS = env.float("CRM_RETRY_WINDOW_SECONDS", default=86400.0)

@@ -86,6 +86,7 @@ class Export(models.Model):
     # retries started at retrying_since (a manual Retry starts a new one).
     lease_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
     lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_holder = models.CharField(max_length=255, blank=True, editable=False)  # task id
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     retrying_since = models.DateTimeField(null=True, blank=True, editable=False)
     retries = models.PositiveIntegerField(_("retries in this round"), default=0)
