@@ -23,7 +23,7 @@ from crm.models import Export, Integration
 logger = logging.getLogger(__name__)
 
 SENT, RETRY, FAILED = "sent", "retry", "failed"
-CLAIMED, BUSY, NOT_DUE, GONE = "claimed", "busy", "not_due", "gone"
+CLAIMED, BUSY, SIBLING_BUSY, NOT_DUE, GONE = "claimed", "busy", "sibling", "not_due", "gone"
 # The clock of the worker that set a due time may run a little ahead of this one's.
 DUE_TOLERANCE = timedelta(seconds=1)
 
@@ -48,11 +48,17 @@ def backoff_seconds(retries: int) -> float:
     return ceiling * random.uniform(0.5, 1.0)
 
 
+@transaction.atomic
 def claim(export_id: int, *, respect_schedule: bool = True, holder: str = "") -> Claim:
     """Take the export for one attempt if it is queued, due and nobody holds it. A single
-    conditional UPDATE: of two workers racing for it, exactly one gets the row."""
+    conditional UPDATE: of two workers racing for it, exactly one gets the row. Exports of
+    one dialog to one integration share their CRM lead, so they are sent one at a time:
+    the group's first row is locked while the others' leases are checked."""
     now = timezone.now()
     token = uuid.uuid4()
+    sibling_lease = _sibling_lease(export_id, now)
+    if sibling_lease is not None:
+        return Claim(SIBLING_BUSY, wait=(sibling_lease - now).total_seconds())
     rows = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).filter(
         Q(lease_until__isnull=True) | Q(lease_until__lte=now)
     )
@@ -77,14 +83,30 @@ def claim(export_id: int, *, respect_schedule: bool = True, holder: str = "") ->
     return Claim(NOT_DUE)
 
 
+def _sibling_lease(export_id: int, now):
+    """The end of a lease another export of the same dialog and integration holds."""
+    export = Export.objects.filter(pk=export_id).values("integration_id", "dialog_id").first()
+    if export is None or export["dialog_id"] is None:
+        return None
+    group = Export.objects.filter(
+        integration_id=export["integration_id"], dialog_id=export["dialog_id"]
+    )
+    list(group.select_for_update().order_by("id").values_list("id", flat=True)[:1])
+    held = group.exclude(pk=export_id).filter(lease_until__gt=now)
+    return held.order_by("-lease_until").values_list("lease_until", flat=True).first()
+
+
 def run(export_id: int, *, task_id: str = "", eager: bool = False) -> Step:
     """What crm.tasks.deliver_export does. A task finding the export held under its own
     id is its own redelivery after its worker was lost (acks late): it comes back when
-    that lease ends. Any other copy finding it held, not due, sent or failed ends quietly:
-    the holder schedules what follows (and beat covers a holder whose task is lost)."""
+    that lease ends, as does one waiting for another export of its dialog. Any other copy
+    finding it held, not due, sent or failed ends quietly: the holder schedules what
+    follows (and beat covers a holder whose task is lost)."""
     taken = claim(export_id, respect_schedule=not eager, holder=task_id)
     if taken.state == BUSY and not eager and task_id and taken.holder == task_id:
         return Step(None, retry_in=taken.wait + 1)
+    if taken.state == SIBLING_BUSY and not eager:  # looks again soon: attempts are short
+        return Step(None, retry_in=min(taken.wait + 1, settings.CRM_RETRY_BASE_SECONDS))
     if taken.state != CLAIMED:
         return Step(None)
     export = selectors.export_for_delivery(export_id)

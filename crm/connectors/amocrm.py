@@ -38,9 +38,13 @@ def _embedded(response, name: str) -> list[dict]:
     """A list answer; amoCRM answers 204 with no body when nothing matches."""
     if response.status_code == 204 or not response.content:
         return []
-    data = json_of(response, "amoCRM")
+    data = json_of(response, not_json())
     items = (data.get("_embedded") or {}).get(name) if isinstance(data, dict) else None
     return [item for item in items or [] if isinstance(item, dict)]
+
+
+def not_json() -> str:
+    return _("amoCRM answered with something that is not JSON.")
 
 
 class AmoCrmConnector(Connector):
@@ -144,7 +148,7 @@ class AmoCrmConnector(Connector):
             # A new contact and its lead in one call: no contact is left without its lead.
             lead["_embedded"]["contacts"] = [self.new_contact(contact)]
             response = http.send(self.request("POST", "/api/v4/leads/complex", [lead]))
-            data = json_of(response, "amoCRM")
+            data = json_of(response, not_json())
             first = data[0] if isinstance(data, list) and data else None
             if not isinstance(first, dict) or not first.get("id"):
                 raise ConnectorError(_("amoCRM answered without the new lead's id."))

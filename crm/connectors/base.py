@@ -131,14 +131,12 @@ def network_error(error: requests.RequestException, url: str) -> str:
     return _("Network error: could not reach %(host)s.") % {"host": host}
 
 
-def json_of(response, crm: str):
-    """The answer's JSON; a 2xx that is not JSON is no success."""
+def json_of(response, not_json: str):
+    """The answer's JSON; a 2xx that is not JSON is no success (not_json: the reason)."""
     try:
         return response.json()
     except ValueError as error:
-        raise ConnectorError(
-            _("%(crm)s answered with something that is not JSON.") % {"crm": crm}
-        ) from error
+        raise ConnectorError(not_json) from error
 
 
 class Connector:

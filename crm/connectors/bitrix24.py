@@ -13,6 +13,10 @@ from crm.connectors.base import Connector, ConnectorError, HttpRequest, json_of
 ORIGINATOR = "livechat"
 
 
+def not_json() -> str:
+    return _("Bitrix24 answered with something that is not JSON.")
+
+
 class Bitrix24Connector(Connector):
     kind = "bitrix24"
     settings_help = {
@@ -33,9 +37,9 @@ class Bitrix24Connector(Connector):
 
     def call(self, http, method: str, body: dict):
         """One REST method; its `result`. Bitrix24 may answer an error with HTTP 200."""
-        data = json_of(http.send(self.request(method, body)), "Bitrix24")
+        data = json_of(http.send(self.request(method, body)), not_json())
         if not isinstance(data, dict):
-            raise ConnectorError(_("Bitrix24 answered with something that is not JSON."))
+            raise ConnectorError(not_json())
         if data.get("error"):
             description = data.get("error_description") or data["error"]
             raise ConnectorError(f"Bitrix24: {description}"[:600])

@@ -97,6 +97,25 @@ def test_a_lease_left_by_a_dead_worker_expires(httpserver, webhook, dialog):
     assert (export.status, export.remote_id, export.lease_until) == ("sent", "late", None)
 
 
+def test_exports_of_one_dialog_are_sent_one_at_a_time(httpserver, webhook, dialog, make_lead):
+    """They share one CRM lead: two at once could each make it."""
+    httpserver.expect_request("/hook").respond_with_json({})
+    sending = Export.objects.create(
+        integration=webhook,
+        dialog=dialog,
+        lead=make_lead(dialog=dialog),
+        lease_until=timezone.now() + timedelta(seconds=60),
+        lease_holder="another-task",
+    )
+    waiting = Export.objects.create(integration=webhook, dialog=dialog)
+
+    assert deliver_export.delay(waiting.id).result is None
+    assert httpserver.log == []
+
+    Export.objects.filter(pk=sending.pk).update(lease_until=None)  # that attempt ended
+    assert deliver_export.delay(waiting.id).result == "sent"
+
+
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
 def test_a_permanent_error_stops_at_once(status, httpserver, webhook, dialog, countdowns):
     httpserver.expect_request("/hook").respond_with_json({"detail": "no"}, status=status)

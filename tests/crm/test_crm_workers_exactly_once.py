@@ -74,7 +74,7 @@ def wait_until(condition, timeout=120, what="the condition"):
 
 
 def test_two_workers_and_beat_never_send_one_export_twice_at_once(
-    celery_stack, bitrix24, make_integration, make_lead
+    celery_stack, bitrix24, make_integration, make_lead, dialog
 ):
     exports_env = {
         "CRM_REQUEUE_CHECK_SECONDS": "1",  # beat every second
@@ -87,11 +87,21 @@ def test_two_workers_and_beat_never_send_one_export_twice_at_once(
     integration = connect(make_integration, bitrix24)
     long_ago = timezone.now() - timedelta(hours=1)
     exports = []
-    for n in range(8):
+    for n in range(6):
         lead = make_lead(email=f"visitor{n}@example.com", phone=f"+7999000{n:04d}")
         exports.append(
             Export.objects.create(integration=integration, lead=lead, updated_at=long_ago)
         )
+    # A chat's lead and the chat itself: one CRM lead between them.
+    in_chat = make_lead(dialog=dialog, email="olga@example.com", phone="+79990001122")
+    exports.append(
+        Export.objects.create(
+            integration=integration, lead=in_chat, dialog=dialog, updated_at=long_ago
+        )
+    )
+    exports.append(
+        Export.objects.create(integration=integration, dialog=dialog, updated_at=long_ago)
+    )
     # Some creates fail after saving, so their exports are retried while beat runs.
     bitrix24.fail("crm.lead.add", fake_crm.ERROR_AFTER_SAVE, None, fake_crm.ERROR_AFTER_SAVE)
     # The copies a worker that was down finds waiting: three per export; the last two
@@ -108,18 +118,26 @@ def test_two_workers_and_beat_never_send_one_export_twice_at_once(
         return not Export.objects.exclude(status=Export.Status.SENT).exists()
 
     wait_until(all_sent, what="every export sent")
-    for export in exports:
+    for export in exports[:6]:
         export.refresh_from_db()
         key = str(export.idempotency_key)
         assert bitrix24.max_overlap[key] == 1, f"export {export.pk} was sent by two at once"
         assert len(bitrix24.leads_of(key)) == 1, export.pk
+    chat_lead, chat = exports[6:]
+    chat_lead.refresh_from_db()
+    chat.refresh_from_db()
+    key = str(chat_lead.idempotency_key)
+    assert bitrix24.max_overlap[key] == 1
+    assert len(bitrix24.leads_of(key)) == 1
+    assert chat.remote_id == chat_lead.remote_id
+    assert len(bitrix24.leads) == 7
     DELIVERY_TABLE.append(
-        (f"two workers + beat, {len(exports)} exports, 3 piled-up copies of 6 of them, "
-         "2 creates answered 500 after saving", "Bitrix24",
-         f"{len(bitrix24.leads)} (1 per export)", len(bitrix24.contacts),
+        (f"two workers + beat, {len(exports)} exports (2 of one chat), 3 piled-up copies "
+         "of 6 of them, 2 creates answered 500 after saving", "Bitrix24",
+         f"{len(bitrix24.leads)} (1 per export, 1 for the chat)", len(bitrix24.contacts),
          sum(e.attempts for e in exports), len(bitrix24.calls), "all sent")
     )  # fmt: skip
-    assert len(bitrix24.contacts) == len(exports)
+    assert len(bitrix24.contacts) == 7
 
 
 def test_a_worker_killed_while_the_crm_saves_sends_no_second_lead(
