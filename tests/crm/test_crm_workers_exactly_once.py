@@ -140,11 +140,15 @@ def test_two_workers_and_beat_never_send_one_export_twice_at_once(
     assert len(bitrix24.contacts) == 7
 
 
+@pytest.mark.parametrize("kind", ["bitrix24", "amocrm"])
 def test_a_worker_killed_while_the_crm_saves_sends_no_second_lead(
-    celery_stack, bitrix24, make_integration, make_lead, dialog
+    kind, request, celery_stack, make_integration, make_lead, dialog
 ):
-    bitrix24.fail("crm.lead.add", fake_crm.HOLD_AFTER_SAVE)
-    integration = connect(make_integration, bitrix24)
+    crm = request.getfixturevalue(kind)
+    create = "crm.lead.add" if kind == "bitrix24" else "POST /api/v4/leads/complex"
+    lookup = "crm.lead.list" if kind == "bitrix24" else "GET /api/v4/leads"
+    crm.fail(create, fake_crm.HOLD_AFTER_SAVE)
+    integration = connect(make_integration, crm)
     export = Export.objects.create(
         integration=integration, lead=make_lead(dialog=dialog), dialog=dialog
     )
@@ -154,12 +158,12 @@ def test_a_worker_killed_while_the_crm_saves_sends_no_second_lead(
     )  # fmt: skip
     deliver_export.delay(export.id)
 
-    assert bitrix24.held.wait(60), "the worker never reached crm.lead.add"
+    assert crm.held.wait(60), "the worker never reached the create call"
     children = psutil.Process(worker.pid).children()
     assert children, "no pool process"
     for child in children:
         os.kill(child.pid, signal.SIGKILL)  # mid-request: the lead is saved, no answer yet
-    bitrix24.release.set()
+    crm.release.set()
 
     def sent():
         export.refresh_from_db()
@@ -168,12 +172,12 @@ def test_a_worker_killed_while_the_crm_saves_sends_no_second_lead(
     wait_until(sent, what="the export delivered after the kill")
     key = str(export.idempotency_key)
     DELIVERY_TABLE.append(
-        ("worker SIGKILLed while the CRM saves (acks_late redelivery)", "Bitrix24",
-         len(bitrix24.leads_of(key)), len(bitrix24.contacts), export.attempts,
-         len(bitrix24.calls), export.status)
+        ("worker SIGKILLed while the CRM saves (acks_late redelivery)", crm.name,
+         len(crm.leads_of(key)), len(crm.contacts), export.attempts, len(crm.calls),
+         export.status)
     )  # fmt: skip
     assert export.status == Export.Status.SENT, export.last_error
-    assert len(bitrix24.leads_of(key)) == 1
-    assert len(bitrix24.contacts) == 1
-    assert len(bitrix24.calls_of("crm.lead.add")) == 1
-    assert len(bitrix24.calls_of("crm.lead.list")) == 2  # before the create, and after the kill
+    assert len(crm.leads_of(key)) == 1
+    assert len(crm.contacts) == 1
+    assert len(crm.calls_of(create)) == 1
+    assert len(crm.calls_of(lookup)) == 2  # before the create, and after the kill
