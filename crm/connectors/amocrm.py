@@ -176,7 +176,9 @@ class AmoCrmConnector(Connector):
 
     def add_note(self, http, payload, progress) -> None:
         """The transcript (and the lead's message) as a common note on the lead, once."""
-        text = payloads.comment_of(payload)
+        contact = payloads.contact_of(payload)
+        who = ", ".join(v for v in (contact["name"], contact["email"], contact["phone"]) if v)
+        text = "\n\n".join(part for part in (who, payloads.comment_of(payload)) if part)
         if not text:
             return
         marker = f"#livechat {payload['id']}"

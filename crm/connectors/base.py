@@ -99,6 +99,7 @@ class Http:
         if body is None and request.json is not None:
             body = encode_body(request.json)
         self.calls += 1
+        self.last_status, self.last_excerpt = None, ""
         try:
             response = self.session.request(
                 request.method,

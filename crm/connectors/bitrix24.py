@@ -55,18 +55,14 @@ class Bitrix24Connector(Connector):
                 return
             progress.remote_id = found or ""
         if progress.remote_id:
-            self.call(
-                http,
-                "crm.lead.update",
-                {
-                    "id": progress.remote_id,
-                    "fields": {
-                        "TITLE": payloads.title_of(payload),
-                        "COMMENTS": payloads.comment_of(payload),
-                    },
-                    "params": {"REGISTER_SONET_EVENT": "N"},
-                },
-            )
+            # A later export of the dialog: the newer title and transcript, and the
+            # contact if the visitor has left an e-mail or phone since.
+            fields = {"TITLE": payloads.title_of(payload), "COMMENTS": payloads.comment_of(payload)}
+            contact_id = self.find_or_add_contact(http, payload, progress)
+            if contact_id:
+                fields["CONTACT_ID"] = contact_id
+            body = {"id": progress.remote_id, "fields": fields}
+            self.call(http, "crm.lead.update", {**body, "params": {"REGISTER_SONET_EVENT": "N"}})
             return
         contact_id = self.find_or_add_contact(http, payload, progress)
         body = self.build_request(payload, key=progress.key, contact_id=contact_id).json

@@ -360,3 +360,26 @@ def test_missing_settings_fail_without_a_request(httpserver, make_integration, d
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED
     assert export.last_error == 'The integration has no "token" setting.'
+
+
+def test_a_lead_left_after_its_chat_was_sent_updates_the_same_bitrix24_lead(
+    bitrix24, make_integration, make_lead, dialog
+):
+    integration = connect(make_integration, bitrix24)
+    chat = Export.objects.create(integration=integration, dialog=dialog)
+    assert deliver(chat) == delivery.SENT
+    chat.refresh_from_db()
+
+    # A new e-mail, and the phone the chat's contact already has (the visitor card's).
+    lead = make_lead(dialog=dialog, email="new@example.com", phone="")
+    later = Export.objects.create(integration=integration, lead=lead, dialog=dialog)
+    assert deliver(later) == delivery.SENT
+
+    later.refresh_from_db()
+    assert later.remote_id == chat.remote_id
+    assert len(bitrix24.leads) == 1
+    assert list(bitrix24.contacts) == [int(chat.remote_contact_id)]  # found by the phone
+    crm_lead = bitrix24.leads[int(chat.remote_id)]
+    assert crm_lead["CONTACT_ID"] == chat.remote_contact_id
+    assert crm_lead["TITLE"] == "Lead from shop.example: Ivan"
+    assert crm_lead["COMMENTS"].startswith("Call me back, please")
