@@ -146,6 +146,12 @@ def attempt(export: Export, token: uuid.UUID) -> Step:
         outcome, reason = FAILED, str(error)
     except TemporaryError as error:
         outcome, reason, retry_after = RETRY, str(error), error.retry_after
+    except Exception:
+        # A bug, not the CRM: logged by Celery; beat sends the export again later.
+        Export.objects.filter(pk=export.pk, lease_token=token).update(
+            lease_until=None, lease_token=None, lease_holder=""
+        )
+        raise
     else:
         outcome, reason = SENT, ""
     countdown = None

@@ -190,3 +190,20 @@ def test_the_default_schedule_spreads_retries_over_about_a_day(settings):
 
 def backoff_ceiling(settings, retries):
     return min(settings.CRM_RETRY_CAP_SECONDS, settings.CRM_RETRY_BASE_SECONDS * 2**retries)
+
+
+def test_an_unexpected_error_leaves_the_export_to_beat(monkeypatch, webhook, dialog, queued_tasks):
+    def broken(export):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("crm.payloads.build", broken)
+    export = Export.objects.create(integration=webhook, dialog=dialog)
+
+    with pytest.raises(RuntimeError):
+        deliver_export.apply(args=[export.id], throw=True)
+
+    export.refresh_from_db()
+    assert (export.status, export.lease_until, export.attempts) == ("queued", None, 0)
+    Export.objects.filter(pk=export.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    requeue_stale_exports.delay()
+    assert queued_tasks == [export.id]
