@@ -177,6 +177,7 @@ def attempt_delivery(export: Export, *, may_retry: bool = True) -> str:
             request.url,
             headers=request.headers,
             data=encode_body(request.json),
+            auth=request.auth,
             timeout=settings.CRM_HTTP_TIMEOUT_SECONDS,
             allow_redirects=False,
         )

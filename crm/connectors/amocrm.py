@@ -1,22 +1,26 @@
 from django.utils.translation import gettext_lazy as _
 
-from crm import payloads
+from crm import amocrm_oauth, integration_settings, payloads
 from crm.connectors.base import Connector, ConnectorError, HttpRequest
 
 
 class AmoCrmConnector(Connector):
-    """A lead with its contact in one call: POST /api/v4/leads/complex (long-lived token)."""
+    """A lead with its contact in one call: POST /api/v4/leads/complex (a long-lived token
+    or OAuth with refresh: crm/amocrm_oauth.py)."""
 
     kind = "amocrm"
     settings_help = {
         "base_url": _("the account's address, e.g. https://example.amocrm.ru"),
         "token": _("long-lived access token of a private integration"),
+        "client_id": _(
+            "or OAuth: the integration's ID, with client_secret, redirect_uri and "
+            "authorization_code (exchanged for a token pair when saved, then refreshed)"
+        ),
     }
 
     def build_request(self, payload: dict) -> HttpRequest:
-        base, token = self.setting("base_url"), self.setting("token")
-        if not base.startswith("https://") and not base.startswith("http://"):
-            raise ConnectorError(_("The amoCRM address must start with https://."))
+        base = integration_settings.amocrm_base_url(self.setting("base_url"))
+        auth = amocrm_oauth.auth_for(self.integration_id, self.settings)
         contact = payloads.contact_of(payload)
         fields = []
         if contact["email"]:
@@ -42,8 +46,9 @@ class AmoCrmConnector(Connector):
             "request_id": payload["id"],
             "_embedded": {"contacts": [person], "tags": [{"name": "livechat"}]},
         }
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        return HttpRequest("POST", base.rstrip("/") + "/api/v4/leads/complex", headers, [lead])
+        headers = {"Content-Type": "application/json"}  # Authorization: set by `auth`
+        url = base.rstrip("/") + "/api/v4/leads/complex"
+        return HttpRequest("POST", url, headers, [lead], auth=auth)
 
     def parse_response(self, response) -> str:
         try:

@@ -20,6 +20,8 @@ class HttpRequest(NamedTuple):
     url: str
     headers: dict
     json: object
+    # A requests auth object for credentials that may need renewing (amoCRM OAuth).
+    auth: object = None
 
 
 def encode_body(body) -> bytes:
@@ -32,8 +34,9 @@ class Connector:
     # Settings keys -> what they hold; shown as help text in the admin and checked here.
     settings_help: dict = {}
 
-    def __init__(self, settings: dict | None):
+    def __init__(self, settings: dict | None, *, integration_id: int | None = None):
         self.settings = settings if isinstance(settings, dict) else {}
+        self.integration_id = integration_id  # where renewed credentials are stored
 
     def setting(self, key: str) -> str:
         value = self.settings.get(key)

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from crm import payloads
+from crm import integration_settings, payloads
 from crm.connectors.base import Connector, ConnectorError, HttpRequest
 
 
@@ -15,9 +15,7 @@ class Bitrix24Connector(Connector):
     }
 
     def build_request(self, payload: dict) -> HttpRequest:
-        base = self.setting("webhook_url")
-        if not base.startswith("https://") and not base.startswith("http://"):
-            raise ConnectorError(_("The Bitrix24 webhook URL must start with https://."))
+        base = integration_settings.bitrix24_webhook_url(self.setting("webhook_url"))
         contact = payloads.contact_of(payload)
         fields = {
             "TITLE": payloads.title_of(payload),
