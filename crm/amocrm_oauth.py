@@ -194,18 +194,21 @@ def _refresh(integration_id: int, *, rejected: str | None) -> str:
                 refresh_token=_text(settings, "refresh_token"),
             )
         except ConnectorError as error:
-            message = _(
+            refused = _(
                 "amoCRM refused to renew the access token (%(reason)s): an administrator must "
                 "authorise the integration again with a new authorization code "
                 "(admin → CRM integrations)."
             ) % {"reason": error}
-            settings["authorization_error"] = f"{timezone.now():%Y-%m-%d %H:%M} UTC: {message}"
-            Integration.objects.filter(pk=integration_id).update(settings=settings)
-            raise ConnectorError(message) from error
-        settings.update(pair)
-        settings.pop("authorization_error", None)
+            # Kept for the admin's list of integrations; committed, unlike a raise here.
+            settings["authorization_error"] = f"{timezone.now():%Y-%m-%d %H:%M} UTC: {refused}"
+        else:
+            settings.update(pair)
+            settings.pop("authorization_error", None)
+            refused = None
         Integration.objects.filter(pk=integration_id).update(settings=settings)
-        return pair["access_token"]
+    if refused:
+        raise ConnectorError(refused)
+    return pair["access_token"]
 
 
 def access_token(integration_id: int) -> str:
