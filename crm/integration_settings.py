@@ -114,7 +114,7 @@ def _webhook_secret(value, key: str) -> str:
             )
     elif len(value) < RAW_SECRET_MIN_LENGTH:
         raise ConfigError(
-            _("The %(key)s is too short: use at least %(count)d characters, or a whsec_ secret.")
+            _('"%(key)s" is too short: use at least %(count)d characters, or a whsec_ secret.')
             % {"key": key, "count": RAW_SECRET_MIN_LENGTH}
         )
     return value
