@@ -28,9 +28,11 @@ def is_loopback(host: str) -> bool:
     if host in LOOPBACK_NAMES or host.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    # 0.0.0.0 too: `make run HOST=0.0.0.0` seeds the demo webhook with it, and it is here.
+    return address.is_loopback or address.is_unspecified
 
 
 def secure_url(value, *, what: str) -> str:
