@@ -3,6 +3,7 @@ import datetime
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from chat.errors import ChatError
@@ -21,13 +22,11 @@ class IntegrationAdmin(admin.ModelAdmin):
         "is_active",
         "export_new_leads",
         "export_ended_dialogs",
+        "credentials",
     )
     list_filter = ("kind", "is_active", "account")
     search_fields = ("name",)
     actions = ["rotate_webhook_secret", "finish_secret_rotation"]
-
-    def get_list_display(self, request):
-        return (*super().get_list_display(request), "credentials")
 
     def save_model(self, request, obj, form, change):
         form.save_locked(obj)
@@ -40,7 +39,11 @@ class IntegrationAdmin(admin.ModelAdmin):
         if integration.kind != Integration.Kind.AMOCRM or not amocrm_oauth.uses_oauth(settings):
             return ""
         if settings.get("authorization_error"):
-            return settings["authorization_error"]
+            return format_html(
+                '<strong title="{}">{}</strong>',
+                settings["authorization_error"],
+                _("OAuth: needs a new authorization code"),
+            )
         if not settings.get("refresh_token"):
             return _("OAuth: not authorised yet")
         expires_at = settings.get("expires_at")

@@ -54,7 +54,7 @@ def secure_url(value, *, what: str) -> str:
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             _(
-                "%(what)s must start with https://: plain http:// is refused (the CRM "
+                "%(what)s must start with https:// — plain http:// is refused (the CRM "
                 "would answer with a redirect, and the export would travel unencrypted)."
             )
             % {"what": what}
