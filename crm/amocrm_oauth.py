@@ -128,9 +128,10 @@ def exchange_code(settings: dict) -> dict:
             code=_text(settings, "authorization_code"),
         )
     except requests.RequestException as error:
+        reason = str(error) if isinstance(error, TokenEndpointUnavailable) else type(error).__name__
         raise ConfigError(
             _("Could not reach amoCRM to exchange the authorization code: %(error)s")
-            % {"error": error.__class__.__name__}
+            % {"error": reason}
         ) from error
     except ConnectorError as error:
         raise ConfigError(

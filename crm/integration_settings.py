@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.utils.translation import gettext as _
 
+from crm import amocrm_oauth
 from crm.connectors.base import ConfigError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -140,8 +141,6 @@ def clean_bitrix24(settings: dict) -> dict:
 
 
 def clean_amocrm(settings: dict) -> dict:
-    from crm import amocrm_oauth  # it imports the connectors' base, as this module does
-
     cleaned = {**settings, "base_url": amocrm_base_url(settings.get("base_url"))}
     amocrm_oauth.check_settings(cleaned)
     return cleaned
