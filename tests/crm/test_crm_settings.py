@@ -135,3 +135,21 @@ def test_a_bitrix24_url_saved_with_its_method_still_creates_the_lead(
     assert deliver(export) == services.SENT
 
     assert [request.path for request, _ in httpserver.log] == ["/rest/1/abc123/crm.lead.add.json"]
+
+
+@pytest.mark.parametrize(
+    ("secret", "refusal"),
+    [
+        ("short", '"secret" is too short'),
+        ("whsec_not*base64!", "A whsec_ secret must be followed by base64"),
+        ("whsec_c2hvcnQ=", "A whsec_ secret must hold 24 to 64 bytes (it holds 5)"),
+    ],
+)
+def test_weak_or_malformed_webhook_secrets_are_refused(admin_client, site, secret, refusal):
+    typed = f'{{"url": "https://crm.example.com/hook", "secret": "{secret}"}}'
+
+    response = add_integration(admin_client, site, "webhook", typed)
+
+    assert response.status_code == 200
+    assert refusal in response.content.decode().replace("&quot;", '"')
+    assert not Integration.objects.exists()
