@@ -21,9 +21,10 @@ CONNECTORS: dict[str, type[Connector]] = {
 
 def connector_for(integration) -> Connector:
     try:
-        return CONNECTORS[integration.kind](integration.settings)
+        connector = CONNECTORS[integration.kind]
     except KeyError as error:
         raise ConfigError(f"Unknown integration kind {integration.kind!r}.") from error
+    return connector(integration.settings, integration_id=integration.pk)
 
 
 __all__ = [

@@ -11,7 +11,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import payloads
+from crm import amocrm_oauth, integration_settings, payloads
 from crm.connectors.base import Connector, ConnectorError, HttpRequest, json_of
 
 KEY_FIELD_NAME = "Live chat export"
@@ -52,20 +52,34 @@ class AmoCrmConnector(Connector):
     settings_help = {
         "base_url": gettext_lazy("the account's address, e.g. https://example.amocrm.ru"),
         "token": gettext_lazy("long-lived access token of a private integration"),
+        "client_id": gettext_lazy(
+            "or OAuth: the integration's ID, with client_secret, redirect_uri and "
+            "authorization_code (exchanged for a token pair when saved, then refreshed)"
+        ),
     }
 
+    def __init__(self, settings, *, integration_id=None):
+        super().__init__(settings, integration_id=integration_id)
+        self._auth = None
+
     def base_url(self) -> str:
-        base = self.setting("base_url")
-        if not base.startswith("https://") and not base.startswith("http://"):
-            raise ConnectorError(_("The amoCRM address must start with https://."))
-        return base.rstrip("/")
+        """https://<subdomain>.amocrm.ru, checked and normalised (crm/integration_settings.py)
+        before any request."""
+        return integration_settings.amocrm_base_url(self.setting("base_url"))
+
+    def auth(self):
+        """The Authorization of every request, in one place (crm/amocrm_oauth.py): a
+        long-lived token, or OAuth's access token, renewed before it expires and once after
+        a 401. One per attempt, so a renewed token serves the attempt's later calls."""
+        if self._auth is None:
+            self._auth = amocrm_oauth.auth_for(self.integration_id, self.settings)
+        return self._auth
 
     def headers(self) -> dict:
-        token = self.setting("token")
-        return {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        return {"Content-Type": "application/json"}  # Authorization: set by auth()
 
     def request(self, method: str, path: str, body=None) -> HttpRequest:
-        return HttpRequest(method, self.base_url() + path, self.headers(), body)
+        return HttpRequest(method, self.base_url() + path, self.headers(), body, auth=self.auth())
 
     # --- the export ------------------------------------------------------------------------
 

@@ -41,6 +41,8 @@ class HttpRequest(NamedTuple):
     url: str
     headers: dict
     json: object
+    # A requests auth object for credentials that may need renewing (amoCRM OAuth).
+    auth: object = None
 
 
 def encode_body(body) -> bytes:
@@ -94,7 +96,11 @@ class Http:
         self.last_excerpt = ""
 
     def send(self, request: HttpRequest, *, params=None, body: bytes | None = None):
-        if time.monotonic() + self.timeout > self.deadline:
+        # An auth that renews credentials may make more requests than this one (amoCRM
+        # OAuth: a refresh, the request, a refresh after a 401, the re-send), each with
+        # the timeout: all of them must end within the lease.
+        requests_at_most = getattr(request.auth, "requests_at_most", 1)
+        if time.monotonic() + self.timeout * requests_at_most > self.deadline:
             raise TemporaryError(_("The attempt ran out of time; it goes on later."))
         if body is None and request.json is not None:
             body = encode_body(request.json)
@@ -107,6 +113,7 @@ class Http:
                 headers=request.headers,
                 params=params,
                 data=body,
+                auth=request.auth,
                 timeout=self.timeout,
                 allow_redirects=False,
             )
@@ -145,8 +152,9 @@ class Connector:
     # Settings keys -> what they hold; shown as help text in the admin and checked here.
     settings_help: dict = {}
 
-    def __init__(self, settings: dict | None):
+    def __init__(self, settings: dict | None, *, integration_id: int | None = None):
         self.settings = settings if isinstance(settings, dict) else {}
+        self.integration_id = integration_id  # where renewed credentials are stored
 
     def setting(self, key: str) -> str:
         value = self.settings.get(key)

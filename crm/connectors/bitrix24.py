@@ -7,7 +7,7 @@ added."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import payloads
+from crm import integration_settings, payloads
 from crm.connectors.base import Connector, ConnectorError, HttpRequest, json_of
 
 ORIGINATOR = "livechat"
@@ -26,10 +26,9 @@ class Bitrix24Connector(Connector):
     }
 
     def base_url(self) -> str:
-        base = self.setting("webhook_url")
-        if not base.startswith("https://") and not base.startswith("http://"):
-            raise ConnectorError(_("The Bitrix24 webhook URL must start with https://."))
-        return base.rstrip("/") + "/"
+        """https://<portal>/rest/<user>/<secret>/, checked and normalised
+        (crm/integration_settings.py) before any request."""
+        return integration_settings.bitrix24_webhook_url(self.setting("webhook_url"))
 
     def request(self, method: str, body: dict) -> HttpRequest:
         url = f"{self.base_url()}{method}.json"

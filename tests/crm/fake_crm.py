@@ -263,7 +263,8 @@ class FakeBitrix24(FakeCrm):
 
 
 class FakeAmoCrm(FakeCrm):
-    """amoCRM API v4 with a long-lived token (Authorization: Bearer)."""
+    """amoCRM API v4 with a long-lived token (Authorization: Bearer); with OAuth access
+    tokens and the token endpoint in tests/crm/amocrm_server.py."""
 
     name = "amoCRM"
 
@@ -318,8 +319,11 @@ class FakeAmoCrm(FakeCrm):
             400,
         )
 
+    def authorized(self, request) -> bool:
+        return request.headers.get("Authorization") == f"Bearer {self.token}"
+
     def handle(self, request):
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
+        if not self.authorized(request):
             return _json({"title": "Unauthorized", "status": 401, "detail": "Invalid token"}, 401)
         args = {k: v[0] for k, v in parse_qs(request.query_string.decode()).items()}
         body = request.get_json(force=True, silent=True) if request.method == "POST" else None
