@@ -4,6 +4,7 @@
 import base64
 import json
 import secrets
+from urllib.parse import urlsplit
 
 from django import forms
 from django.db import transaction
@@ -97,16 +98,31 @@ class IntegrationForm(forms.ModelForm):
         """A worker may have refreshed amoCRM's tokens while this page was open: the stored
         pair is kept unless the admin edited it (a spent refresh token would lock us out)."""
         if integration.pk:
-            stored = (
+            row = (
                 Integration.objects.select_for_update()
                 .filter(pk=integration.pk)
-                .values_list("settings", flat=True)
+                .values("settings", "kind", "remote_setup")
                 .first()
-            )
+            ) or {"settings": None, "kind": "", "remote_setup": {}}
+            stored = row["settings"]
             integration.settings = keep_stored_tokens(
                 submitted=integration.settings, shown=self.shown_settings(), stored=stored
             )
+            # What the delivery set up in the CRM (the amoCRM key field) as it is now, or
+            # nothing once the integration points at another CRM account.
+            same_crm = row["kind"] == integration.kind and crm_account(stored) == crm_account(
+                integration.settings
+            )
+            integration.remote_setup = row["remote_setup"] if same_crm else {}
         integration.save()
+
+
+def crm_account(settings) -> str:
+    """The CRM account the settings point at: the host of its address."""
+    if not isinstance(settings, dict):
+        return ""
+    address = settings.get("base_url") or settings.get("webhook_url") or settings.get("url")
+    return (urlsplit(address).netloc.lower() if isinstance(address, str) else "") or ""
 
 
 def keep_stored_tokens(*, submitted: dict, shown, stored) -> dict:

@@ -156,3 +156,51 @@ def test_weak_or_malformed_webhook_secrets_are_refused(admin_client, site, secre
     assert response.status_code == 200
     assert refusal in response.content.decode().replace("&quot;", '"')
     assert not Integration.objects.exists()
+
+
+def change_integration(admin_client, integration, settings_json):
+    url = reverse("admin:crm_integration_change", args=[integration.id])
+    shown = admin_client.get(url).context["adminform"].form["settings"].value()
+    return admin_client.post(
+        url,
+        {
+            "account": integration.account_id,
+            "name": integration.name,
+            "kind": integration.kind,
+            "settings": settings_json,
+            "initial-settings": shown,
+            "is_active": "on",
+        },
+    )
+
+
+def test_pointing_amocrm_at_another_account_forgets_its_key_field(admin_client, make_integration):
+    """The key field the delivery made lives in the old account: in the new one a lead
+    naming its id would be refused, so the next export finds or makes the field there."""
+    integration = make_integration(
+        "amocrm",
+        settings={"base_url": "https://old.amocrm.ru", "token": "long-lived-token"},
+        remote_setup={"key_field_id": 501},
+    )
+
+    moved = '{"base_url": "https://new.amocrm.ru", "token": "long-lived-token"}'
+    assert change_integration(admin_client, integration, moved).status_code == 302
+    integration.refresh_from_db()
+    assert integration.remote_setup == {}
+
+
+def test_editing_amocrm_on_the_same_account_keeps_its_key_field(admin_client, make_integration):
+    integration = make_integration(
+        "amocrm",
+        settings={"base_url": "https://old.amocrm.ru", "token": "long-lived-token"},
+    )
+    url = reverse("admin:crm_integration_change", args=[integration.id])
+    admin_client.get(url)
+    # A worker made the key field while the page was open.
+    Integration.objects.filter(pk=integration.pk).update(remote_setup={"key_field_id": 501})
+
+    same = '{"base_url": "https://old.amocrm.ru/leads/pipeline/", "token": "new-token"}'
+    assert change_integration(admin_client, integration, same).status_code == 302
+    integration.refresh_from_db()
+    assert integration.remote_setup == {"key_field_id": 501}
+    assert integration.settings["token"] == "new-token"
