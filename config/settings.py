@@ -188,7 +188,7 @@ CELERY_BEAT_SCHEDULE = {
     # CRM exports whose task was lost (docs/crm.md)
     "requeue-stale-crm-exports": {
         "task": "crm.tasks.requeue_stale_exports",
-        "schedule": 60.0,
+        "schedule": env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
@@ -348,12 +348,24 @@ LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=5)
 LEADS_RATE_LIMIT_PER_VISITOR = env.int("LEADS_RATE_LIMIT_PER_VISITOR", default=3)
 LEADS_RATE_WINDOW_SECONDS = env.int("LEADS_RATE_WINDOW_SECONDS", default=600)
 
-# CRM export (crm/, docs/crm.md): retries of network errors and 5xx answers wait
-# min(CAP, BASE * 2**retry) seconds times a random 0.5..1; after CRM_RETRY_MAX the export fails.
-CRM_RETRY_MAX = env.int("CRM_RETRY_MAX", default=6)
-CRM_RETRY_BASE_SECONDS = env.float("CRM_RETRY_BASE_SECONDS", default=5.0)
-CRM_RETRY_CAP_SECONDS = env.float("CRM_RETRY_CAP_SECONDS", default=600.0)
-CRM_HTTP_TIMEOUT_SECONDS = env.float("CRM_HTTP_TIMEOUT_SECONDS", default=10.0)
+# CRM export (crm/, docs/crm.md "Delivery guarantee"). A temporary failure (network error,
+# timeout, 408, 429, 5xx) is retried after min(CAP, BASE * 2**retry) seconds times a random
+# 0.5..1, or later if the CRM's Retry-After asks; the export fails once the next attempt
+# would fall outside CRM_RETRY_WINDOW_SECONDS of the round's first attempt, or after
+# CRM_RETRY_MAX retries. Defaults: 30 s, 1, 2, 4 ... 32 min, then hourly, for a day.
+CRM_RETRY_MAX = env.int("CRM_RETRY_MAX", default=60)
+CRM_RETRY_BASE_SECONDS = env.float("CRM_RETRY_BASE_SECONDS", default=30.0)
+CRM_RETRY_CAP_SECONDS = env.float("CRM_RETRY_CAP_SECONDS", default=3600.0)
+CRM_RETRY_WINDOW_SECONDS = env.float("CRM_RETRY_WINDOW_SECONDS", default=86400.0)
+CRM_HTTP_TIMEOUT_SECONDS = env.float("CRM_HTTP_TIMEOUT_SECONDS", default=25.0)
+# One sender per export: an attempt holds the export for CRM_LEASE_SECONDS and starts no
+# request that could outlast it; a lease left by a lost worker expires and the export is
+# sent again (after asking the CRM what it already has).
+CRM_LEASE_SECONDS = env.float("CRM_LEASE_SECONDS", default=300.0)
+# Beat (every CRM_REQUEUE_CHECK_SECONDS) queues again an export whose attempt is overdue by
+# CRM_REQUEUE_MARGIN_SECONDS: its task was lost. Once per CRM_RETRY_CAP_SECONDS at most.
+CRM_REQUEUE_CHECK_SECONDS = env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0)
+CRM_REQUEUE_MARGIN_SECONDS = env.float("CRM_REQUEUE_MARGIN_SECONDS", default=120.0)
 # The demo webhook receiver (/crm/demo-receiver/): on in the embedded setup, off on
 # PostgreSQL unless asked for; its secret is the demo integration's (seed_demo_crm).
 CRM_DEMO_RECEIVER = env.bool(

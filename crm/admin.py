@@ -1,56 +1,15 @@
-from django import forms
+import datetime
+
 from django.contrib import admin, messages
-from django.utils.html import format_html, format_html_join
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from chat.errors import ChatError
-from crm import services
-from crm.connectors import CONNECTORS
+from crm import amocrm_oauth, services
+from crm.forms import IntegrationForm, new_webhook_secret
 from crm.models import Export, Integration
-
-
-def _settings_help():
-    rows = format_html_join(
-        "",
-        "<li><b>{}</b>: {}</li>",
-        (
-            (
-                Integration.Kind(kind).label,
-                format_html_join("; ", "<code>{}</code> — {}", connector.settings_help.items()),
-            )
-            for kind, connector in CONNECTORS.items()
-        ),
-    )
-    return format_html(
-        '{}<ul style="margin:4px 0 0 16px">{}</ul>',
-        _('A JSON object with the keys of the chosen kind (docs/crm.md), e.g. {"url": "…"}.'),
-        rows,
-    )
-
-
-class IntegrationForm(forms.ModelForm):
-    class Meta:
-        model = Integration
-        fields = [
-            "account",
-            "name",
-            "kind",
-            "settings",
-            "is_active",
-            "export_new_leads",
-            "export_ended_dialogs",
-        ]
-        widgets = {"settings": forms.Textarea(attrs={"rows": 6, "cols": 80})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["settings"].help_text = _settings_help()
-
-    def clean_settings(self):
-        value = self.cleaned_data["settings"]
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Settings must be a JSON object."))
-        return value
 
 
 @admin.register(Integration)
@@ -63,9 +22,82 @@ class IntegrationAdmin(admin.ModelAdmin):
         "is_active",
         "export_new_leads",
         "export_ended_dialogs",
+        "credentials",
     )
     list_filter = ("kind", "is_active", "account")
     search_fields = ("name",)
+    actions = ["rotate_webhook_secret", "finish_secret_rotation"]
+
+    def save_model(self, request, obj, form, change):
+        form.save_locked(obj)
+
+    @admin.display(description=_("credentials"))
+    def credentials(self, integration):
+        settings = integration.settings if isinstance(integration.settings, dict) else {}
+        if integration.kind == Integration.Kind.WEBHOOK and settings.get("previous_secret"):
+            return _("rotating the secret: signed with both")
+        if integration.kind != Integration.Kind.AMOCRM or not amocrm_oauth.uses_oauth(settings):
+            return ""
+        if settings.get("authorization_error"):
+            return format_html(
+                '<strong title="{}">{}</strong>',
+                settings["authorization_error"],
+                _("OAuth: needs a new authorization code"),
+            )
+        if not settings.get("refresh_token"):
+            return _("OAuth: not authorised yet")
+        expires_at = settings.get("expires_at")
+        if not isinstance(expires_at, int | float):
+            return _("OAuth: authorised")
+        until = datetime.datetime.fromtimestamp(expires_at, tz=datetime.UTC)
+        return _("OAuth: token until %(time)s, renewed automatically") % {
+            "time": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")
+        }
+
+    @admin.action(
+        description=_("Rotate the signing secret (webhooks): a new secret, the old one signs too"),
+        permissions=["change"],
+    )
+    def rotate_webhook_secret(self, request, queryset):
+        rotated = []
+        with transaction.atomic():
+            for integration in queryset.select_for_update().filter(kind=Integration.Kind.WEBHOOK):
+                settings = dict(integration.settings)
+                settings["previous_secret"] = settings.get("secret", "")
+                settings["secret"] = new_webhook_secret()
+                integration.settings = settings
+                integration.save(update_fields=["settings"])
+                rotated.append(integration.name)
+        if rotated:
+            self.message_user(
+                request,
+                _(
+                    "New signing secret for %(names)s: every delivery is signed with the new "
+                    "and the old secret. Give the receiver the new one (see its settings), "
+                    "then finish the rotation."
+                )
+                % {"names": ", ".join(rotated)},
+            )
+        else:
+            self.message_user(request, _("Only signed webhooks have a secret."), messages.WARNING)
+
+    @admin.action(
+        description=_("Finish the secret rotation (webhooks): stop signing with the old secret"),
+        permissions=["change"],
+    )
+    def finish_secret_rotation(self, request, queryset):
+        finished = 0
+        with transaction.atomic():
+            for integration in queryset.select_for_update().filter(kind=Integration.Kind.WEBHOOK):
+                if integration.settings.get("previous_secret"):
+                    settings = dict(integration.settings)
+                    settings.pop("previous_secret")
+                    integration.settings = settings
+                    integration.save(update_fields=["settings"])
+                    finished += 1
+        self.message_user(
+            request, _("%(count)d integration(s) now sign with one secret.") % {"count": finished}
+        )
 
 
 @admin.register(Export)

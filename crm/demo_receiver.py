@@ -1,6 +1,6 @@
 """A stand-in CRM for the embedded setup: it accepts the signed webhook the way a real
-receiver should (signature, timestamp window, idempotency key) and keeps the last exports
-in a JSON file for /console/crm/demo-receiver/."""
+receiver should (Standard Webhooks signature, timestamp window, idempotency key) and keeps
+the last exports in a JSON file for /console/crm/demo-receiver/."""
 
 import contextlib
 import fcntl
@@ -14,7 +14,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from chat.history import visible_dialogs
-from crm.connectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from crm.connectors.webhook import (
+    ID_HEADER,
+    STANDARD_SIGNATURE_HEADER,
+    STANDARD_TIMESTAMP_HEADER,
+    standard_signature,
+)
 from leads.selectors import visible_leads
 
 KEEP = 50
@@ -29,14 +34,18 @@ class Refused(Exception):
 
 
 def verify(headers, body: bytes, secret: str, *, now: float | None = None) -> None:
-    """What any receiver of our webhook should check (docs/crm.md has the same in prose)."""
-    timestamp = headers.get(TIMESTAMP_HEADER, "")
-    if not timestamp.isdigit():
-        raise Refused(400, "missing timestamp")
+    """What any receiver of our webhook should check (docs/crm.md has the same in prose):
+    the three Standard Webhooks headers, the timestamp window, and one of the space-separated
+    signatures made with our secret (during a rotation the sender adds one per secret)."""
+    msg_id = headers.get(ID_HEADER, "")
+    timestamp = headers.get(STANDARD_TIMESTAMP_HEADER, "")
+    if not msg_id or not timestamp.isdigit() or not headers.get(STANDARD_SIGNATURE_HEADER):
+        raise Refused(400, "missing webhook-id, webhook-timestamp or webhook-signature")
     if abs((now or time.time()) - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
         raise Refused(401, "timestamp too old or in the future")
-    expected = signature(secret, timestamp, body)
-    if not hmac.compare_digest(expected, headers.get(SIGNATURE_HEADER, "")):
+    expected = standard_signature(secret, msg_id, timestamp, body).encode()
+    passed = headers.get(STANDARD_SIGNATURE_HEADER, "").split(" ")
+    if not any(hmac.compare_digest(expected, entry.encode()) for entry in passed):
         raise Refused(401, "bad signature")
 
 
@@ -66,7 +75,7 @@ def receive(headers, body: bytes) -> dict:
         data = json.loads(body)
     except ValueError as error:
         raise Refused(400, "not JSON") from error
-    key = headers.get("Idempotency-Key", "")
+    key = headers.get(ID_HEADER, "")
     with _locked_records() as box:
         for record in box["records"]:
             if key and record["key"] == key:  # a retried delivery: nothing new is created

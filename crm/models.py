@@ -25,6 +25,9 @@ class Integration(models.Model):
     # Connector settings: URL, secret, token ... (each connector documents its keys).
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # What delivery set up in the CRM itself (amoCRM: the id of the lead field holding the
+    # export key). Written by crm.delivery only, apart from settings.
+    remote_setup = models.JSONField(_("set up in the CRM"), default=dict, blank=True)
     export_new_leads = models.BooleanField(_("export new leads automatically"), default=True)
     export_ended_dialogs = models.BooleanField(
         _("export ended dialogs automatically"), default=False
@@ -77,6 +80,17 @@ class Export(models.Model):
     last_response = models.TextField(_("last response (excerpt)"), blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     remote_id = models.CharField(_("ID in the CRM"), max_length=100, blank=True)
+    remote_contact_id = models.CharField(_("contact ID in the CRM"), max_length=100, blank=True)
+    # Delivery bookkeeping (crm/delivery.py, docs/crm.md "Delivery guarantee"): one sender at
+    # a time holds the lease; retries are due at next_attempt_at; the round of automatic
+    # retries started at retrying_since (a manual Retry starts a new one).
+    lease_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_holder = models.CharField(max_length=255, blank=True, editable=False)  # task id
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    retrying_since = models.DateTimeField(null=True, blank=True, editable=False)
+    retries = models.PositiveIntegerField(_("retries in this round"), default=0)
+    requeued_at = models.DateTimeField(null=True, blank=True, editable=False)
     requested_by = models.ForeignKey(
         Operator,
         on_delete=models.SET_NULL,

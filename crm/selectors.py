@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from crm.models import Export
-
-STALE_MARGIN_SECONDS = 120
 
 
 def _latest_per_integration(exports) -> list[Export]:
@@ -86,9 +85,37 @@ def export_for_delivery(export_id: int) -> Export | None:
     )
 
 
-def stale_queued_exports(*, now=None) -> list[int]:
-    """Queued exports untouched for longer than the longest backoff plus a margin."""
+def crm_lead_of(export: Export) -> tuple[str, bool, str]:
+    """One query: which lead in the CRM this export makes or updates. Every export of one
+    dialog to one integration (its leads' too) goes to the same CRM lead, keyed by the
+    first one's idempotency key: (key, whether that is this export's own, the lead's id in
+    the CRM if an export of the group has learnt it)."""
+    if not export.dialog_id:
+        return str(export.idempotency_key), True, export.remote_id
+    group = list(
+        Export.objects.filter(integration_id=export.integration_id, dialog_id=export.dialog_id)
+        .order_by("id")
+        .values_list("id", "idempotency_key", "remote_id")
+    )
+    first_id, key, _ = group[0]
+    remote_id = next((rid for _, _, rid in group if rid), "")
+    return str(key), first_id == export.pk, remote_id
+
+
+def stale_queued_exports(*, now=None, for_update: bool = False) -> list[int]:
+    """Queued exports nobody holds whose attempt is overdue by the margin, not queued again
+    within the last CRM_RETRY_CAP_SECONDS."""
     now = now or timezone.now()
-    quiet_since = now - timedelta(seconds=settings.CRM_RETRY_CAP_SECONDS + STALE_MARGIN_SECONDS)
-    rows = Export.objects.filter(status=Export.Status.QUEUED, updated_at__lt=quiet_since)
+    overdue = now - timedelta(seconds=settings.CRM_REQUEUE_MARGIN_SECONDS)
+    recently = now - timedelta(seconds=settings.CRM_RETRY_CAP_SECONDS)
+    rows = (
+        Export.objects.filter(status=Export.Status.QUEUED)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(
+            Q(next_attempt_at__lt=overdue) | Q(next_attempt_at__isnull=True, updated_at__lt=overdue)
+        )
+        .filter(Q(requeued_at__isnull=True) | Q(requeued_at__lt=recently))
+    )
+    if for_update:
+        rows = rows.select_for_update(skip_locked=True)
     return list(rows.order_by("id").values_list("id", flat=True)[:500])

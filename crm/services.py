@@ -2,12 +2,8 @@
 export panel republished on commit (chat/events.py) and delivery queued on commit."""
 
 import logging
-from urllib.parse import urlsplit
 
-import requests
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,22 +11,17 @@ from chat import events
 from chat import payloads as chat_payloads
 from chat import selectors as chat_selectors
 from chat.errors import AccessDenied, NotFound
-from crm import payloads, selectors
-from crm.connectors import ConnectorError, connector_for, encode_body
+from crm import selectors
 from crm.errors import CrmError
 from crm.models import Export, Integration
 from leads.models import Lead
 
 logger = logging.getLogger(__name__)
 
-SENT, RETRY, FAILED = "sent", "retry", "failed"
-EXCERPT_LENGTH = 500
-
-
 # --- queueing -----------------------------------------------------------------------------
 
 
-def _enqueue(export_id: int) -> None:
+def enqueue(export_id: int) -> None:
     from crm.tasks import deliver_export  # tasks import services
 
     try:
@@ -39,7 +30,7 @@ def _enqueue(export_id: int) -> None:
         logger.exception("could not queue CRM export %s", export_id)
 
 
-def _publish(dialog_id: int | None) -> None:
+def publish_panel(dialog_id: int | None) -> None:
     if dialog_id:
         exports = selectors.dialog_exports(dialog_id)
         html = chat_payloads.per_language(selectors.dialog_exports_html, dialog_id, exports=exports)
@@ -60,10 +51,10 @@ def _queue(integrations, *, dialog_id, lead_id, operator) -> list[Export]:
             export = Export.objects.create(
                 integration=integration, dialog_id=dialog_id, lead_id=lead_id, requested_by=operator
             )
-            transaction.on_commit(lambda export_id=export.id: _enqueue(export_id))
+            transaction.on_commit(lambda export_id=export.id: enqueue(export_id))
         exports.append(export)
     if exports:
-        _publish(dialog_id)
+        publish_panel(dialog_id)
     return exports
 
 
@@ -127,12 +118,26 @@ def retry_export(*, operator, export_id: int) -> Export:
         raise CrmError("already_sent", _("This export has been delivered already."))
     if export.status == Export.Status.QUEUED:
         return export  # already on its way
+    # A new round of automatic retries, due now. The connector asks the CRM first, so a
+    # lead the failed round did make is found, not made again.
     export.status = Export.Status.QUEUED
     export.last_error = ""
     export.updated_at = timezone.now()
-    export.save(update_fields=["status", "last_error", "updated_at"])
-    transaction.on_commit(lambda: _enqueue(export.id))
-    _publish(export.dialog_id)
+    export.retries = 0
+    export.retrying_since = None
+    export.next_attempt_at = None
+    export.save(
+        update_fields=[
+            "status",
+            "last_error",
+            "updated_at",
+            "retries",
+            "retrying_since",
+            "next_attempt_at",
+        ]
+    )
+    transaction.on_commit(lambda: enqueue(export.id))
+    publish_panel(export.dialog_id)
     return export
 
 
@@ -149,78 +154,3 @@ def on_dialog_ended(dialog) -> list[Export]:
 def on_lead_created(lead) -> list[Export]:
     integrations = _active_integrations(lead.account_id, export_new_leads=True)
     return _queue(integrations, dialog_id=lead.dialog_id, lead_id=lead.id, operator=None)
-
-
-# --- delivery (crm.tasks.deliver_export) --------------------------------------------------
-
-
-def _network_error(error: requests.RequestException, url: str) -> str:
-    # Never the whole URL: a Bitrix24 webhook URL holds its secret.
-    host = urlsplit(url).hostname or "?"
-    if isinstance(error, requests.Timeout):
-        return _("Network error: %(host)s did not answer in time.") % {"host": host}
-    return _("Network error: could not reach %(host)s.") % {"host": host}
-
-
-def attempt_delivery(export: Export, *, may_retry: bool = True) -> str:
-    """One HTTP attempt; records its result. Returns SENT, RETRY (a network error or a 5xx
-    while retries are left: the export stays queued) or FAILED (4xx, bad settings, an
-    answer that is not a success, or no retry left)."""
-    connector = connector_for(export.integration)
-    status_code, excerpt, remote_id, error = None, "", "", ""
-    url = ""
-    try:
-        request = connector.build_request(payloads.build(export))
-        url = request.url
-        response = requests.request(
-            request.method,
-            request.url,
-            headers=request.headers,
-            data=encode_body(request.json),
-            timeout=settings.CRM_HTTP_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-    except ConnectorError as exc:
-        outcome, error = FAILED, str(exc)
-    except requests.RequestException as exc:
-        outcome, error = RETRY, _network_error(exc, url)
-    else:
-        status_code, excerpt = response.status_code, response.text[:EXCERPT_LENGTH]
-        if 200 <= status_code < 300:
-            try:
-                remote_id, outcome = connector.parse_response(response), SENT
-            except ConnectorError as exc:
-                outcome, error = FAILED, str(exc)
-        elif status_code >= 500 or status_code == 429:
-            outcome, error = RETRY, connector.error_of(response)
-        else:
-            outcome, error = FAILED, connector.error_of(response)
-    if outcome == RETRY and not may_retry:
-        outcome = FAILED
-        error = _("Gave up after %(count)s attempts. %(error)s") % {
-            "count": export.attempts + 1,
-            "error": error,
-        }
-    _record_attempt(export, outcome, status_code, excerpt, remote_id, error)
-    return outcome
-
-
-@transaction.atomic
-def _record_attempt(export, outcome, status_code, excerpt, remote_id, error) -> None:
-    now = timezone.now()
-    status = {SENT: Export.Status.SENT, FAILED: Export.Status.FAILED}.get(
-        outcome, Export.Status.QUEUED
-    )
-    fields = {
-        "attempts": F("attempts") + 1,
-        "status": status,
-        "last_status_code": status_code,
-        "last_response": excerpt,
-        "last_error": error[:1000],
-        "updated_at": now,
-    }
-    if outcome == SENT:
-        fields.update(remote_id=remote_id[:100], sent_at=now)
-    # A delivered export stays delivered, whatever a late duplicate attempt saw.
-    Export.objects.filter(pk=export.pk).exclude(status=Export.Status.SENT).update(**fields)
-    _publish(export.dialog_id)

@@ -5,7 +5,10 @@ from crm.connectors.base import (
     ConfigError,
     Connector,
     ConnectorError,
+    Http,
     HttpRequest,
+    Progress,
+    TemporaryError,
     encode_body,
 )
 from crm.connectors.bitrix24 import Bitrix24Connector
@@ -18,9 +21,10 @@ CONNECTORS: dict[str, type[Connector]] = {
 
 def connector_for(integration) -> Connector:
     try:
-        return CONNECTORS[integration.kind](integration.settings)
+        connector = CONNECTORS[integration.kind]
     except KeyError as error:
         raise ConfigError(f"Unknown integration kind {integration.kind!r}.") from error
+    return connector(integration.settings, integration_id=integration.pk)
 
 
 __all__ = [
@@ -28,7 +32,10 @@ __all__ = [
     "ConfigError",
     "Connector",
     "ConnectorError",
+    "Http",
     "HttpRequest",
+    "Progress",
+    "TemporaryError",
     "connector_for",
     "encode_body",
 ]

@@ -87,3 +87,38 @@ def make_lead(site):
         )
 
     return make
+
+
+# --- local CRMs (tests/crm/fake_crm.py) --------------------------------------------------
+
+
+@pytest.fixture
+def bitrix24():
+    from tests.crm.fake_crm import FakeBitrix24
+
+    crm = FakeBitrix24().start()
+    yield crm
+    crm.stop()
+
+
+@pytest.fixture
+def amocrm():
+    from tests.crm.fake_crm import FakeAmoCrm
+
+    crm = FakeAmoCrm().start()
+    yield crm
+    crm.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.crm.fake_crm import DELIVERY_TABLE
+
+    if not DELIVERY_TABLE:
+        return
+    write = terminalreporter.write_line
+    write("")
+    write("CRM delivery: failure case | CRM | leads created in the local CRM | contacts | "
+          "attempts | HTTP requests | export")  # fmt: skip
+    write("|---|---|---|---|---|---|---|")
+    for row in DELIVERY_TABLE:
+        write("| " + " | ".join(str(cell) for cell in row) + " |")

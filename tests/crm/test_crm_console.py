@@ -114,7 +114,7 @@ def test_without_an_active_integration_the_operator_is_told(
 def test_a_double_click_queues_one_export(
     alice_client, webhook, dialog, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("crm.services._enqueue", lambda export_id: None)  # stays queued
+    monkeypatch.setattr("crm.services.enqueue", lambda export_id: None)  # stays queued
     send(alice_client, dialog, django_capture_on_commit_callbacks)
     send(alice_client, dialog, django_capture_on_commit_callbacks)
     assert Export.objects.count() == 1

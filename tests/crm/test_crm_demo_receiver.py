@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from crm import payloads
 from crm.connectors import encode_body
-from crm.connectors.webhook import WebhookConnector, signature
+from crm.connectors.webhook import WebhookConnector, signatures
 from crm.models import Export, Integration
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +31,9 @@ def post_signed(client, body: dict, *, secret="demo-secret", timestamp=None, key
         raw,
         content_type="application/json",
         headers={
-            "X-Livechat-Timestamp": timestamp,
-            "X-Livechat-Signature": signature(secret, timestamp, raw),
-            "Idempotency-Key": key,
+            "webhook-id": key,
+            "webhook-timestamp": timestamp,
+            "webhook-signature": signatures([secret], key, timestamp, raw),
         },
     )
 
@@ -42,7 +42,7 @@ def test_the_webhook_connectors_request_is_accepted_and_shown(
     client, alice_client, make_integration, dialog
 ):
     integration = make_integration(
-        "webhook", settings={"url": "http://testserver" + URL, "secret": "demo-secret"}
+        "webhook", settings={"url": "https://testserver" + URL, "secret": "demo-secret"}
     )
     export = Export.objects.create(integration=integration, dialog=dialog)
     request = WebhookConnector(integration.settings).build_request(payloads.build(export))

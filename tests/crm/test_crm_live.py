@@ -3,7 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from crm import selectors, services
+from crm import delivery, selectors, services
 
 
 @pytest.mark.django_db(transaction=True)
@@ -14,7 +14,7 @@ async def test_watching_console_hears_queued_then_sent(
     integration = await database_sync_to_async(make_integration)(
         "webhook", name="Shop CRM", settings={"url": httpserver.url_for("/hook"), "secret": "s"}
     )
-    monkeypatch.setattr(services, "_enqueue", lambda export_id: None)  # delivered below
+    monkeypatch.setattr(services, "enqueue", lambda export_id: None)  # delivered below
     console, _hello = await sockets.operator(alice)
     await console.send_json_to({"type": "watch", "dialog": dialog.id})
     assert (await console.receive_json_from())["type"] == "watching"
@@ -29,7 +29,7 @@ async def test_watching_console_hears_queued_then_sent(
     assert 'id="crm-exports"' in frame["html"]
 
     loaded = await database_sync_to_async(selectors.export_for_delivery)(export.id)
-    assert await database_sync_to_async(services.attempt_delivery)(loaded) == services.SENT
+    assert await database_sync_to_async(delivery.attempt_delivery)(loaded) == delivery.SENT
     frame = await console.receive_json_from(timeout=2)
     assert frame["type"] == "export"
     assert "Sent to Shop CRM" in frame["html"]
@@ -42,7 +42,7 @@ async def test_consoles_not_watching_the_dialog_hear_nothing(
 ):
     await database_sync_to_async(make_integration)("webhook")
     other = await database_sync_to_async(make_dialog)(site)
-    monkeypatch.setattr(services, "_enqueue", lambda export_id: None)
+    monkeypatch.setattr(services, "enqueue", lambda export_id: None)
     console, _hello = await sockets.operator(alice)
     await console.send_json_to({"type": "watch", "dialog": other.id})
     assert (await console.receive_json_from())["type"] == "watching"

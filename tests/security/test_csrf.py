@@ -13,7 +13,11 @@ from url_walk import routes
 
 from chat import services
 from chat.models import Message
-from crm.connectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from crm.connectors.webhook import (
+    ID_HEADER,
+    STANDARD_SIGNATURE_HEADER,
+    STANDARD_TIMESTAMP_HEADER,
+)
 from leads.models import Lead
 
 CSRF_REFUSED = b"CSRF verification failed"
@@ -125,7 +129,11 @@ def test_the_crm_demo_receiver_demands_a_valid_signature(settings, tmp_path):
     body = json.dumps({"event": "dialog.exported"})
     client = Client()
     assert client.post(url, body, content_type="application/json").status_code in (400, 401)
-    forged = {TIMESTAMP_HEADER: str(int(time.time())), SIGNATURE_HEADER: "sha256=00"}
+    forged = {
+        ID_HEADER: "forged-1",
+        STANDARD_TIMESTAMP_HEADER: str(int(time.time())),
+        STANDARD_SIGNATURE_HEADER: "v1,AAAA",
+    }
     response = client.post(url, body, content_type="application/json", headers=forged)
     assert response.status_code == 401
     assert not (tmp_path / "received.json").exists()
