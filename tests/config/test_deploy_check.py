@@ -18,7 +18,7 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://chat.example.com",
     "BEHIND_TLS_PROXY": "1",
 }
-# Variables of this module's interest that a developer's shell may have set.
+# Variables of this module's interest that a shell or an earlier test may have set.
 CLEARED = (
     "HTTPS",
     "SESSION_COOKIE_SECURE",
@@ -28,6 +28,8 @@ CLEARED = (
     "SECURE_HSTS_PRELOAD",
     "SECURE_SSL_REDIRECT",
     "TLS_PROXY_REDIRECTS",
+    # Playwright's tests set it for their own process; a deployment never does.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
