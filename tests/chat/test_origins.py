@@ -176,6 +176,7 @@ def test_the_admin_refuses_domains_that_are_not_host_names(admin_client, make_ac
         "alert_repeat_seconds": 30,
         "offer_after_seconds": 120,
         "typing_preview": "on",
+        "auto_close_minutes": 30,
     }
 
     refused = admin_client.post(
