@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connections
 from django.test import Client
+from django.utils import translation
 
 from chat.models import Site
 from operators.models import Account, Operator
@@ -136,6 +137,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             database["TEST"]["NAME"] = (
                 f"{stem}-{os.getpid()}{dot}{suffix}" if dot else f"{name}_{os.getpid()}"
             )
+
+
+@pytest.fixture(autouse=True)
+def thread_language_restored():
+    """The test client runs a request in the test's own thread, and Django's LocaleMiddleware
+    activates the request's language (Accept-Language: ru) without restoring it: a server
+    thread meets the next request's language first, but the next test would start in
+    Russian. Product code that switches languages restores them itself
+    (tests/chat/test_view_language.py)."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,11 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from chat import selectors, timezones
 from chat.errors import AccessDenied, NotFound
+from chat.views.language import answering_in, says_language
 
 
 def operator_required(view):
@@ -24,22 +25,18 @@ def operator_required(view):
             raise PermissionDenied("This login is not an operator.")
         # The language chosen in his profile wins over the browser's (LocaleMiddleware).
         language = request.operator.language
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
         zone = timezones.zone_for(request.operator, request.COOKIES.get(timezones.COOKIE))
         if zone:
             timezone.activate(zoneinfo.ZoneInfo(zone))
         try:
-            response = view(request, *args, **kwargs)
+            with answering_in(request, language):
+                response = view(request, *args, **kwargs)
         except NotFound as error:
             raise Http404(error.detail) from error
         except AccessDenied as error:
             raise PermissionDenied(error.detail) from error
         finally:
             timezone.deactivate()  # the thread serves other requests next
-        if language:
-            response.headers["Content-Language"] = language
-        return response
+        return says_language(response, language)
 
     return wrapper

@@ -2,31 +2,30 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from chat import blocking, origins
 from chat.client_ip import ip_from_request
 from chat.csp import replace_directives
 from chat.models import Site
+from chat.views.language import answering_in, says_language
 
 
 @xframe_options_exempt
 def widget_frame(request, widget_key):
     site = get_object_or_404(Site, widget_key=widget_key)
     # The site's language, or (blank) the visitor's browser through LocaleMiddleware.
-    if site.language:
-        translation.activate(site.language)
-        request.LANGUAGE_CODE = site.language
-    if blocking.is_blocked(site.account_id, ip_from_request(request)):
-        # No widget.js here: the embed loader never gets "ready", so no launcher shows.
-        response = render(request, "chat/widget_blocked.html", {"site": site}, status=403)
-    else:
-        response = render(
-            request,
-            "chat/widget.html",
-            {"site": site, "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH},
-        )
+    with answering_in(request, site.language):
+        if blocking.is_blocked(site.account_id, ip_from_request(request)):
+            # No widget.js here: the embed loader never gets "ready", so no launcher shows.
+            response = render(request, "chat/widget_blocked.html", {"site": site}, status=403)
+        else:
+            response = render(
+                request,
+                "chat/widget.html",
+                {"site": site, "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH},
+            )
+    says_language(response, site.language)
     # One policy: the console's, with frame-ancestors opened to the site's own pages.
     directive, *sources = origins.frame_ancestors(site).split()
     return replace_directives(response, {directive: sources})

@@ -14,15 +14,6 @@ from chat.models import Message
 from tests.chat.test_attachments import a_file, image_bytes, widget_upload
 from tests.chat.test_blocking import IP, entry, frame_of, visitor_from, visitor_with_dialog
 
-
-@pytest.fixture(autouse=True)
-def default_language_after():
-    """The widget page and socket switch to the site's language (translation.activate in
-    the view): later tests of the process must not start in it."""
-    yield
-    translation.deactivate()
-
-
 TELLING = ("alice", "block", "network", "сеть", "заблок")
 
 
