@@ -33,7 +33,11 @@ def typing_of(frames):
 
 
 async def watch(console, dialog_id):
+    """Open the dialog on the console: wait for its "watching" answer (however slow the
+    machine), then let what else it heard go."""
     await console.send_json_to({"type": "watch", "dialog": dialog_id})
+    while await console.receive_json_from(timeout=5) != {"type": "watching", "dialog": dialog_id}:
+        pass
     await drain(console)
 
 
