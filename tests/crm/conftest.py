@@ -122,3 +122,20 @@ def pytest_terminal_summary(terminalreporter):
     write("|---|---|---|---|---|---|---|")
     for row in DELIVERY_TABLE:
         write("| " + " | ".join(str(cell) for cell in row) + " |")
+
+
+@pytest.fixture
+def countdowns(monkeypatch):
+    """The countdown of every self.retry() of deliver_export (eager: retried at once)."""
+    from crm.tasks import deliver_export
+
+    seen = []
+    task_class = type(deliver_export._get_current_object())
+    original = task_class.retry
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs["countdown"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(task_class, "retry", spy)
+    return seen

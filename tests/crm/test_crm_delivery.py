@@ -14,21 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def countdowns(monkeypatch):
-    """The countdown of every self.retry() of deliver_export (eager: retried at once)."""
-    seen = []
-    task_class = type(deliver_export._get_current_object())
-    original = task_class.retry
-
-    def spy(self, *args, **kwargs):
-        seen.append(kwargs["countdown"])
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(task_class, "retry", spy)
-    return seen
-
-
-@pytest.fixture
 def webhook(httpserver, make_integration):
     return make_integration(
         "webhook", settings={"url": httpserver.url_for("/hook"), "secret": "s3cret"}

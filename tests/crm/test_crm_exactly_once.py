@@ -20,20 +20,6 @@ pytestmark = pytest.mark.django_db
 CREATE = {"Bitrix24": "crm.lead.add", "amoCRM": "POST /api/v4/leads/complex"}
 
 
-@pytest.fixture
-def countdowns(monkeypatch):
-    seen = []
-    task_class = type(deliver_export._get_current_object())
-    original = task_class.retry
-
-    def spy(self, *args, **kwargs):
-        seen.append(kwargs["countdown"])
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(task_class, "retry", spy)
-    return seen
-
-
 @pytest.fixture(params=["Bitrix24", "amoCRM"])
 def crm(request):
     return request.getfixturevalue("bitrix24" if request.param == "Bitrix24" else "amocrm")

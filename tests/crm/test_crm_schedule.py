@@ -28,20 +28,6 @@ def queued_tasks(monkeypatch):
     return seen
 
 
-@pytest.fixture
-def countdowns(monkeypatch):
-    seen = []
-    task_class = type(deliver_export._get_current_object())
-    original = task_class.retry
-
-    def spy(self, *args, **kwargs):
-        seen.append(kwargs["countdown"])
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(task_class, "retry", spy)
-    return seen
-
-
 def test_beat_does_not_queue_an_export_again_every_minute(webhook, dialog, queued_tasks):
     long_ago = timezone.now() - timedelta(hours=2)
     lost = Export.objects.create(integration=webhook, dialog=dialog, updated_at=long_ago)
