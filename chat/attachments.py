@@ -94,7 +94,7 @@ class UploadRefused(ChatError):
 
 def human_size(size: int) -> str:
     """A size in the active language: "512 B", "24 KB", "1.2 MB" / "24 КБ", "1,2 МБ".
-    The widget and the console's uploads (humanSize in widget.js, console-attachments.js)
+    The widget and the console's uploads (static/chat/human-size.js)
     round the same way, with the words of templates/chat/_size_words.html."""
     if size < 1024:
         return _("%(size)s B") % {"size": size}
