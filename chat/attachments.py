@@ -318,8 +318,10 @@ def _storage():
 
 
 def attach(message: Message, upload: Upload | None) -> Attachment | None:
-    """Store the upload as the new message's attachment (inside the service's transaction).
-    With no upload it records that there is none, so payloads need not ask the database."""
+    """Put the upload's files in storage and hang the (unsaved) attachment on the new,
+    unsaved message, so its preview and payloads see it without asking the database;
+    save_attached stores its row once the message has its id. With no upload it records
+    that there is none."""
     if upload is None:
         Message.attachment.related.set_cached_value(message, None)
         return None
@@ -337,8 +339,25 @@ def attach(message: Message, upload: Upload | None) -> Attachment | None:
     if upload.thumbnail:
         attachment.thumbnail.save("thumbnail", ContentFile(upload.thumbnail), save=False)
         upload.stored.append(attachment.thumbnail.name)
-    attachment.save()
+    Message.attachment.related.set_cached_value(message, attachment)
     return attachment
+
+
+def save_attached(message: Message) -> None:
+    """The attachment row of a message just written (inside the service's transaction)."""
+    attachment = attachment_of(message)
+    if attachment is not None and attachment.pk is None:
+        attachment.message = message
+        attachment.save()
+
+
+def discard_attached(message: Message) -> None:
+    """The files of a message that was not written after all (a resend that raced it)."""
+    attachment = attachment_of(message)
+    if attachment is not None and attachment.pk is None:
+        for file in (attachment.file, attachment.thumbnail):
+            if file:
+                file.storage.delete(file.name)
 
 
 @contextmanager

@@ -26,9 +26,7 @@ def visible_dialogs(operator: Operator):
     a colleague's active dialog when he may not see others'."""
     dialogs = Dialog.objects.filter(site__in=operator.sites.values("id"))
     if not operator.can_see_others:
-        in_it = Participant.objects.filter(
-            dialog=OuterRef("pk"), operator=operator, left_at__isnull=True
-        )
+        in_it = Participant.objects.connected().filter(dialog=OuterRef("pk"), operator=operator)
         dialogs = dialogs.filter(~Q(status=Dialog.Status.ACTIVE) | Exists(in_it))
     return dialogs
 

@@ -45,6 +45,13 @@ class Hook:
             receiver(**kwargs)
 
 
+# A visitor or an operator posted a new message (chat.services.post_visitor_message,
+# post_operator_message; not resends, not system lines): receivers get message= and
+# dialog=. push sends Web Push for a visitor's.
+message_posted = Hook("message_posted")
+# A visitor's first message opened a new dialog (chat.services): receivers get dialog=.
+# push tells the site's operators.
+dialog_opened = Hook("dialog_opened")
 # A dialog was closed (chat.services.close_locked_dialog): receivers get dialog=.
 dialog_ended = Hook("dialog_ended")
 # A lead was stored (leads.services): receivers get lead=.

@@ -276,6 +276,12 @@ class Dialog(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def connected(self):
+        """The stays that have not ended: the operators in the dialog now."""
+        return self.filter(left_at__isnull=True)
+
+
 class Participant(models.Model):
     """An operator's stay in a dialog; a rejoin is a new row, so the card shows all."""
 
@@ -290,6 +296,8 @@ class Participant(models.Model):
     )
     joined_at = models.DateTimeField(default=timezone.now, verbose_name=_("joined at"))
     left_at = models.DateTimeField(null=True, blank=True, verbose_name=_("left at"))
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("participant")

@@ -19,12 +19,12 @@ def site_ids_of(operator: Operator) -> set[int]:
 
 def active_operator_ids(dialog_id: int) -> list[int]:
     """Who is connected now, as ids: one cheap query where no names are needed."""
-    stays = Participant.objects.filter(dialog_id=dialog_id, left_at__isnull=True)
+    stays = Participant.objects.connected().filter(dialog_id=dialog_id)
     return list(stays.values_list("operator_id", flat=True))
 
 
 def active_operators(dialog_id: int) -> list[Operator]:
-    stays = Participant.objects.filter(dialog_id=dialog_id, left_at__isnull=True)
+    stays = Participant.objects.connected().filter(dialog_id=dialog_id)
     return [p.operator for p in stays.select_related("operator__user")]
 
 
@@ -51,9 +51,7 @@ def tab_of(operator: Operator, *, status: str, is_mine: bool) -> str | None:
 
 
 def _mine_subquery(operator: Operator):
-    return Exists(
-        Participant.objects.filter(dialog=OuterRef("pk"), operator=operator, left_at__isnull=True)
-    )
+    return Exists(Participant.objects.connected().filter(dialog=OuterRef("pk"), operator=operator))
 
 
 def _tab_filter(operator: Operator, tab: str) -> Q:

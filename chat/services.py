@@ -16,13 +16,13 @@ from chat import (
     card,
     events,
     hooks,
-    hotpath,
     nicknames,
     ratelimit,
     selectors,
     visits,
 )
 from chat.errors import AccessDenied, ChatError, NotFound
+from chat.messaging import store
 from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
 from operators.models import Account, Operator
 
@@ -190,20 +190,6 @@ def _next_dialog_number(account_id: int) -> int:
     return Account.objects.values_list("last_dialog_number", flat=True).get(pk=account_id)
 
 
-def _locked_open_dialog(visitor_id: int, client_id: str) -> Dialog | None:
-    """The visitor's open dialog, row-locked like every other writer of a dialog locks it
-    (connect, end, operator messages), with `resent`: whether a message with this client_id
-    is already stored in any of his dialogs. One query for the common case."""
-    resent = Message.objects.filter(dialog__visitor_id=visitor_id, client_id=client_id)
-    return (
-        Dialog.objects.select_for_update(of=("self",))
-        .select_related("site", "visitor")
-        .annotate(resent=Exists(resent))
-        .filter(visitor_id=visitor_id, status__in=Dialog.OPEN_STATUSES)
-        .first()
-    )
-
-
 def _open_new_dialog(visitor_id: int, visit_id: int | None, ip: str | None) -> Dialog:
     """The caller holds the visitor's row lock and found no open dialog."""
     site_id, account_id, animal, token = (
@@ -216,18 +202,21 @@ def _open_new_dialog(visitor_id: int, visit_id: int | None, ip: str | None) -> D
     nicknames.give_free_nickname(
         visitor_id=visitor_id, account_id=account_id, current=animal, seed=token
     )
-    return Dialog.objects.create(
+    dialog = Dialog.objects.create(
         account_id=account_id,
         site_id=site_id,
         visitor_id=visitor_id,
         visit_id=visit_id,
         number=number,
     )
+    hooks.dialog_opened.send_on_commit(dialog=dialog)
+    return dialog
 
 
 def _note_message(dialog: Dialog, message: Message) -> list[str]:
-    """Denormalise the last message onto the dialog (no per-row work in lists); returns
-    the fields to save. The caller holds the dialog's row lock."""
+    """What a new message changes on its dialog (the last message, denormalised so lists
+    need no per-row work; unread and waiting state); returns the fields to save. The
+    caller holds the dialog's row lock."""
     dialog.last_message_at = message.created_at
     dialog.last_message_text = attachments.preview(message)[:PREVIEW_LENGTH]
     dialog.last_message_author = message.author_kind
@@ -249,10 +238,6 @@ def _note_message(dialog: Dialog, message: Message) -> list[str]:
     ]
 
 
-def _record_message(dialog: Dialog, message: Message) -> None:
-    dialog.save(update_fields=_note_message(dialog, message))
-
-
 @transaction.atomic
 def post_visitor_message(
     *, visitor_id: int, visit_id: int | None, client_id, text, attachment=None, ip=None
@@ -264,75 +249,65 @@ def post_visitor_message(
     client_id = clean_client_id(client_id)
     text = clean_text(text, allow_empty=attachment is not None)
     ratelimit.take_message_slot(visitor_id=visitor_id, ip=ip)
-    no_open_dialog = False  # known already: the general path need not look for one
-    if attachment is None and hotpath.enabled():
-        dialog, resent = hotpath.lock_open_dialog(visitor_id, client_id)
-        if dialog is not None and not resent:
-            posted = _post_visitor_text_fast(dialog, visit_id, client_id, text)
-            if posted:
-                return posted, True
-        no_open_dialog = dialog is None
-    dialog = None if no_open_dialog else _locked_open_dialog(visitor_id, client_id)
+    dialog, resent = store.backend.lock_open_dialog(visitor_id, client_id)
     if dialog is None:
         # Opening a dialog: the visitor's row lock serialises his sockets, so two of them
         # cannot both open one; then look again under it. of=self: not the site's row too.
         Visitor.objects.select_for_update(of=("self",)).values_list("pk").get(pk=visitor_id)
-        dialog = _locked_open_dialog(visitor_id, client_id)
-    if dialog is None or dialog.resent:
-        existing = Message.objects.filter(dialog__visitor_id=visitor_id, client_id=client_id)
-        existing = existing.first()
+        dialog, resent = store.backend.lock_open_dialog(visitor_id, client_id)
+    if dialog is None or resent:
+        existing = _stored_message(dialog__visitor_id=visitor_id, client_id=client_id)
         if existing:
-            _announce_again(existing, existing.dialog)
             return existing, False
     if dialog is None:
         dialog = _open_new_dialog(visitor_id, visit_id, ip)
-    message = Message.objects.create(
-        dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
-    )
-    attachments.attach(message, attachment)
-    _record_message(dialog, message)
-    if visit_id:
-        Visit.objects.filter(pk=visit_id).update(last_activity_at=message.created_at)
-    events.message_posted_on_commit(message, dialog, selectors.active_operator_ids(dialog.id))
-    return message, True
-
-
-def _post_visitor_text_fast(dialog, visit_id, client_id, text) -> Message | None:
-    """The common case, a text into his open dialog (locked by hotpath.lock_open_dialog),
-    in one more statement (chat/hotpath.py). None: the client_id was stored meanwhile, a
-    resend for the general path."""
     message = Message(
         dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
     )
-    attachments.attach(message, None)
-    stored = hotpath.store_visitor_message(
+    attachments.attach(message, attachment)
+    operator_ids = store.backend.write_visitor_message(
         message, dialog, _note_message(dialog, message), visit_id=visit_id
     )
-    if stored is None:
-        return None
-    message, operator_ids = stored
-    events.message_posted_on_commit(message, dialog, operator_ids)
+    if operator_ids is None:  # the same client_id was stored meanwhile: a resend
+        attachments.discard_attached(message)
+        return _resent_to(dialog, None, client_id), False
+    attachments.save_attached(message)
+    _announce_new_message(message, dialog, operator_ids)
+    return message, True
+
+
+def _stored_message(*, dialog=None, operator_ids=None, **lookup) -> Message | None:
+    """The message a resend names, announced again: the first announcement is lost when
+    the server died between commit and publish, or the commit's answer never came back
+    from the database (the client got an error, not the ack). Every receiver
+    de-duplicates by id (docs/protocol.md, Delivery). dialog, operator_ids: the locked
+    dialog and who is connected to it, when the caller has them."""
+    found = Message.objects.filter(**lookup)
+    message = (
+        found.first() if dialog else found.select_related("dialog__site", "dialog__visitor").first()
+    )
+    if message is not None:
+        dialog = dialog or message.dialog
+        if operator_ids is None:
+            operator_ids = list(store.connected_operator_ids(dialog.id))
+        events.message_posted_on_commit(message, dialog, operator_ids)
     return message
 
 
-def _announce_again(message: Message, dialog: Dialog, operator_ids=None) -> None:
-    """A resend of a stored message is announced again: the first announcement is lost
-    when the server died between commit and publish, or the commit's answer never came
-    back from the database (the client got an error, not the ack). Every receiver
-    de-duplicates by id (docs/protocol.md, Delivery)."""
-    if operator_ids is None:
-        operator_ids = selectors.active_operator_ids(dialog.id)
+def _resent_to(dialog: Dialog, operator_ids, client_id: str) -> Message:
+    return _stored_message(
+        dialog=dialog, operator_ids=operator_ids, dialog_id=dialog.id, client_id=client_id
+    )
+
+
+def _announce_new_message(message: Message, dialog: Dialog, operator_ids) -> None:
     events.message_posted_on_commit(message, dialog, operator_ids)
+    hooks.message_posted.send_on_commit(message=message, dialog=dialog)
 
 
 def lock_dialog(dialog_id: int) -> Dialog:
     """The dialog, row-locked until the transaction ends (NotFound if there is none)."""
-    dialog = (
-        Dialog.objects.select_for_update(of=("self",))
-        .select_related("site", "visitor")
-        .filter(pk=dialog_id)
-        .first()
-    )
+    dialog = store.backend.lock_dialog(dialog_id)
     if dialog is None:
         raise NotFound()
     return dialog
@@ -347,24 +322,14 @@ def post_operator_message(
     already holds them (a console socket does), saving a query per message."""
     client_id = clean_client_id(client_id)
     text = clean_text(text, allow_empty=attachment is not None)
-    fast = attachment is None and hotpath.enabled()
-    if fast:
-        dialog = hotpath.lock_dialog(dialog_id)
-        if dialog is None:
-            raise NotFound()
-        operator_ids, resent = hotpath.connected_and_resent(dialog.id, client_id)
-    else:
-        dialog = lock_dialog(dialog_id)
-        operator_ids = selectors.active_operator_ids(dialog.id)
-        resent = True  # asked below
+    dialog = lock_dialog(dialog_id)
+    operator_ids, resent = store.backend.connected_and_resent(dialog.id, client_id)
     if site_ids is None:
         site_ids = selectors.site_ids_of(operator)
     if not access.can_view_dialog(operator, dialog, site_ids, operator_ids):
         raise AccessDenied()
-    existing = resent and Message.objects.filter(dialog=dialog, client_id=client_id).first()
-    if existing:
-        _announce_again(existing, dialog, operator_ids)
-        return existing, False
+    if resent:
+        return _resent_to(dialog, operator_ids, client_id), False
     if not dialog.is_open:
         raise ChatError("dialog_closed", "The dialog has ended.")
     if operator.id not in operator_ids:
@@ -376,20 +341,13 @@ def post_operator_message(
         client_id=client_id,
         text=text,
     )
-    if fast:
-        attachments.attach(message, None)
-        if hotpath.store_operator_message(message, dialog, _note_message(dialog, message)):
-            events.message_posted_on_commit(message, dialog, operator_ids)
-            return message, True
-        # The same client_id was stored meanwhile: answer it as the resend it is.
-        return post_operator_message(
-            operator=operator, dialog_id=dialog_id, client_id=client_id, text=text,
-            site_ids=site_ids,
-        )  # fmt: skip
-    message.save(force_insert=True)
     attachments.attach(message, attachment)
-    _record_message(dialog, message)
-    events.message_posted_on_commit(message, dialog, operator_ids)
+    fields = _note_message(dialog, message)
+    if not store.backend.write_operator_message(message, dialog, fields):  # stored meanwhile
+        attachments.discard_attached(message)
+        return _resent_to(dialog, operator_ids, client_id), False
+    attachments.save_attached(message)
+    _announce_new_message(message, dialog, operator_ids)
     return message, True
 
 
@@ -470,7 +428,7 @@ def close_locked_dialog(dialog: Dialog, *, note: str, note_by: Operator | None =
     everyone leaves, the note goes to the transcript, every screen is told. A note_by
     note is for the console only (Message.console_only)."""
     now = timezone.now()
-    Participant.objects.filter(dialog=dialog, left_at__isnull=True).update(left_at=now)
+    Participant.objects.connected().filter(dialog=dialog).update(left_at=now)
     dialog.status = Dialog.Status.CLOSED
     dialog.closed_at = now
     dialog.save(update_fields=["status", "closed_at"])
@@ -490,7 +448,7 @@ def leave_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
         ):
             raise AccessDenied()
         raise ChatError("not_connected", "You are not in this dialog.")
-    Participant.objects.filter(dialog=dialog, operator=operator, left_at__isnull=True).update(
+    Participant.objects.connected().filter(dialog=dialog, operator=operator).update(
         left_at=timezone.now()
     )
     remaining = [op for op in operators if op.id != operator.id]

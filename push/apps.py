@@ -9,13 +9,10 @@ class PushConfig(AppConfig):
     verbose_name = _("Web Push")
 
     def ready(self):
-        # chat never imports push: push listens to chat's hook and to Django's model signals.
-        from django.db.models.signals import post_save
-
+        # chat never imports push: push listens to chat's hooks (chat/hooks.py).
         from chat import hooks
-        from chat.models import Dialog, Message
         from push import receivers
 
+        hooks.dialog_opened.connect(receivers.dialog_opened)
+        hooks.message_posted.connect(receivers.message_posted)
         hooks.dialogs_offered.connect(receivers.dialogs_offered)
-        post_save.connect(receivers.dialog_saved, sender=Dialog, dispatch_uid="push-dialog")
-        post_save.connect(receivers.message_saved, sender=Message, dispatch_uid="push-message")

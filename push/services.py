@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from pywebpush import WebPushException, webpush
 
-from chat.models import Dialog, Message
+from chat.models import Dialog, Message, Participant
 from operators.models import Operator
 from push.models import PushSubscription
 
@@ -135,10 +135,8 @@ def message_pushes(message_id: int) -> list[tuple[int, dict]]:
     )
     if message is None:
         return []
-    subscriptions = _closed_consoles().filter(
-        operator__participations__dialog=message.dialog_id,
-        operator__participations__left_at__isnull=True,
-    )
+    connected = Participant.objects.connected().filter(dialog=message.dialog_id)
+    subscriptions = _closed_consoles().filter(operator__in=connected.values("operator"))
     text = message.text or _("File")
     return [
         (sub.id, payload(sub.operator, "message", message.dialog, text=text))

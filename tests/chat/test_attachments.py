@@ -462,7 +462,7 @@ def test_a_turned_phone_photo_reports_its_shown_size(site):
 
 @pytest.mark.django_db
 def test_files_of_a_failed_transaction_are_removed(site, media, monkeypatch):
-    monkeypatch.setattr(services, "_record_message", mock.Mock(side_effect=RuntimeError))
+    monkeypatch.setattr(attachments, "save_attached", mock.Mock(side_effect=RuntimeError))
     session = new_visitor(site)
     with pytest.raises(RuntimeError):
         widget_upload(Client(), session, a_file("a.png", image_bytes()))

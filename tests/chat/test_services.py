@@ -318,11 +318,18 @@ def test_refused_action_publishes_nothing(
     assert callbacks == []
 
 
-def test_message_is_published_on_commit(new_visitor, django_capture_on_commit_callbacks):
+def test_message_is_published_on_commit(
+    new_visitor, django_capture_on_commit_callbacks, monkeypatch
+):
     session = new_visitor()
+    published = []
+    monkeypatch.setattr(events, "publish", lambda *sends: published.append(sends))
     with django_capture_on_commit_callbacks() as callbacks:
         write(session)
-    assert len(callbacks) == 1  # one publish per message
+        assert published == []
+    for callback in callbacks:  # the publish and the hooks (dialog_opened, message_posted)
+        callback()
+    assert len(published) == 1  # one publish per message
 
 
 def test_a_commit_reaches_the_event_loop_once_for_all_its_sends(

@@ -1,19 +1,19 @@
-"""The hand-written SQL of a text message (chat/hotpath.py) on PostgreSQL: fewer statements,
-and exactly what the general ORM path stores and announces."""
+"""The message store (chat/messaging/store.py): the PostgreSQL one takes fewer statements
+and stores and announces exactly what the portable one does; both keep the contract."""
 
 import pytest
 from django.db import connection
-from django.db.models.signals import post_save
 from django.utils import timezone
 
-from chat import events, hotpath, services
+from chat import events, hooks, services
 from chat.errors import AccessDenied, ChatError, NotFound
+from chat.messaging import store
 from chat.models import Dialog, Message, Visit
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the PostgreSQL store"
+)
 
 _ids = iter(range(1, 1_000_000))
 
@@ -36,14 +36,14 @@ def published(monkeypatch, django_capture_on_commit_callbacks):
     return sent
 
 
-@pytest.fixture
-def general_path(monkeypatch):
-    """Switch the hot path off: the services take the ORM path, as on SQLite."""
-
-    def use(on: bool):
-        monkeypatch.setattr(hotpath, "enabled", lambda: not on)
-
-    return use
+@pytest.fixture(
+    params=[pytest.param("postgres", marks=postgresql_only), "portable"],
+)
+def backend(request, monkeypatch):
+    """Each store in turn (the portable one on PostgreSQL too): the same contract."""
+    if request.param == "portable":
+        monkeypatch.setattr(store, "backend", store.PortableMessageStore())
+    return store.backend
 
 
 def open_dialog(site, alice, *, connect=True):
@@ -85,6 +85,7 @@ def stored(dialog_id):
     return Dialog.objects.values(*STORED_DIALOG_FIELDS).get(pk=dialog_id)
 
 
+@postgresql_only
 def test_visitor_text_takes_two_statements(
     site, alice, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
@@ -93,9 +94,10 @@ def test_visitor_text_takes_two_statements(
     with django_assert_num_queries(2 + 2), django_capture_on_commit_callbacks() as callbacks:
         message, created = visitor_says(session)
     assert created and message.pk and message.dialog_id == dialog.id
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the announcement, hooks.message_posted
 
 
+@postgresql_only
 def test_operator_text_takes_three_statements(site, alice, django_assert_num_queries):
     _session, dialog = open_dialog(site, alice)
     with django_assert_num_queries(3 + 2):
@@ -103,9 +105,7 @@ def test_operator_text_takes_three_statements(site, alice, django_assert_num_que
     assert created and message.operator_id == alice.id
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["hot path", "general path"])
-def test_both_paths_store_and_announce_the_same(site, alice, published, general_path, fast):
-    general_path(not fast)
+def test_both_stores_store_and_announce_the_same(site, alice, published, backend):
     session, dialog = open_dialog(site, alice)
     Dialog.objects.filter(pk=dialog.pk).update(status=Dialog.Status.MISSED, waiting_since=None)
     published.clear()
@@ -156,9 +156,7 @@ def test_both_paths_store_and_announce_the_same(site, alice, published, general_
     assert sends[2][1]["operators"] == [alice.id]
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["hot path", "general path"])
-def test_a_resend_stores_nothing_and_is_announced_again(site, alice, published, general_path, fast):
-    general_path(not fast)
+def test_a_resend_stores_nothing_and_is_announced_again(site, alice, published, backend):
     session, dialog = open_dialog(site, alice)
     first, created = visitor_says(session, "Once", cid="same")
     assert created
@@ -173,11 +171,12 @@ def test_a_resend_stores_nothing_and_is_announced_again(site, alice, published, 
     assert Message.objects.filter(dialog=dialog).count() == 4  # "1", joined, "Once", answer
 
 
+@postgresql_only
 def test_the_same_client_id_stored_while_waiting_for_the_lock_is_a_resend(site, alice, monkeypatch):
     """The lock statement's resend check reads the snapshot from before its wait: a send of
     the same client_id committed meanwhile is caught by the insert's ON CONFLICT."""
     session, dialog = open_dialog(site, alice)
-    original = hotpath.lock_open_dialog
+    original = store.backend.lock_open_dialog
 
     def lock_then_race(visitor_id, cid):
         locked = original(visitor_id, cid)
@@ -185,7 +184,7 @@ def test_the_same_client_id_stored_while_waiting_for_the_lock_is_a_resend(site, 
         Message.objects.create(dialog=dialog, author_kind="visitor", client_id=cid, text="x")
         return locked
 
-    monkeypatch.setattr(hotpath, "lock_open_dialog", lock_then_race)
+    monkeypatch.setattr(store.backend, "lock_open_dialog", lock_then_race)
     before = stored(dialog.id)
     message, created = visitor_says(session, "y", cid="raced")
     assert created is False and message.text == "x"
@@ -193,7 +192,7 @@ def test_the_same_client_id_stored_while_waiting_for_the_lock_is_a_resend(site, 
     assert stored(dialog.id) == before  # nothing of "y" was written
 
 
-def test_visitor_without_open_dialog_takes_the_general_path(site, alice):
+def test_visitor_without_open_dialog_gets_a_new_one(site, alice, backend):
     session, dialog = open_dialog(site, alice)
     services.end_dialog(operator=alice, dialog_id=dialog.id)
     message, created = visitor_says(session, "Me again")
@@ -201,7 +200,7 @@ def test_visitor_without_open_dialog_takes_the_general_path(site, alice):
     assert message.dialog.number == dialog.number + 1
 
 
-def test_operator_rules_hold_on_the_hot_path(site, alice, make_operator):
+def test_operator_rules_hold_on_both_stores(site, alice, make_operator, backend):
     _session, dialog = open_dialog(site, alice, connect=False)
     with pytest.raises(ChatError) as error:
         operator_says(alice, dialog)
@@ -220,49 +219,68 @@ def test_operator_rules_hold_on_the_hot_path(site, alice, make_operator):
     assert error.value.code == "dialog_closed"
 
 
-def test_post_save_is_sent_for_a_visitor_message(site, alice):
-    """Web Push (push/receivers.py) hears messages through Django's post_save."""
-    session, _dialog = open_dialog(site, alice)
+def test_message_posted_is_heard_once_committed(
+    site, alice, backend, django_capture_on_commit_callbacks
+):
+    """Web Push (push/receivers.py) hears new messages through hooks.message_posted, and
+    new dialogs through hooks.dialog_opened; resends are not heard again."""
     heard = []
 
-    def receiver(sender, instance, created, **kwargs):
-        heard.append((instance.pk, instance.text, created))
+    def posted(*, message, dialog):
+        heard.append(("message", message.pk, message.text, dialog.pk))
 
-    post_save.connect(receiver, sender=Message, dispatch_uid="test-hotpath")
+    def opened(*, dialog):
+        heard.append(("dialog", dialog.pk))
+
+    hooks.message_posted.connect(posted)
+    hooks.dialog_opened.connect(opened)
     try:
-        message, _ = visitor_says(session, "Ping")
+        session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+        with django_capture_on_commit_callbacks(execute=True):
+            first, _ = visitor_says(session, "Hi", cid="first")
+        assert heard == [("dialog", first.dialog_id), ("message", first.pk, "Hi", first.dialog_id)]
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            message, _ = visitor_says(session, "Ping")
+            visitor_says(session, "Ping", cid=message.client_id)  # a resend
+            assert heard == []  # nothing before the commit
+        assert len(callbacks) == 3  # two announcements, one hook
+        assert heard == [("message", message.pk, "Ping", message.dialog_id)]
     finally:
-        post_save.disconnect(dispatch_uid="test-hotpath", sender=Message)
-    assert heard == [(message.pk, "Ping", True)]
+        hooks.message_posted.disconnect(posted)
+        hooks.dialog_opened.disconnect(opened)
 
 
+@postgresql_only
 def test_a_first_message_looks_for_an_open_dialog_once(site, django_assert_num_queries):
-    """The hot path's lock statement found none: the general path goes straight to
-    opening one (the visitor's lock, the look again under it, the dialog, the message)."""
+    """The lock statement found none: the visitor's lock, the look again under it, the
+    resend check, then the dialog is opened and the message written in one statement."""
     session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    with django_assert_num_queries(17):  # 15 statements (one: nicknames), SAVEPOINT, RELEASE
+    with django_assert_num_queries(14):  # 12 statements (one: nicknames), SAVEPOINT, RELEASE
         message, created = visitor_says(session, "First")
     assert created and message.dialog.number == 1
 
 
+@postgresql_only
 def test_an_operator_send_stored_meanwhile_is_answered_as_a_resend(site, alice, monkeypatch):
     """Defensive: should the insert find the client_id taken after the resend check, the
     service answers with the stored message instead of failing or storing twice."""
     _session, dialog = open_dialog(site, alice)
-    original = hotpath.connected_and_resent
+    original = store.backend.connected_and_resent
     calls = []
 
     def check_then_race(dialog_id, cid):
         operator_ids, resent = original(dialog_id, cid)
-        if not calls:
-            Message.objects.create(
-                dialog=dialog, author_kind="operator", operator=alice, client_id=cid, text="x"
-            )
+        Message.objects.create(
+            dialog=dialog, author_kind="operator", operator=alice, client_id=cid, text="x"
+        )
         calls.append(resent)
         return operator_ids, resent
 
-    monkeypatch.setattr(hotpath, "connected_and_resent", check_then_race)
+    monkeypatch.setattr(store.backend, "connected_and_resent", check_then_race)
+    before = stored(dialog.id)
     message, created = operator_says(alice, dialog, "y", cid="raced")
     assert created is False and message.text == "x"
-    assert calls == [False, True]  # the second look, under the same lock, sees it
+    assert calls == [False]  # the insert's ON CONFLICT, not a second look
     assert Message.objects.filter(client_id="raced").count() == 1
+    assert stored(dialog.id) == before  # nothing of "y" was written
