@@ -14,7 +14,7 @@ class UnpinnedDatabaseSyncToAsync(channels.db.DatabaseSyncToAsync):
         super().__init__(func, thread_sensitive=False)
 
 
-# Before config.asgi imports chat.consumers, which binds the name at import time.
+# Before config.asgi imports chat.realtime.consumers, which binds the name at import time.
 channels.db.database_sync_to_async = UnpinnedDatabaseSyncToAsync
 
 from config.asgi import application  # noqa: E402

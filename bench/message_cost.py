@@ -4,7 +4,7 @@
         .venv/bin/python -m bench.message_cost [--messages 400] [--profile]
 
 Calls the services the consumers call (post_visitor_message, post_operator_message) the way
-the consumers do: from an event loop, through chat.db's thread pool, so the on-commit events
+the consumers do: from an event loop, through chat/realtime/db_threads.py, so the on-commit events
 reach the configured channel layer through the loop as in Daphne. CPU time is process time
 (user + system, every thread), so it depends little on what else the machine runs.
 Prints one JSON object; --profile also prints the top of a cProfile by cumulative time.
@@ -31,9 +31,11 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from chat import services  # noqa: E402
-from chat.db import db  # noqa: E402
+from chat.dialogs import lifecycle  # noqa: E402
+from chat.messaging import posting  # noqa: E402
 from chat.models import Site  # noqa: E402
+from chat.realtime.db_threads import db_thread  # noqa: E402
+from chat.visitors import sessions  # noqa: E402
 from operators.models import Account, Operator  # noqa: E402
 
 
@@ -66,22 +68,22 @@ def make_dialogs(count: int):
     operator.sites.set([site])
     pairs = []
     for n in range(count):
-        session = services.start_visitor_session(
+        session = sessions.start_visitor_session(
             site=site, token=None, ip="10.0.0.1", user_agent=""
         )
-        message, _ = services.post_visitor_message(
+        message, _ = posting.post_visitor_message(
             visitor_id=session.visitor.id,
             visit_id=session.visit.id,
             client_id=f"first-{n}",
             text="hi",
         )
-        services.connect_operator(operator=operator, dialog_id=message.dialog_id)
+        lifecycle.connect_operator(operator=operator, dialog_id=message.dialog_id)
         pairs.append((session, message.dialog_id))
     return operator, pairs
 
 
 async def visitor_round(pairs, seq: int, counter: QueryCounter):
-    post = db(counter.wrap(services.post_visitor_message))
+    post = db_thread(counter.wrap(posting.post_visitor_message))
     for session, _dialog_id in pairs:
         await post(
             visitor_id=session.visitor.id,
@@ -92,7 +94,7 @@ async def visitor_round(pairs, seq: int, counter: QueryCounter):
 
 
 async def operator_round(operator, pairs, seq: int, counter: QueryCounter):
-    post = db(counter.wrap(services.post_operator_message))
+    post = db_thread(counter.wrap(posting.post_operator_message))
     site_ids = {pairs[0][0].visitor.site_id}  # as the console socket holds them
     for _session, dialog_id in pairs:
         await post(

@@ -377,7 +377,7 @@ def main(argv=None) -> None:
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
         # Every generated visitor comes from 127.0.0.1: the per-IP limits would refuse
-        # them (chat/ratelimit.py; 0 turns a limit off).
+        # them (chat/messaging/ratelimit.py; 0 turns a limit off).
         **NO_RATE_LIMITS,
     }
     embedded_db = ROOT / "var" / f"{db_name}.sqlite3"

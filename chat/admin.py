@@ -6,7 +6,6 @@ from django.forms import ModelForm
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from chat import blocking, erasure, origins
 from chat.models import (
     Attachment,
     BlockedIP,
@@ -18,6 +17,7 @@ from chat.models import (
     Visit,
     Visitor,
 )
+from chat.visitors import blocking, erasure, origins
 
 
 class SiteForm(ModelForm):
@@ -97,7 +97,7 @@ class VisitorAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Erase personal data"), permissions=["change"])
     def erase_personal_data(self, request, queryset):
-        """A right-to-be-forgotten request (chat/erasure.py), after a confirmation page
+        """A right-to-be-forgotten request (chat/visitors/erasure.py), after a confirmation page
         like the delete action's; the admin's history records who erased whom and when."""
         if request.POST.get("post") != "yes":
             visitors = queryset.annotate(
@@ -180,7 +180,7 @@ class MessageAdmin(admin.ModelAdmin):
         return message.text[:80]
 
 
-# --- blocked IPs (chat/blocking.py); deleting an entry unblocks it ----------------------
+# --- blocked IPs (chat/visitors/blocking.py); deleting an entry unblocks it ----------------------
 
 
 @admin.register(Invitation)

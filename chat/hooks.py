@@ -45,20 +45,21 @@ class Hook:
             receiver(**kwargs)
 
 
-# A visitor or an operator posted a new message (chat.services.post_visitor_message,
+# A visitor or an operator posted a new message (chat.messaging.posting.post_visitor_message,
 # post_operator_message; not resends, not system lines): receivers get message= and
 # dialog=. push sends Web Push for a visitor's.
 message_posted = Hook("message_posted")
-# A visitor's first message opened a new dialog (chat.services): receivers get dialog=.
+# A visitor's first message opened a new dialog (chat.dialogs.lifecycle.open_dialog):
+# receivers get dialog=.
 # push tells the site's operators.
 dialog_opened = Hook("dialog_opened")
-# A dialog was closed (chat.services.close_locked_dialog): receivers get dialog=.
+# A dialog was closed (chat.dialogs.lifecycle.close_locked_dialog): receivers get dialog=.
 dialog_ended = Hook("dialog_ended")
 # A lead was stored (leads.services): receivers get lead=.
 lead_created = Hook("lead_created")
-# A visitor's personal data is being erased (chat.erasure), inside its transaction:
+# A visitor's personal data is being erased (chat.visitors.erasure), inside its transaction:
 # receivers get visitor_ids= and dialog_ids= and delete or blank their own rows.
 visitor_erased = Hook("visitor_erased")
-# New dialogs were offered to every online operator (chat.offers): receivers get dialogs=
+# New dialogs were offered to every online operator (chat.dialogs.offers): receivers get dialogs=
 # and operator_ids= (site id -> ids of its online operators). push sends Web Push.
 dialogs_offered = Hook("dialogs_offered")

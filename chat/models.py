@@ -83,7 +83,7 @@ class Site(models.Model):
         default=True,
         help_text=_("Connected operators see the visitor's text before he sends it."),
     )
-    # Dialogs whose visitor left do not pile up in Mine (chat/autoclose.py): past this many
+    # Dialogs whose visitor left do not pile up in Mine (chat/dialogs/autoclose.py): past this many
     # minutes with no widget of his open and no message, the dialog ends by itself.
     auto_close_minutes = models.PositiveIntegerField(
         _("end a dialog the visitor left after (minutes)"),
@@ -95,7 +95,7 @@ class Site(models.Model):
             "Missed dialogs stay. 0: never."
         ),
     )
-    # Kept up to date by chat.presence so visitors can be told when it changes.
+    # Kept up to date by chat.console.presence so visitors can be told when it changes.
     operators_online = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -130,7 +130,7 @@ class Visitor(models.Model):
     token = models.CharField(
         max_length=64, unique=True, default=new_visitor_token, verbose_name=_("token")
     )
-    # Key into chat.animals: the anonymous nickname and icon, stable per visitor.
+    # Key into chat.visitors.animals: the anonymous nickname and icon, stable per visitor.
     animal = models.CharField(_("animal nickname"), max_length=40)
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -150,7 +150,7 @@ class Visitor(models.Model):
 
     @property
     def display_name(self):
-        from chat.animals import nickname
+        from chat.visitors.animals import nickname
 
         return self.name or nickname(self.animal)
 

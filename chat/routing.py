@@ -2,11 +2,11 @@ from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
-from chat import consumers
+from chat.realtime import consumers
 
 websocket_urlpatterns = [
     # The widget's socket checks the Origin against the site's domains itself
-    # (chat/origins.py): its pages live on the customer's hosts, not only on ours.
+    # (chat/visitors/origins.py): its pages live on the customer's hosts, not only on ours.
     # No session middleware either: a visitor has no login, and its user lookup ran on
     # Django's one shared thread before the handshake could be accepted, behind every
     # sync view (the widget pages of a storm of visitors, docs/performance.md).

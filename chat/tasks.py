@@ -2,12 +2,13 @@
 
 from celery import shared_task
 
-from chat import autoclose, offers, presence, services
+from chat.console import presence
+from chat.dialogs import autoclose, lifecycle, offers
 
 
 @shared_task(ignore_result=True)
 def detect_missed_dialogs() -> int:
-    return len(services.mark_missed())
+    return len(lifecycle.mark_missed())
 
 
 @shared_task(ignore_result=True)

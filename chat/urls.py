@@ -25,7 +25,7 @@ urlpatterns = [
     path("blocked/", blocking_views.blocked_list, name="blocked"),
     path("blocked/<int:pk>/unblock/", blocking_views.unblock, name="unblock"),
     path("history/", history_list, name="history"),
-    # the installable console (chat/pwa.py): the worker's scope is /console/
+    # the installable console (chat/console/pwa.py): the worker's scope is /console/
     path("sw.js", pwa_views.service_worker, name="service_worker"),
     path("offline/", pwa_views.offline, name="offline"),
     # attachments

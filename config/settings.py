@@ -87,8 +87,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The consumers' database calls run on this many threads (chat/db.py), each with its
-    # own connection while a call runs.
+    # The consumers' database calls run on this many threads (chat/realtime/db_threads.py),
+    # each with its own connection while a call runs.
     CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=8)
     # A pool instead of a connection per database_sync_to_async call (DESIGN.md).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -123,8 +123,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # channels_redis' pub/sub layer, bounded and never raising while Redis is
-            # down (chat/layer.py, docs/operations.md "Health and faults").
-            "BACKEND": "chat.layer.ResilientPubSubLayer",
+            # down (chat/realtime/layer.py, docs/operations.md "Health and faults").
+            "BACKEND": "chat.realtime.layer.ResilientPubSubLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
                 "prefix": env.str("CHANNEL_PREFIX", default="livechat"),
@@ -171,12 +171,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chat.tasks.detect_missed_dialogs",
         "schedule": float(env.int("CHAT_MISSED_CHECK_SECONDS", default=30)),
     },
-    # Dialogs whose visitor left, ended after their site's auto_close_minutes (chat/autoclose.py)
+    # Dialogs whose visitor left, ended after their site's auto_close_minutes
+    # (chat/dialogs/autoclose.py)
     "close-abandoned-dialogs": {
         "task": "chat.tasks.close_abandoned_dialogs",
         "schedule": float(env.int("CHAT_AUTO_CLOSE_CHECK_SECONDS", default=60)),
     },
-    # New dialogs nobody opened, offered to every online operator (chat/offers.py)
+    # New dialogs nobody opened, offered to every online operator (chat/dialogs/offers.py)
     "offer-waiting-dialogs": {
         "task": "chat.tasks.offer_waiting_dialogs",
         "schedule": float(env.int("CHAT_OFFER_CHECK_SECONDS", default=10)),
@@ -214,7 +215,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "chat.client_ip.ip_from_request"
+AXES_CLIENT_IP_CALLABLE = "chat.visitors.client_ip.ip_from_request"
 AXES_LOCKOUT_CALLABLE = "operators.lockout.lockout_response"
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -292,7 +293,7 @@ CHAT_FRAME_MIN_BYTES = 12 * (CHAT_MESSAGE_MAX_LENGTH + 64) + 1024
 CHAT_FRAME_MAX_BYTES = max(
     env.int("CHAT_FRAME_MAX_BYTES", default=CHAT_FRAME_MIN_BYTES), CHAT_FRAME_MIN_BYTES
 )
-# Rate limits (chat/ratelimit.py; 0 turns one off): messages per minute and new dialogs
+# Rate limits (chat/messaging/ratelimit.py; 0 turns one off): messages per minute and new dialogs
 # per hour, per visitor and per IP address. A person types 20 messages a minute at most;
 # an office or mobile-carrier NAT puts many visitors behind one IP, hence higher IP limits.
 CHAT_RATE_MESSAGES_PER_VISITOR = env.int("CHAT_RATE_MESSAGES_PER_VISITOR", default=30)
@@ -312,12 +313,12 @@ WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="")
 WEBPUSH_TTL = env.int("WEBPUSH_TTL", default=3600)  # seconds a push service keeps a push
 
 # Visitor card. Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed;
-# empty: the peer address is the visitor's and no header is read (chat/client_ip.py).
+# empty: the peer address is the visitor's and no header is read (chat/visitors/client_ip.py).
 CHAT_TRUSTED_PROXIES = env.list("CHAT_TRUSTED_PROXIES", default=[])
 # A GeoLite2/GeoIP2 City .mmdb file; empty: the card's location is "unknown".
 GEOIP_PATH = env.str("GEOIP_PATH", default="")
 
-# Attachments (chat/attachments.py). Types are decided from the file's content.
+# Attachments (chat/messaging/uploads.py, attachments.py). Types are decided from the content.
 CHAT_ATTACHMENT_MAX_BYTES = env.int("CHAT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 CHAT_ATTACHMENT_TYPES = env.list(
     "CHAT_ATTACHMENT_TYPES",

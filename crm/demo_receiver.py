@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from chat.history import visible_dialogs
+from chat.console.history import visible_dialogs
 from crm.connectors.webhook import (
     ID_HEADER,
     STANDARD_SIGNATURE_HEADER,
@@ -108,7 +108,7 @@ def _named_id(body, key: str):
 
 def visible_records(operator, records: list[dict]) -> list[dict]:
     """The records this operator may read: one naming a dialog or a lead only if he may see
-    that dialog (chat.history's rules) and that lead (his sites). The receiver is shared by
+    that dialog (chat.console.history's rules) and that lead (his sites). The receiver is shared by
     every account of the installation, so a record of another account is never shown.
     Two queries, whatever the number of records."""
     dialog_ids = {_named_id(r["body"], "dialog") for r in records} - {None}

@@ -3,8 +3,10 @@ visitor card and the lead. docs/crm.md shows it as the webhook body."""
 
 from django.utils.translation import gettext as _
 
-from chat import attachments, card, selectors
+from chat.console import selectors
+from chat.messaging import attachments
 from chat.models import Dialog, Message, Visitor
+from chat.visitors import card
 
 EVENT_DIALOG = "dialog.exported"
 EVENT_LEAD = "lead.exported"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import selectors as chat_selectors
+from chat.console import selectors as chat_selectors
 from chat.errors import AccessDenied, NotFound
 from chat.views.decorators import operator_required
 from crm import demo_receiver, selectors, services

@@ -5,7 +5,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chat.filters import DateRangeFilterSet
+from chat.console.filters import DateRangeFilterSet
 from leads import selectors
 from leads.models import Lead
 from operators.models import Operator

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 
-from chat import access
-from chat import selectors as chat_selectors
+from chat.console import selectors as chat_selectors
+from chat.dialogs import access
 from chat.errors import AccessDenied, NotFound
 from chat.models import Message
 from leads.models import Lead
@@ -52,7 +52,7 @@ def export_rows(leads):
 @dataclass
 class LeadView:
     lead: Lead
-    # The lead's dialog when the operator may read it (chat.access rules), with its messages.
+    # The lead's dialog when the operator may read it (chat.dialogs.access), with its messages.
     dialog_visible: bool
     messages: list[Message]
 

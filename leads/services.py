@@ -2,7 +2,7 @@
 
 Each submission is one function: it takes a slot of the sender's rate limit, writes in one
 transaction and announces the new lead (and the visitor's new name or contacts) through
-chat.events on commit. The checks before it (visitor token, blacklist, honeypot, form)
+chat.realtime.events on commit. The checks before it (visitor token, blacklist, honeypot, form)
 are the view's, in leads.views.
 """
 
@@ -13,11 +13,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from chat import blocking, events, hooks, ratelimit
-from chat import payloads as chat_payloads
-from chat import selectors as chat_selectors
+from chat import hooks
+from chat.console import selectors as chat_selectors
 from chat.errors import AccessDenied
+from chat.messaging import payloads as chat_payloads
+from chat.messaging import ratelimit
 from chat.models import Dialog, Message, Visitor
+from chat.realtime import events
+from chat.visitors import blocking
 from leads.models import Lead
 
 CONTACT_FIELDS = ("name", "email", "phone")
@@ -121,7 +124,7 @@ def _create_lead(*, visitor: Visitor, dialog: Dialog | None, source: str, contac
 def contacts_data(visitor: Visitor) -> dict:
     """What the open dialog's header and visitor card show of the visitor."""
     return {
-        # Without a name, his nickname: in each console's language (chat.payloads.pick).
+        # Without a name, his nickname: in each console's language (chat.messaging.payloads.pick).
         "name": chat_payloads.per_language(lambda: visitor.display_name),
         "email": visitor.email,
         "phone": visitor.phone,

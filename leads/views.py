@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import selectors as chat_selectors
-from chat.client_ip import ip_from_request
+from chat.console import selectors as chat_selectors
 from chat.errors import AccessDenied, ChatError
 from chat.views.decorators import operator_required
+from chat.visitors.client_ip import ip_from_request
 from leads import selectors, services
 from leads.filters import LeadFilter
 from leads.forms import IntroduceForm, OfflineForm

@@ -4,7 +4,7 @@ Pushes go only when VAPID keys are configured (enabled()) and only to operators 
 console is closed (Operator.open_sockets == 0): an open console alerts by itself.
 
     (a) a new dialog: every online operator of its site;
-    (b) an offer (chat/offers.py): every online operator of the site;
+    (b) an offer (chat/dialogs/offers.py): every online operator of the site;
     (c) a visitor's message: the operators connected to the dialog.
 """
 
@@ -105,8 +105,8 @@ def new_dialog_pushes(dialog_id: int) -> list[tuple[int, dict]]:
 
 
 def offer_pushes(dialog_ids) -> list[tuple[int, dict]]:
-    """(b) for dialogs offered to every online operator (chat/offers.py)."""
-    from chat.offers import waiting_minutes
+    """(b) for dialogs offered to every online operator (chat/dialogs/offers.py)."""
+    from chat.dialogs.offers import waiting_minutes
 
     by_site: dict[int, list[Dialog]] = {}
     for dialog in Dialog.objects.select_related("site", "visitor").filter(

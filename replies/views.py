@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chat import selectors as chat_selectors
+from chat.console import selectors as chat_selectors
 from chat.views.decorators import operator_required
 from replies import selectors, services
 from replies.forms import CannedReplyForm

@@ -152,7 +152,7 @@ def thread_language_restored():
 
 @pytest.fixture(autouse=True)
 def own_cache(settings):
-    """Rate-limit counters (chat/ratelimit.py) apart from other tests and other runs sharing
+    """Rate-limit counters (chat/messaging/ratelimit.py) apart from other tests and runs sharing
     the Redis server: a key prefix of this test's own (clearing a shared Redis is not ours)."""
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"test{uuid.uuid4().hex[:12]}"
@@ -309,12 +309,12 @@ async def release_consumer_connections() -> None:
     """Give back the database connections the consumers' threads still hold.
 
     WebsocketCommunicator turns channels' close_old_connections into a no-op while it sends
-    and receives (channels.testing.application), so a consumer's call on one of chat.db's
+    and receives (channels.testing.application), so a consumer's call on one of db_threads.py's
     threads keeps its connection checked out of the psycopg pool after the test. The pool's
     close() at the end of the run closes only the connections given back to it: PostgreSQL
     then refused to drop the test database ("is being accessed by other users"). Each of
     the pool's threads closes its own (a barrier puts one call on every thread)."""
-    from chat import db as chat_db
+    from chat.realtime import db_threads as chat_db
 
     executor = chat_db._executor
     if executor is not None:

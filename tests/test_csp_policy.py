@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from chat import services
+from chat.messaging import posting
 from chat.models import BlockedIP
+from chat.visitors import sessions
 from leads.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +83,8 @@ def alice(make_operator, site):
 
 @pytest.fixture
 def dialog(site):
-    session = services.start_visitor_session(site=site, token=None, ip="10.0.0.7", user_agent="")
-    message, _created = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip="10.0.0.7", user_agent="")
+    message, _created = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c-1", text="Hello"
     )
     return message.dialog

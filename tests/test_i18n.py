@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from chat import animals
+from chat.visitors import animals
 
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"

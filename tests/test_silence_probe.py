@@ -6,8 +6,8 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from chat import events
-from chat.consumers import VisitorConsumer
+from chat.realtime import events
+from chat.realtime.consumers import VisitorConsumer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,6 @@
 from django import template
 
-from chat import payloads
+from chat.messaging import payloads
 
 register = template.Library()
 

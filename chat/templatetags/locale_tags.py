@@ -2,7 +2,7 @@
 
 {{ n|grouped }}: a count with the locale's thousand separator ("1,234" / "1 234"), without
 turning USE_THOUSAND_SEPARATOR on for every number (ids in attributes and URLs must stay
-bare). {% time_zone_options current %}: the profile menu's <select> (chat/timezones.py),
+bare). {% time_zone_options current %}: the profile menu's <select> (chat/console/timezones.py),
 built in Python, not with a template loop: every console page has it, some 600 options.
 """
 
@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from chat import timezones
+from chat.console import timezones
 
 register = template.Library()
 

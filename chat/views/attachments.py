@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import attachments, blocking, selectors, services
-from chat.client_ip import ip_from_request
+from chat.console import selectors
 from chat.errors import AccessDenied, ChatError
+from chat.messaging import attachments, posting, uploads
 from chat.views.decorators import operator_required
+from chat.visitors import blocking
+from chat.visitors.client_ip import ip_from_request
 
 # Sandboxed, and nothing loads from a download even if a browser renders it.
 DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
@@ -33,7 +35,7 @@ def acknowledged(message) -> JsonResponse:
 
 def _post(request, guard, post_message, **who):
     """Read and check the file, then store it with its message through the service."""
-    upload = attachments.prepare(attachments.uploaded_file(request, guard))
+    upload = uploads.prepare(uploads.uploaded_file(request, guard))
     with attachments.discarded_on_failure(upload):
         message, _created = post_message(
             **who,
@@ -51,7 +53,7 @@ def _post(request, guard, post_message, **who):
 @require_POST
 def console_upload(request, pk):
     try:
-        guard = attachments.guard_upload(request)
+        guard = uploads.guard_upload(request)
     except ChatError as error:
         return refusal(error)
     return _console_upload(request, pk, guard)
@@ -64,7 +66,7 @@ def _console_upload(request, pk, guard):
         return _post(
             request,
             guard,
-            services.post_operator_message,
+            posting.post_operator_message,
             operator=request.operator,
             dialog_id=pk,
         )
@@ -86,7 +88,7 @@ def console_download(request, pk, thumbnail=False):
 @require_POST
 def widget_upload(request, widget_key):
     try:
-        guard = attachments.guard_upload(request)
+        guard = uploads.guard_upload(request)
         token = request.headers.get("X-Visitor-Token") or request.POST.get("token")
         visitor = selectors.visitor_by_token(widget_key, token)
         if visitor is None:
@@ -97,7 +99,7 @@ def widget_upload(request, widget_key):
         return _post(
             request,
             guard,
-            services.post_visitor_message,
+            posting.post_visitor_message,
             visitor_id=visitor.id,
             visit_id=visitor.latest_visit_id,
             ip=ip,
@@ -132,7 +134,7 @@ def serve(attachment, *, thumbnail: bool) -> FileResponse:
         handle.seek(0)
     else:
         content_type = attachment.content_type
-    inline = attachment.is_image and content_type in attachments.INLINE_TYPES
+    inline = attachment.is_image and content_type in uploads.INLINE_TYPES
     response = FileResponse(
         handle, content_type=content_type, as_attachment=not inline, filename=attachment.name
     )

@@ -6,9 +6,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chat import blocking, selectors
+from chat.console import selectors
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.views.decorators import operator_required
+from chat.visitors import blocking
 
 
 @require_POST

@@ -8,10 +8,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chat import blocking, card, invitations, payloads, selectors, services, timezones
-from chat import presence as site_presence
+from chat.console import presence as site_presence
+from chat.console import selectors, timezones
+from chat.dialogs import invitations, lifecycle
 from chat.errors import AccessDenied, ChatError, NotFound
+from chat.messaging import payloads
 from chat.views.decorators import operator_required
+from chat.visitors import blocking, card
 from operators import services as presence
 from operators.models import Operator
 
@@ -103,8 +106,8 @@ def _dialog_action(action):
     return view
 
 
-connect = _dialog_action(services.connect_operator)
-end = _dialog_action(services.end_dialog)
+connect = _dialog_action(lifecycle.connect_operator)
+end = _dialog_action(lifecycle.end_dialog)
 
 
 @require_POST
@@ -113,7 +116,7 @@ def leave(request, pk):
     """Step out of a dialog and go back to the list, with a notice: an operator who may not
     see colleagues' dialogs could no longer open the one he left."""
     try:
-        dialog = services.leave_dialog(operator=request.operator, dialog_id=pk)
+        dialog = lifecycle.leave_dialog(operator=request.operator, dialog_id=pk)
     except (NotFound, AccessDenied):
         raise
     except ChatError as error:

@@ -8,14 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from chat import selectors, timezones
+from chat.console import selectors, timezones
 from chat.errors import AccessDenied, NotFound
 from chat.views.language import answering_in, says_language
 
 
 def operator_required(view):
     """Logged in and an operator; the operator is request.operator, his language and time
-    zone active (his profile's, else the browser's: chat/timezones.py)."""
+    zone active (his profile's, else the browser's: chat/console/timezones.py)."""
 
     @login_required
     @wraps(view)

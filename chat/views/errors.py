@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views import csrf, defaults
 
-from chat import selectors
+from chat.console import selectors
 
 
 def is_console_page(request) -> bool:

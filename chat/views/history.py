@@ -1,10 +1,10 @@
 """The console's Dialog history page. Thin: the filter and the page come from
-chat.filters and chat.history."""
+chat.console.filters and chat.console.history."""
 
 from django.shortcuts import render
 
-from chat import history, selectors
-from chat.filters import HistoryFilter
+from chat.console import history, selectors
+from chat.console.filters import HistoryFilter
 from chat.views.decorators import operator_required
 
 

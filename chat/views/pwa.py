@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from chat import pwa
+from chat.console import pwa
 
 
 @require_GET

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from chat import blocking, origins
-from chat.client_ip import ip_from_request
 from chat.csp import replace_directives
 from chat.models import Site
 from chat.views.language import answering_in, says_language
+from chat.visitors import blocking, origins
+from chat.visitors.client_ip import ip_from_request
 
 
 @xframe_options_exempt

@@ -7,7 +7,7 @@
  *   (someone opened it) or the dialog leaves Mine. Each alert is a "console:alert" DOM
  *   event (console.js), detail {dialog, reason: "new" | "repeat" | "offer"}.
  * - Offer: the server offers a dialog nobody opened to every online operator (an `offer`
- *   frame, chat/offers.py): a banner on any console page, with the visitor's name, how
+ *   frame, chat/dialogs/offers.py): a banner on any console page, with the visitor's name, how
  *   long he waits and "Open dialog"; it goes when dismissed or when the dialog is opened.
  */
 (function () {

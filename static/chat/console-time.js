@@ -1,4 +1,4 @@
-/* Times in the operator's zone and language (chat/timezones.py).
+/* Times in the operator's zone and language (chat/console/timezones.py).
  *
  * - Keeps the browser's zone in the "tz" cookie: the server shows pages in it when the
  *   operator has not chosen one in his profile.

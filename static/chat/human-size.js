@@ -1,9 +1,9 @@
-/* A file size in the page's language, as chat.attachments.human_size writes it: shared by
+/* A file size in the page's language, as chat.messaging.uploads.human_size writes it: shared by
  * the widget frame and the console (window.humanSize). */
 (function () {
   "use strict";
 
-  // A size as chat.attachments.human_size writes it ("24 KB" / "24 КБ", "1.2 MB"), with
+  // A size as chat.messaging.uploads.human_size writes it ("24 KB" / "24 КБ", "1.2 MB"), with
   // the words of templates/chat/_size_words.html.
   function humanSize(bytes) {
     var words = (document.getElementById("size-words") || { dataset: {} }).dataset;

@@ -1,5 +1,5 @@
 // CRM export state on the dialog page: the server sends the rendered panel in `export`
-// frames (crm/services.py -> chat.events); it is swapped in as is.
+// frames (crm/services.py -> chat.realtime.events); it is swapped in as is.
 (function () {
   "use strict";
   if (!window.LiveConsole) return;

@@ -1,4 +1,4 @@
-/* Service worker of the operator console (chat/pwa.py, chat/views/pwa.py).
+/* Service worker of the operator console (chat/console/pwa.py, chat/views/pwa.py).
  *
  * - Precaches the console's shell: its CSS and JS, the icons and the offline page.
  * - Pages are always asked from the network; when that fails, the offline page is shown.

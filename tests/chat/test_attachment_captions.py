@@ -6,7 +6,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from chat import attachments, payloads, services
+from chat.dialogs import lifecycle
+from chat.messaging import payloads, uploads
 from chat.models import Attachment
 from tests.chat.test_attachments import a_file, image_bytes, new_visitor, widget_upload
 
@@ -27,9 +28,9 @@ pytestmark = pytest.mark.django_db
 )
 def test_sizes_read_in_the_active_language(size, english, russian):
     with translation.override("en"):
-        assert attachments.human_size(size) == english
+        assert uploads.human_size(size) == english
     with translation.override("ru"):
-        assert attachments.human_size(size) == russian
+        assert uploads.human_size(size) == russian
 
 
 def visitor_sends_image(site, name="photo.png"):
@@ -51,7 +52,7 @@ def test_the_live_fragment_names_the_image_and_its_size_in_each_language(site):
 
 def test_the_dialog_page_names_the_image_and_its_size(site, alice):
     attachment = visitor_sends_image(site, name="broken part.png")
-    services.connect_operator(operator=alice, dialog_id=attachment.message.dialog_id)
+    lifecycle.connect_operator(operator=alice, dialog_id=attachment.message.dialog_id)
     client = Client()
     client.force_login(alice.user)
     page = client.get(reverse("console:dialog", args=[attachment.message.dialog_id]))

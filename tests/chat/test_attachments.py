@@ -17,8 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from chat import attachments, payloads, selectors, services
+from chat.console import selectors
+from chat.dialogs import lifecycle
+from chat.errors import ChatError
+from chat.messaging import attachments, payloads, posting, uploads
 from chat.models import Attachment, BlockedIP, Dialog, Message
+from chat.visitors import sessions
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -78,7 +82,7 @@ def a_file(name, content, content_type="application/octet-stream"):
 
 
 def new_visitor(site, ip="203.0.113.7"):
-    return services.start_visitor_session(site=site, token=None, ip=ip, user_agent="Firefox")
+    return sessions.start_visitor_session(site=site, token=None, ip=ip, user_agent="Firefox")
 
 
 def widget_upload(client, session, file, *, client_id="v-file-1", text="", token=None, **extra):
@@ -110,11 +114,11 @@ def body_of(response) -> bytes:
 def open_dialog(site, operator=None):
     """A visitor who wrote once; the operator, if given, connected."""
     session = new_visitor(site)
-    message, _ = services.post_visitor_message(
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="hi", text="Hello"
     )
     if operator:
-        services.connect_operator(operator=operator, dialog_id=message.dialog_id)
+        lifecycle.connect_operator(operator=operator, dialog_id=message.dialog_id)
     return session, message.dialog
 
 
@@ -148,7 +152,7 @@ async def test_a_visitors_image_reaches_the_operator_and_his_pdf_reaches_the_vis
     token = hello["visitor"]["token"]
     await widget.send_json_to({"type": "message", "client_id": "v-1", "text": "Hello"})
     dialog_id = (await until(widget, "ack"))["dialog"]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     await until(widget, "dialog")
     console, _ = await sockets.operator(alice)
     await console.send_json_to({"type": "watch", "dialog": dialog_id})
@@ -244,8 +248,8 @@ def test_the_first_upload_opens_a_dialog_and_the_row_shows_the_file_name(site):
 @pytest.mark.django_db
 def test_text_messages_still_need_text(site):
     session = new_visitor(site)
-    with pytest.raises(services.ChatError) as refused:
-        services.post_visitor_message(
+    with pytest.raises(ChatError) as refused:
+        posting.post_visitor_message(
             visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="x", text="  "
         )
     assert refused.value.code == "empty"
@@ -258,7 +262,7 @@ def test_text_messages_still_need_text(site):
 def test_an_oversize_file_is_refused_while_it_is_read(site, settings, media, monkeypatch):
     settings.CHAT_ATTACHMENT_MAX_BYTES = 1000
     # Refused by the upload handler, before any file object reaches the content checks.
-    monkeypatch.setattr(attachments, "prepare", mock.Mock(side_effect=AssertionError))
+    monkeypatch.setattr(uploads, "prepare", mock.Mock(side_effect=AssertionError))
     session = new_visitor(site)
     response = widget_upload(Client(), session, a_file("big.pdf", PDF + b"0" * 5000))
     assert response.status_code == 413
@@ -500,7 +504,7 @@ def test_console_uploads_follow_the_rules_of_operator_messages(site, alice, bob,
     refused = console_upload(logged_in(alice), waiting.id, a_file("a.pdf", PDF))
     assert (refused.status_code, refused.json()["code"]) == (400, "not_connected")
 
-    services.end_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
     refused = console_upload(logged_in(alice), dialog.id, a_file("a.pdf", PDF))
     assert refused.json()["code"] == "dialog_closed"
     assert not Attachment.objects.exists()
@@ -602,7 +606,7 @@ def test_operators_download_only_files_of_dialogs_they_may_see(site, alice, bob,
     assert Client().get(url).status_code == 302  # to the login page
 
     # Once Alice ended it, the dialog is in the site's history: Bob may see it now.
-    services.end_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
     assert logged_in(bob).get(url).status_code == 200
 
 
@@ -648,7 +652,7 @@ def test_replay_payloads_with_attachments_cost_one_query(site, django_assert_num
     session, attachment = visitor_sends(site, content=image_bytes(), name="a.png")
     visitor_id = session.visitor.id
     for n in range(3):
-        services.post_visitor_message(
+        posting.post_visitor_message(
             visitor_id=visitor_id, visit_id=None, client_id=f"t{n}", text="more"
         )
     with django_assert_num_queries(1):
@@ -678,7 +682,7 @@ def test_publishing_a_text_message_asks_nothing_about_attachments(
 ):
     session = new_visitor(site)
     with CaptureQueriesContext(connection) as queries:
-        services.post_visitor_message(
+        posting.post_visitor_message(
             visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c", text="Hi"
         )
     assert not [q for q in queries if "chat_attachment" in q["sql"]]

@@ -1,5 +1,5 @@
 """Dialogs whose visitor left end by themselves after their site's minutes without a
-message (chat/autoclose.py, run by the close_abandoned_dialogs beat task)."""
+message (chat/dialogs/autoclose.py, run by the close_abandoned_dialogs beat task)."""
 
 from datetime import timedelta
 from io import StringIO
@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from chat import autoclose, hooks, services, tasks
+from chat import hooks, tasks
+from chat.dialogs import autoclose, lifecycle
+from chat.messaging import posting
 from chat.models import Dialog, Message, Participant, Site, Visitor
+from chat.visitors import sessions
 from crm.models import Export, Integration
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +23,15 @@ LINE = "The dialog was closed automatically after 30 minutes without messages"
 
 
 def visitor_wrote(site, text="Hello?"):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text=text
     )
     return Dialog.objects.get(pk=message.dialog_id), session
 
 
 def leaves(session):
-    services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+    sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
 
 
 def age(dialog, *, gone_for=None, quiet_for=None):
@@ -46,10 +49,8 @@ def answered_and_left(site, operator, *, gone_for, quiet_for):
     """Mine's pile: the operator answered, the visitor closed his widget and never came
     back, the dialog stayed active."""
     dialog, session = visitor_wrote(site)
-    services.connect_operator(operator=operator, dialog_id=dialog.id)
-    services.post_operator_message(
-        operator=operator, dialog_id=dialog.id, client_id="o1", text="Hi"
-    )
+    lifecycle.connect_operator(operator=operator, dialog_id=dialog.id)
+    posting.post_operator_message(operator=operator, dialog_id=dialog.id, client_id="o1", text="Hi")
     leaves(session)
     age(dialog, gone_for=gone_for, quiet_for=quiet_for)
     return dialog, session
@@ -106,7 +107,7 @@ def test_ending_reaches_the_hooks_and_the_crm_export_like_a_manual_end(
 
 def test_a_new_dialog_an_operator_answered_and_left_ends_too(site, alice):
     dialog, _ = answered_and_left(site, alice, gone_for=35 * MINUTES, quiet_for=35 * MINUTES)
-    services.leave_dialog(operator=alice, dialog_id=dialog.id)  # back to "new", in Mine
+    lifecycle.leave_dialog(operator=alice, dialog_id=dialog.id)  # back to "new", in Mine
     age(dialog, quiet_for=35 * MINUTES)
     assert Dialog.objects.get(pk=dialog.pk).status == Dialog.Status.NEW
     assert autoclose.close_abandoned_dialogs() == [dialog.id]
@@ -124,7 +125,7 @@ def stays_open(site, alice, case):
         dialog, session = visitor_wrote(site)
         leaves(session)
         age(dialog, gone_for=60 * MINUTES, quiet_for=60 * MINUTES)
-        services.connect_operator(operator=alice, dialog_id=dialog.id)  # "Alice joined"
+        lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)  # "Alice joined"
     elif case == "auto-close off":
         site.auto_close_minutes = 0
         site.save()
@@ -133,7 +134,7 @@ def stays_open(site, alice, case):
         dialog, session = visitor_wrote(site)
         leaves(session)
         age(dialog, gone_for=60 * MINUTES, quiet_for=60 * MINUTES)
-        assert services.mark_missed() == [dialog.id]
+        assert lifecycle.mark_missed() == [dialog.id]
     return dialog
 
 

@@ -10,9 +10,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chat import autoclose, events, selectors, services
+from chat.console import selectors
+from chat.dialogs import autoclose, lifecycle
 from chat.errors import ChatError
+from chat.messaging import posting
 from chat.models import Dialog, Message, Visitor
+from chat.realtime import events
+from chat.visitors import sessions
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,17 +36,17 @@ def quiet_layer(monkeypatch):
 def abandoned(site, operator=None) -> tuple[Dialog, str]:
     """A dialog due to end: the visitor wrote (an operator answered), closed his widget
     45 minutes ago, nobody wrote since. Returns it and the visitor's token."""
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hello?"
     )
     dialog = message.dialog
     if operator is not None:
-        services.connect_operator(operator=operator, dialog_id=dialog.id)
-        services.post_operator_message(
+        lifecycle.connect_operator(operator=operator, dialog_id=dialog.id)
+        posting.post_operator_message(
             operator=operator, dialog_id=dialog.id, client_id="o1", text="Hi"
         )
-    services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+    sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
     past = timezone.now() - LONG_AGO
     Visitor.objects.filter(pk=session.visitor.id).update(last_seen_at=past)
     Message.objects.filter(dialog=dialog).update(created_at=past)
@@ -139,7 +143,7 @@ def test_a_visitor_coming_back_during_a_run_keeps_his_dialog(site, alice, monkey
 
     monkeypatch.setattr(selectors, "open_dialog_of", held)
     back, back_outcome = in_thread(
-        services.start_visitor_session, site=site, token=token, ip=None, user_agent=""
+        sessions.start_visitor_session, site=site, token=token, ip=None, user_agent=""
     )
     assert reconnecting.wait(timeout=WAIT)
     run, run_outcome = in_thread(autoclose.close_abandoned_dialogs)
@@ -200,7 +204,7 @@ def test_a_visitor_coming_back_as_a_run_starts(site, alice):
         dialog, token = abandoned(site, alice)
         run_outcome, back_outcome = race(
             autoclose.close_abandoned_dialogs,
-            lambda token=token: services.start_visitor_session(
+            lambda token=token: sessions.start_visitor_session(
                 site=site, token=token, ip=None, user_agent=""
             ),
             delay,
@@ -215,7 +219,7 @@ def test_a_visitor_coming_back_as_a_run_starts(site, alice):
             assert session.dialog.id == dialog.id
             assert dialog.is_open and auto_lines(dialog) == 0
             Dialog.objects.filter(pk=dialog.pk).update(status=Dialog.Status.CLOSED)  # next round
-        services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+        sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
 
 
 # --- an operator joins ---------------------------------------------------------------------
@@ -232,7 +236,7 @@ def test_an_operator_joining_as_a_run_starts(site, make_operator):
         dialog, _token = abandoned(site)  # new: nobody in it
         run_outcome, join_outcome = race(
             autoclose.close_abandoned_dialogs,
-            lambda dialog=dialog: services.connect_operator(operator=bob, dialog_id=dialog.id),
+            lambda dialog=dialog: lifecycle.connect_operator(operator=bob, dialog_id=dialog.id),
             delay,
         )
         dialog.refresh_from_db()
@@ -245,4 +249,4 @@ def test_an_operator_joining_as_a_run_starts(site, make_operator):
             assert run_outcome["result"] == []
             assert "error" not in join_outcome
             assert dialog.status == Dialog.Status.ACTIVE and auto_lines(dialog) == 0
-            services.end_dialog(operator=bob, dialog_id=dialog.id)  # next round
+            lifecycle.end_dialog(operator=bob, dialog_id=dialog.id)  # next round

@@ -9,8 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from chat import blocking, selectors, services
+from chat.console import selectors
+from chat.dialogs import lifecycle
 from chat.models import Message
+from chat.visitors import blocking, sessions
 from tests.chat.test_attachments import a_file, image_bytes, widget_upload
 from tests.chat.test_blocking import IP, entry, frame_of, visitor_from, visitor_with_dialog
 
@@ -23,7 +25,7 @@ def reveals(text: str) -> list[str]:
 
 def block_and_lift(site, alice):
     dialog = visitor_with_dialog(site)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     blocked = blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason="Spam")
     blocking.unblock(operator=alice, blocked_id=blocked.id)
     return dialog
@@ -85,7 +87,7 @@ def test_the_blocked_widget_page_is_neutral(site, language):
 
 @pytest.mark.django_db
 def test_a_blocked_upload_is_refused_in_the_same_words(site):
-    session = services.start_visitor_session(site=site, token=None, ip=IP, user_agent="")
+    session = sessions.start_visitor_session(site=site, token=None, ip=IP, user_agent="")
     entry(site.account, f"{IP}/32")
     with translation.override("en"):  # the request's Russian must not outlive the test
         response = widget_upload(

@@ -8,9 +8,12 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from chat import blocking, selectors, services
+from chat.console import selectors
+from chat.dialogs import lifecycle
 from chat.errors import AccessDenied, ChatError
+from chat.messaging import posting
 from chat.models import BlockedIP, Dialog, Message, Participant, Visit, Visitor
+from chat.visitors import blocking
 
 IP = "203.0.113.7"
 OTHER_IP = "198.51.100.9"
@@ -24,7 +27,7 @@ def visitor_with_dialog(site, ip=IP, text="You are all idiots"):
     """A visitor whose current visit comes from `ip`, with an open dialog."""
     visitor = Visitor.objects.create(site=site, animal="blue-fox")
     visit = Visit.objects.create(visitor=visitor, ip=ip)
-    message, _ = services.post_visitor_message(
+    message, _ = posting.post_visitor_message(
         visitor_id=visitor.id, visit_id=visit.id, client_id="c-1", text=text
     )
     return message.dialog
@@ -100,7 +103,7 @@ def test_garbage_and_the_whole_internet_are_refused(text):
 @pytest.mark.django_db
 def test_block_records_who_and_why_and_ends_the_dialog(site, alice):
     dialog = visitor_with_dialog(site)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     blocked = blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason="  Insults  ")
     assert (blocked.network, blocked.reason) == (f"{IP}/32", "Insults")
     assert (blocked.blocked_by, blocked.visitor_id) == (alice, dialog.visitor_id)
@@ -149,7 +152,7 @@ def test_a_visitor_without_a_known_ip_cannot_be_blocked(site, alice):
 @pytest.mark.django_db
 def test_operators_who_may_not_see_the_dialog_cannot_block(site, alice, make_operator, make_site):
     dialog = visitor_with_dialog(site)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     stranger = make_operator()  # another account
     colleague_elsewhere = make_operator(sites=[make_site(account=site.account)])
     colleague_here = make_operator(sites=[site])  # active dialog of Alice, no flag

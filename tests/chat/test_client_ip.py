@@ -4,8 +4,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import RequestFactory
 
-from chat.client_ip import ip_from_request, ip_from_scope
 from chat.models import Visit
+from chat.visitors.client_ip import ip_from_request, ip_from_scope
 
 
 def scope(peer, *forwarded):

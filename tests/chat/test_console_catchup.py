@@ -1,4 +1,4 @@
-"""The console's catch-up (chat/catchup.py, docs/protocol.md "Console socket: catching
+"""The console's catch-up (chat/console/catchup.py, docs/protocol.md "Console socket: catching
 up"): a page sends the cursor of what it shows after every hello, and gets every change of
 its lists since, before any later live event. Without it a dialog that starts between the
 page's render and its socket's subscription never shows up until a reload."""
@@ -14,8 +14,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from chat import catchup, services
+from chat.console import catchup
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Dialog, Visitor
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,8 +59,8 @@ async def page(operator, path="/console/") -> dict:
 
 def start_dialog(site, text: str) -> Dialog:
     """A visitor's first message (his widget's socket is not needed for it)."""
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id=text, text=text
     )
     return message.dialog
@@ -117,19 +120,19 @@ async def test_rows_that_changed_or_left_meanwhile(sockets, site, alice, bob):
     changed, taken, ended, quiet = [
         await database_sync_to_async(start_dialog)(site, f"question {n}") for n in range(4)
     ]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=ended.id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=ended.id)
     cursor = await page(alice)
     assert set(cursor["shown"]) == {str(d.id) for d in (changed, taken, ended, quiet)}
 
     def meanwhile():
-        session = services.start_visitor_session(
+        session = sessions.start_visitor_session(
             site=site, token=changed.visitor.token, ip=None, user_agent=""
         )
-        services.post_visitor_message(
+        posting.post_visitor_message(
             visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="again", text="?"
         )
-        services.connect_operator(operator=bob, dialog_id=taken.id)  # Bob's now: Others
-        services.end_dialog(operator=alice, dialog_id=ended.id)
+        lifecycle.connect_operator(operator=bob, dialog_id=taken.id)  # Bob's now: Others
+        lifecycle.end_dialog(operator=alice, dialog_id=ended.id)
 
     await database_sync_to_async(meanwhile)()
     console, frame = await synced(sockets, alice, cursor)
@@ -157,9 +160,9 @@ async def test_missed_and_others_lists_catch_up_too(sockets, site, alice, bob):
     def meanwhile():
         Visitor.objects.filter(pk=waiting.visitor_id).update(open_sockets=0)
         later = timezone.now() + timedelta(seconds=settings.CHAT_MISSED_GRACE_SECONDS + 60)
-        assert services.mark_missed(now=later) == [waiting.id]
+        assert lifecycle.mark_missed(now=later) == [waiting.id]
         answered = start_dialog(site, "Are you there?")
-        services.connect_operator(operator=alice, dialog_id=answered.id)
+        lifecycle.connect_operator(operator=alice, dialog_id=answered.id)
         return answered
 
     answered = await database_sync_to_async(meanwhile)()

@@ -5,8 +5,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from chat import services
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Dialog, Message, Participant, Visitor
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +18,10 @@ MINE_QUERIES = 5
 # Dialog: session, user, operator, the dialog, its operators, my site ids, the transcript
 # (with authors), the rows of the list beside it.
 DIALOG_QUERIES = 8
-# The visitor card (chat/card.py): the visitor's latest visit, every operator's stay.
+# The visitor card (chat/visitors/card.py): the visitor's latest visit, every operator's stay.
 DIALOG_QUERIES += 2
-# Block visitor (chat/blocking.py): the account's blocked IPs with the visitor's current IP.
+# Block visitor (chat/visitors/blocking.py): the account's blocked IPs with the visitor's
+# current IP.
 DIALOG_QUERIES += 1
 # The ids in each tab (live counts) and the online colleagues one may invite.
 DIALOG_QUERIES += 2
@@ -88,14 +91,14 @@ def test_mine_lists_new_dialogs_of_my_sites_and_dialogs_i_am_in(
 
 
 def test_mine_drops_a_dialog_once_it_is_closed(alice_client, alice, site):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c", text="Hi"
     )
     assert shown_ids(alice_client.get(reverse("console:mine"))) == [message.dialog_id]
-    services.connect_operator(operator=alice, dialog_id=message.dialog_id)
+    lifecycle.connect_operator(operator=alice, dialog_id=message.dialog_id)
     assert shown_ids(alice_client.get(reverse("console:mine"))) == [message.dialog_id]
-    services.end_dialog(operator=alice, dialog_id=message.dialog_id)
+    lifecycle.end_dialog(operator=alice, dialog_id=message.dialog_id)
     assert shown_ids(alice_client.get(reverse("console:mine"))) == []
 
 

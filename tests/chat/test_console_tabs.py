@@ -9,8 +9,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from chat import selectors, services
+from chat.console import selectors
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Dialog, Participant, Visitor
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 _tokens = itertools.count()
@@ -112,8 +115,8 @@ def test_tab_of_follows_status_and_participation(alice, reader):
 
 def test_leaving_alone_puts_the_dialog_back_to_new(site, alice, reader):
     (dialog,) = make_dialogs(site, 1, status="new")
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.leave_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.leave_dialog(operator=alice, dialog_id=dialog.id)
     dialog.refresh_from_db()
     assert dialog.status == "new"
     assert dialog.messages.last().text == "Alice left the dialog"
@@ -123,9 +126,9 @@ def test_leaving_alone_puts_the_dialog_back_to_new(site, alice, reader):
 def test_leaving_with_a_colleague_left_keeps_it_active(site, alice, make_operator):
     both = make_operator(sites=[site], can_see_others=True, can_join_others=True)
     (dialog,) = make_dialogs(site, 1, status="new")
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.connect_operator(operator=both, dialog_id=dialog.id)
-    services.leave_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=both, dialog_id=dialog.id)
+    lifecycle.leave_dialog(operator=alice, dialog_id=dialog.id)
     dialog.refresh_from_db()
     assert dialog.status == "active"
     assert [op.id for op in selectors.active_operators(dialog.id)] == [both.id]
@@ -150,16 +153,16 @@ def test_leaving_a_dialog_i_am_not_in_is_refused(site, alice, make_operator):
 
 def test_missed_dialog_can_still_be_answered(site, alice):
     (dialog,) = make_dialogs(site, 1, status="missed")
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.post_operator_message(operator=alice, dialog_id=dialog.id, client_id="a", text="Hi")
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    posting.post_operator_message(operator=alice, dialog_id=dialog.id, client_id="a", text="Hi")
     dialog.refresh_from_db()
     assert dialog.status == "active"
     assert dialog.messages.last().text == "Hi"
 
 
 def test_waiting_time_is_shown_on_rows_of_unanswered_dialogs(site, alice):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hello?"
     )
     dialog = Dialog.objects.get()
@@ -167,8 +170,8 @@ def test_waiting_time_is_shown_on_rows_of_unanswered_dialogs(site, alice):
     dialog.save()
     html = client_of(alice).get("/console/").content.decode()
     assert f'data-waiting="{int(dialog.waiting_since.timestamp())}"' in html
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.post_operator_message(operator=alice, dialog_id=dialog.id, client_id="a", text="Hi")
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    posting.post_operator_message(operator=alice, dialog_id=dialog.id, client_id="a", text="Hi")
     dialog.refresh_from_db()
     assert dialog.waiting_since is None
     assert not re.search(r'data-waiting="\d+"', client_of(alice).get("/console/").content.decode())

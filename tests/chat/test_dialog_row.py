@@ -7,14 +7,15 @@ import pytest
 from django.template import engines
 from django.utils import timezone, translation
 
-from chat import payloads, services
+from chat.messaging import payloads, posting
 from chat.models import Dialog
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 
 # templates/chat/_dialog_row.html as it was, the reference ("waiting" since issue 13: only
 # while the visitor's last message is unanswered; plus the row's version, which the
-# console's catch-up compares: chat/catchup.py).
+# console's catch-up compares: chat/console/catchup.py).
 TEMPLATE_ROW = """{% load i18n chat_tags %}<li class="row row-{{ dialog.status }}{% if dialog.unread_count %} row-unread{% endif %}" data-dialog="{{ dialog.id }}" data-sort="{{ dialog.last_message_at|date:'U' }}" data-v="{{ version }}"{% if dialog.is_open and dialog.last_message_author == "visitor" %} data-waiting="{{ dialog.waiting_since|default:dialog.last_message_at|date:'U' }}"{% endif %}{% if dialog.status == "new" and not dialog.read_up_to %} data-unopened data-alert-every="{{ dialog.site.alert_repeat_seconds }}"{% endif %}>
   <a class="row-link" href="{% url 'console:dialog' dialog.id %}">
     {{ dialog.visitor|avatar }}
@@ -51,8 +52,8 @@ def variants(dialog):
 @pytest.mark.parametrize("language", ["en", "ru"])
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Vladivostok"])
 def test_the_python_row_is_the_template_row(site, language, zone):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="r-1", text="Hi"
     )
     template = engines["django"].from_string(TEMPLATE_ROW)
@@ -77,8 +78,8 @@ def test_the_python_row_is_the_template_row(site, language, zone):
 def test_the_version_changes_with_the_markup_and_only_with_it(site):
     """The console asks again only for rows whose version changed: every change a person
     would see in the row changes it, in whatever language or zone the row is shown."""
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="r-1", text="Hi"
     )
     more_changes = [

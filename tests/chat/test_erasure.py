@@ -10,8 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chat import attachments, erasure, history, services
+from chat.console import history
+from chat.dialogs import lifecycle
+from chat.messaging import posting, uploads
 from chat.models import Attachment, Dialog, Message, Visitor
+from chat.visitors import erasure, sessions
 from leads.models import Lead
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -50,14 +53,14 @@ def personal(tag: str) -> dict:
 def a_visitor_with_history(site, operator, tag: str, *, dialogs: int = 1):
     """A visitor with his visit, `dialogs` closed dialogs (message, answer, file), a lead."""
     data = personal(tag)
-    session = services.start_visitor_session(
+    session = sessions.start_visitor_session(
         site=site, token=None, ip=data["ip"], user_agent=data["agent"]
     )
     visitor, visit = session.visitor, session.visit
     Visitor.objects.filter(pk=visitor.pk).update(
         name=data["name"], email=data["email"], phone=data["phone"]
     )
-    services.record_page(
+    sessions.record_page(
         visit_id=visit.id,
         url=data["page"],
         title=data["title"],
@@ -65,26 +68,26 @@ def a_visitor_with_history(site, operator, tag: str, *, dialogs: int = 1):
         utm={"utm_campaign": data["utm"]},
     )
     for n in range(dialogs):
-        message, _ = services.post_visitor_message(
+        message, _ = posting.post_visitor_message(
             visitor_id=visitor.id, visit_id=visit.id, client_id=f"{tag}-{n}", text=data["said"]
         )
-        services.post_visitor_message(
+        posting.post_visitor_message(
             visitor_id=visitor.id,
             visit_id=visit.id,
             client_id=f"{tag}-{n}-file",
             text="",
-            attachment=attachments.prepare(
+            attachment=uploads.prepare(
                 SimpleUploadedFile(f"{data['file']}.pdf", PDF, "application/pdf")
             ),
         )
-        services.connect_operator(operator=operator, dialog_id=message.dialog_id)
-        services.post_operator_message(
+        lifecycle.connect_operator(operator=operator, dialog_id=message.dialog_id)
+        posting.post_operator_message(
             operator=operator,
             dialog_id=message.dialog_id,
             client_id=f"o{tag}-{n}",
             text=data["answer"],
         )
-        services.end_dialog(operator=operator, dialog_id=message.dialog_id)
+        lifecycle.end_dialog(operator=operator, dialog_id=message.dialog_id)
     Lead.objects.create(
         account=site.account,
         site=site,

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import path, reverse
 
-from chat import services
+from chat.dialogs import lifecycle
 from chat.models import Dialog, Participant, Visitor
 from config import urls as project_urls
 
@@ -48,8 +48,8 @@ def test_leaving_a_shared_dialog_goes_back_to_the_list_with_a_notice(site, alice
     dialog is no longer hers to open. She lands on her list, told what happened."""
     bob = make_operator(username="bob", sites=[site], can_see_others=True, can_join_others=True)
     dialog = new_dialog(site, number=7)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.connect_operator(operator=bob, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=bob, dialog_id=dialog.id)
     client = client_of(alice)
 
     response = client.post(reverse("console:leave", args=[dialog.id]), headers=NAVIGATION)
@@ -70,7 +70,7 @@ def test_leaving_a_shared_dialog_goes_back_to_the_list_with_a_notice(site, alice
 def test_the_leave_notice_is_in_the_operators_language(site, make_operator):
     olga = make_operator(username="olga", sites=[site], language="ru")
     dialog = new_dialog(site, number=12)
-    services.connect_operator(operator=olga, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=olga, dialog_id=dialog.id)
     client = client_of(olga)
     page = client.post(reverse("console:leave", args=[dialog.id]), follow=True)
     assert page.redirect_chain == [(reverse("console:mine"), 302)]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from chat.filters import start_of
+from chat.console.filters import start_of
 from chat.models import Dialog, Message, Participant, Visitor
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ console only when they are http(s): a javascript: or data: URL never reaches an 
 import pytest
 from django.test import Client
 
-from chat import services
 from chat.errors import ChatError
+from chat.messaging import posting
 from chat.models import Visit
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,8 @@ def alice(make_operator, make_site):
 @pytest.fixture
 def session(alice):
     site = alice.sites.get()
-    session = services.start_visitor_session(site=site, token=None, ip="10.0.0.7", user_agent="")
-    services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip="10.0.0.7", user_agent="")
+    posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c-1", text="Hi"
     )
     return session
@@ -31,14 +32,14 @@ def session(alice):
 @pytest.mark.parametrize("url", HOSTILE)
 def test_a_script_url_is_refused_as_the_current_page(session, url):
     with pytest.raises(ChatError) as refused:
-        services.record_page(visit_id=session.visit.id, url=url, title="Home")
+        sessions.record_page(visit_id=session.visit.id, url=url, title="Home")
     assert refused.value.code == "invalid"
     assert Visit.objects.get(pk=session.visit.id).current_url == ""
 
 
 @pytest.mark.parametrize("url", HOSTILE)
 def test_a_script_url_as_referrer_is_dropped_and_no_href_has_it(session, alice, url):
-    services.record_page(
+    sessions.record_page(
         visit_id=session.visit.id, url="https://shop.example/", title="Home", referrer=url
     )
     assert Visit.objects.get(pk=session.visit.id).referrer == ""

@@ -3,9 +3,12 @@ he accepts."""
 
 import pytest
 
-from chat import invitations, selectors, services
+from chat.console import selectors
+from chat.dialogs import invitations, lifecycle
 from chat.errors import AccessDenied
+from chat.messaging import posting
 from chat.models import Invitation
+from chat.visitors import sessions
 from operators import services as presence
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,11 +17,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_invitee_taken_off_the_site_cannot_accept(site, alice, make_operator):
     bob = make_operator(username="bob", display_name="Bob", sites=[site])
     presence.console_socket_opened(operator_id=bob.id)
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Help"
     )
-    services.connect_operator(operator=alice, dialog_id=message.dialog_id)
+    lifecycle.connect_operator(operator=alice, dialog_id=message.dialog_id)
     invitation = invitations.invite_operator(
         operator=alice, dialog_id=message.dialog_id, invitee_id=bob.id
     )

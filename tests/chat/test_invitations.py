@@ -4,9 +4,12 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
-from chat import invitations, selectors, services
+from chat.console import selectors
+from chat.dialogs import invitations, lifecycle
 from chat.errors import ChatError
+from chat.messaging import posting
 from chat.models import Invitation
+from chat.visitors import sessions
 from operators import services as presence
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,11 +22,11 @@ def bob(make_operator, site):
 
 
 def dialog_with(site, operator):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Help"
     )
-    services.connect_operator(operator=operator, dialog_id=message.dialog_id)
+    lifecycle.connect_operator(operator=operator, dialog_id=message.dialog_id)
     return message.dialog_id
 
 

@@ -14,8 +14,10 @@ from django.db.backends import utils as db_utils
 from django.test import Client
 from django.utils import translation
 
-from chat import animals, invitations, payloads, services
+from chat.dialogs import invitations, lifecycle
+from chat.messaging import payloads, posting
 from chat.models import Attachment, Message, Visitor
+from chat.visitors import animals, sessions
 from operators import services as presence
 from tests.conftest import allowed_origin
 
@@ -122,11 +124,11 @@ async def test_invitation_and_its_answer_come_in_each_operators_language(sockets
     emma_console, _ = await sockets.operator(emma)
 
     def dialog_with_ivan():
-        session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-        message, _ = services.post_visitor_message(
+        session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+        message, _ = posting.post_visitor_message(
             visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
         )
-        services.connect_operator(operator=ivan, dialog_id=message.dialog_id)
+        lifecycle.connect_operator(operator=ivan, dialog_id=message.dialog_id)
         return message.dialog_id
 
     dialog_id = await database_sync_to_async(dialog_with_ivan)()
@@ -156,8 +158,8 @@ def test_fragments_with_an_attachment_are_rendered_per_language(site):
     """An attachment's link title is translated: that fragment is built per language;
     without one there is nothing to translate and one string serves every console."""
 
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="x"
     )
     assert isinstance(payloads.message_html_variants(message), str)
@@ -209,8 +211,8 @@ def test_system_lines_are_written_in_the_widgets_language(make_site, make_operat
     """A Russian operator joins a dialog on an English widget: the visitor reads English."""
     english_site = make_site(name="en.example", language="en")
     ivan = make_operator(display_name="Ivan", sites=[english_site], language="ru")
-    session = services.start_visitor_session(site=english_site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=english_site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
     )
     client = Client()
@@ -226,11 +228,11 @@ def test_system_lines_are_written_in_the_widgets_language(make_site, make_operat
 def test_invitation_texts_are_built_per_language(site, make_operator):
     ivan = make_operator(display_name="Ivan", sites=[site], language="ru")
     emma = make_operator(display_name="Emma", sites=[site], language="en")
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
     )
-    services.connect_operator(operator=ivan, dialog_id=message.dialog_id)
+    lifecycle.connect_operator(operator=ivan, dialog_id=message.dialog_id)
     presence.console_socket_opened(operator_id=emma.id)
     invitation = invitations.invite_operator(
         operator=ivan, dialog_id=message.dialog_id, invitee_id=emma.id

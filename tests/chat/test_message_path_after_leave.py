@@ -3,21 +3,24 @@ ORM path elsewhere) no longer counts him as connected."""
 
 import pytest
 
-from chat import events, services
+from chat.dialogs import lifecycle
 from chat.errors import ChatError
+from chat.messaging import posting
 from chat.models import Message
+from chat.realtime import events
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 
 
 def dialog_left_by(site, leaver, stayer):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    first, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    first, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
     )
     for operator in (leaver, stayer):
-        services.connect_operator(operator=operator, dialog_id=first.dialog_id)
-    services.leave_dialog(operator=leaver, dialog_id=first.dialog_id)
+        lifecycle.connect_operator(operator=operator, dialog_id=first.dialog_id)
+    lifecycle.leave_dialog(operator=leaver, dialog_id=first.dialog_id)
     return session, first.dialog_id
 
 
@@ -35,7 +38,7 @@ def test_an_operator_who_left_cannot_write(site, alice, bob):
     _session, dialog_id = dialog_left_by(site, alice, bob)
 
     with pytest.raises(ChatError) as refused:
-        services.post_operator_message(
+        posting.post_operator_message(
             operator=alice, dialog_id=dialog_id, client_id="a1", text="Still here?",
             site_ids={site.id},
         )  # fmt: skip
@@ -51,7 +54,7 @@ def test_a_visitor_message_row_names_only_the_operators_still_connected(
     monkeypatch.setattr(events, "publish", lambda *sends: sent.extend(sends))
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.post_visitor_message(
+        posting.post_visitor_message(
             visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v2",
             text="Anyone?",
         )  # fmt: skip

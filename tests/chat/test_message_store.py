@@ -5,10 +5,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chat import events, hooks, services
+from chat import hooks
+from chat.dialogs import lifecycle
 from chat.errors import AccessDenied, ChatError, NotFound
-from chat.messaging import store
+from chat.messaging import posting, store
 from chat.models import Dialog, Message, Visit
+from chat.realtime import events
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 postgresql_only = pytest.mark.skipif(
@@ -47,17 +50,17 @@ def backend(request, monkeypatch):
 
 
 def open_dialog(site, alice, *, connect=True):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    first, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    first, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id=client_id(), text="1"
     )
     if connect:
-        services.connect_operator(operator=alice, dialog_id=first.dialog_id)
+        lifecycle.connect_operator(operator=alice, dialog_id=first.dialog_id)
     return session, Dialog.objects.get(pk=first.dialog_id)
 
 
 def visitor_says(session, text="Hello", cid=None):
-    return services.post_visitor_message(
+    return posting.post_visitor_message(
         visitor_id=session.visitor.id,
         visit_id=session.visit.id,
         client_id=cid or client_id(),
@@ -66,7 +69,7 @@ def visitor_says(session, text="Hello", cid=None):
 
 
 def operator_says(alice, dialog, text="Hi", cid=None, site_ids=None):
-    return services.post_operator_message(
+    return posting.post_operator_message(
         operator=alice, dialog_id=dialog.id, client_id=cid or client_id(), text=text,
         site_ids=site_ids,
     )  # fmt: skip
@@ -194,7 +197,7 @@ def test_the_same_client_id_stored_while_waiting_for_the_lock_is_a_resend(site, 
 
 def test_visitor_without_open_dialog_gets_a_new_one(site, alice, backend):
     session, dialog = open_dialog(site, alice)
-    services.end_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
     message, created = visitor_says(session, "Me again")
     assert created and message.dialog_id != dialog.id
     assert message.dialog.number == dialog.number + 1
@@ -209,11 +212,11 @@ def test_operator_rules_hold_on_both_stores(site, alice, make_operator, backend)
     with pytest.raises(AccessDenied):
         operator_says(stranger, dialog)
     with pytest.raises(NotFound):
-        services.post_operator_message(
+        posting.post_operator_message(
             operator=alice, dialog_id=dialog.id + 10_000, client_id="x", text="Hi"
         )
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.end_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
     with pytest.raises(ChatError) as error:
         operator_says(alice, dialog)
     assert error.value.code == "dialog_closed"
@@ -235,7 +238,7 @@ def test_message_posted_is_heard_once_committed(
     hooks.message_posted.connect(posted)
     hooks.dialog_opened.connect(opened)
     try:
-        session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+        session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
         with django_capture_on_commit_callbacks(execute=True):
             first, _ = visitor_says(session, "Hi", cid="first")
         assert heard == [("dialog", first.dialog_id), ("message", first.pk, "Hi", first.dialog_id)]
@@ -255,7 +258,7 @@ def test_message_posted_is_heard_once_committed(
 def test_a_first_message_looks_for_an_open_dialog_once(site, django_assert_num_queries):
     """The lock statement found none: the visitor's lock, the look again under it, the
     resend check, then the dialog is opened and the message written in one statement."""
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
     with django_assert_num_queries(14):  # 12 statements (one: nicknames), SAVEPOINT, RELEASE
         message, created = visitor_says(session, "First")
     assert created and message.dialog.number == 1

@@ -6,20 +6,23 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from chat import services, tasks
+from chat import tasks
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Dialog, Visitor
+from chat.visitors import sessions
 
 GRACE = timedelta(minutes=2)
 
 
 def visitor_wrote(site, text="Hello?", *, gone_for=None):
     """A visitor writes a first message; with gone_for his widget is closed since then."""
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c1", text=text
     )
     if gone_for is not None:
-        services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+        sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
         Visitor.objects.filter(pk=session.visitor.id).update(last_seen_at=timezone.now() - gone_for)
     return Dialog.objects.get(pk=message.dialog_id), session
 
@@ -36,9 +39,9 @@ def test_a_new_dialog_whose_visitor_left_becomes_missed(site):
 @pytest.mark.django_db
 def test_detection_is_idempotent(site, django_capture_on_commit_callbacks):
     visitor_wrote(site, gone_for=GRACE + timedelta(seconds=5))
-    assert services.mark_missed() != []
+    assert lifecycle.mark_missed() != []
     with django_capture_on_commit_callbacks() as callbacks:
-        assert services.mark_missed() == []
+        assert lifecycle.mark_missed() == []
     assert callbacks == []  # nothing published twice
 
 
@@ -50,7 +53,7 @@ def test_detection_is_idempotent(site, django_capture_on_commit_callbacks):
 )
 def test_a_visitor_who_is_still_here_is_not_missed(site, gone_for):
     dialog, _ = visitor_wrote(site, gone_for=gone_for)
-    assert services.mark_missed() == []
+    assert lifecycle.mark_missed() == []
     dialog.refresh_from_db()
     assert dialog.status == "new"
 
@@ -58,20 +61,20 @@ def test_a_visitor_who_is_still_here_is_not_missed(site, gone_for):
 @pytest.mark.django_db
 def test_a_dialog_an_operator_answered_is_not_missed(site, alice):
     dialog, _ = visitor_wrote(site)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.post_operator_message(operator=alice, dialog_id=dialog.id, client_id="a", text="Hi")
-    services.leave_dialog(operator=alice, dialog_id=dialog.id)  # back to "new"
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    posting.post_operator_message(operator=alice, dialog_id=dialog.id, client_id="a", text="Hi")
+    lifecycle.leave_dialog(operator=alice, dialog_id=dialog.id)  # back to "new"
     Visitor.objects.filter(pk=dialog.visitor_id).update(
         open_sockets=0, last_seen_at=timezone.now() - GRACE * 2
     )
-    assert services.mark_missed() == []
+    assert lifecycle.mark_missed() == []
 
 
 @pytest.mark.django_db
 def test_a_visitor_writing_again_makes_a_missed_dialog_new(site):
     dialog, session = visitor_wrote(site, gone_for=GRACE * 2)
-    services.mark_missed()
-    services.post_visitor_message(
+    lifecycle.mark_missed()
+    posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c2", text="Back!"
     )
     dialog.refresh_from_db()

@@ -6,14 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chat import services
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Dialog, Visitor
+from chat.visitors import sessions
 
 
 @pytest.mark.django_db
 def test_a_visitor_with_a_socket_open_for_an_hour_is_not_missed(site):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c1", text="Hi?"
     )
     # last_seen_at moves when a socket opens or closes; this one opened an hour ago.
@@ -21,8 +23,8 @@ def test_a_visitor_with_a_socket_open_for_an_hour_is_not_missed(site):
         last_seen_at=timezone.now() - timedelta(hours=1)
     )
 
-    assert services.mark_missed() == []
+    assert lifecycle.mark_missed() == []
     assert Dialog.objects.get(pk=message.dialog_id).status == Dialog.Status.NEW
 
-    services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
-    assert services.mark_missed(now=timezone.now() + timedelta(hours=1)) == [message.dialog_id]
+    sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+    assert lifecycle.mark_missed(now=timezone.now() + timedelta(hours=1)) == [message.dialog_id]

@@ -1,5 +1,6 @@
 """Two open dialogs of one account never show the same anonymous nickname at once
-(chat/nicknames.py): a visitor whose pair is shown by another open dialog gets a free one."""
+(chat/visitors/nicknames.py): a visitor whose pair is shown by another open dialog gets a
+free one."""
 
 import threading
 
@@ -7,8 +8,11 @@ import pytest
 from django.db import connection, connections
 from django.utils import translation
 
-from chat import animals, events, ratelimit, services
+from chat.dialogs import lifecycle
+from chat.messaging import posting, ratelimit
 from chat.models import Dialog, Visitor
+from chat.realtime import events
+from chat.visitors import animals
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +24,7 @@ def visitor_with(site, animal: str) -> Visitor:
 
 
 def first_message(visitor: Visitor, text="Hello"):
-    message, _created = services.post_visitor_message(
+    message, _created = posting.post_visitor_message(
         visitor_id=visitor.id, visit_id=None, client_id=f"n-{next(_client_ids)}", text=text
     )
     return message.dialog
@@ -56,8 +60,8 @@ def test_missed_dialogs_count_as_open(site):
 def test_a_closed_dialog_frees_its_nickname(site, alice):
     earlier = visitor_with(site, "grey-bear")
     dialog = first_message(earlier)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    services.end_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
     newcomer = visitor_with(site, "grey-bear")
     first_message(newcomer)
     newcomer.refresh_from_db()

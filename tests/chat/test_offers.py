@@ -1,5 +1,5 @@
 """Alerts nobody misses: the repeat flags on rows, and new dialogs nobody opened offered to
-every online operator of the site (chat/offers.py, the offer_waiting_dialogs task)."""
+every online operator of the site (chat/dialogs/offers.py, the offer_waiting_dialogs task)."""
 
 from datetime import timedelta
 
@@ -7,7 +7,9 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone, translation
 
-from chat import offers, payloads, reading, tasks
+from chat import tasks
+from chat.dialogs import offers
+from chat.messaging import payloads, reading
 from chat.models import Dialog
 from tests.chat.test_missed import visitor_wrote
 

@@ -4,7 +4,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
-from chat import services
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Message, Participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,7 +129,7 @@ async def test_live_fragments_are_what_a_reload_shows(sockets, site, alice):
     page = await database_sync_to_async(get_as)(alice, "/console/")
     assert row["html"].strip() in page
 
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(console, "row", "row")
     await console.send_json_to({"type": "watch", "dialog": dialog_id})
     await console.receive_json_from()
@@ -158,7 +159,7 @@ async def test_operators_and_tabs_share_rows_and_messages(sockets, site, alice, 
     await sockets.silent(carol_console, dave_console)
 
     # Alice connects: the dialog stays in her Mine (both tabs) and moves to Bob's Others.
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     for tab in (alice_tab1, alice_tab2):
         got = await sockets.expect(tab, "row", "row")
         assert [row["tab"] for row in got["row"]] == ["mine", "mine"]
@@ -200,7 +201,7 @@ async def test_operator_resumes_a_dialog_after_reconnecting(sockets, site, alice
     widget, _ = await sockets.visitor(site)
     first = await visitor_writes(sockets, widget, "First", "v-1")
     dialog_id = first["dialog"]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(widget, "message", "dialog")
     console, _ = await sockets.operator(alice)
     # The site had nobody online: the widget hears that an operator came.
@@ -232,7 +233,7 @@ async def test_operator_resumes_a_dialog_after_reconnecting(sockets, site, alice
 async def test_duplicate_client_id_from_operator_is_stored_once(sockets, site, alice):
     widget, _ = await sockets.visitor(site)
     dialog_id = (await visitor_writes(sockets, widget, "Hi", "v-1"))["dialog"]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(widget, "message", "dialog")
     console, _ = await sockets.operator(alice)
     assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
@@ -333,7 +334,7 @@ async def test_colleague_without_flags_cannot_watch_or_write_an_active_dialog(
     eve = await database_sync_to_async(make_operator)(username="eve", sites=[site])
     widget, _ = await sockets.visitor(site)
     dialog_id = (await visitor_writes(sockets, widget, "Hello", "v-1"))["dialog"]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     console, _ = await sockets.operator(eve)
     for frame in (
         {"type": "watch", "dialog": dialog_id},
@@ -358,13 +359,13 @@ async def test_watcher_without_rights_stops_hearing_a_dialog_a_colleague_took(
     await console.send_json_to({"type": "watch", "dialog": dialog_id})  # new: everyone's
     assert (await console.receive_json_from())["type"] == "watching"
 
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     got = await sockets.expect(console, "message", "dialog", "row", "row")
     assert got["dialog"][0]["dialog"]["operators"] == [{"id": alice.id, "name": "Alice"}]
     assert [row["tab"] for row in got["row"]] == [None, None]
 
     # Alice's conversation is now hers: Eve (no can_see_others) hears only that the row moved.
-    await database_sync_to_async(services.post_operator_message)(
+    await database_sync_to_async(posting.post_operator_message)(
         operator=alice, dialog_id=dialog_id, client_id="o-1", text="Private answer"
     )
     row = await console.receive_json_from()

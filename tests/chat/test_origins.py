@@ -1,12 +1,12 @@
 """Only the site's own pages may show its widget: the widget frame's frame-ancestors and
-the visitor socket's Origin check (chat/origins.py, docs/protocol.md "Endpoint")."""
+the visitor socket's Origin check (chat/visitors/origins.py, docs/protocol.md "Endpoint")."""
 
 import pytest
 from channels.db import database_sync_to_async
 
-from chat import origins
-from chat.consumers import CLOSE_ORIGIN_NOT_ALLOWED
 from chat.models import Site, Visitor
+from chat.realtime.consumers import CLOSE_ORIGIN_NOT_ALLOWED
+from chat.visitors import origins
 
 CHAT_HOST = "chat.example"
 SHOP = "shop.example\n*.shop.example\nblog.example:8080"

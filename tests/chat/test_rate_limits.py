@@ -1,12 +1,14 @@
-"""Rate limits of the widget socket (chat/ratelimit.py): too many messages or new dialogs
+"""Rate limits of the widget socket (chat/messaging/ratelimit.py): too many messages or new dialogs
 from one visitor or one IP address get a rate_limited error frame and store nothing;
 the next window lets him write again."""
 
 import pytest
 from channels.db import database_sync_to_async
 
-from chat import ratelimit, services
+from chat.dialogs import lifecycle
+from chat.messaging import ratelimit
 from chat.models import Dialog, Message
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,8 +110,8 @@ async def test_visitors_behind_one_address_share_its_message_limit(sockets, site
 
 
 def end_dialog_of(operator, dialog_id):
-    services.connect_operator(operator=operator, dialog_id=dialog_id)
-    services.end_dialog(operator=operator, dialog_id=dialog_id)
+    lifecycle.connect_operator(operator=operator, dialog_id=dialog_id)
+    lifecycle.end_dialog(operator=operator, dialog_id=dialog_id)
 
 
 async def test_too_many_new_dialogs_from_a_visitor_are_refused_until_the_next_hour(
@@ -161,7 +163,7 @@ async def test_the_default_limits_let_a_fast_typist_through(sockets, site, clock
 
 async def test_an_upload_over_the_limit_is_refused_with_429(client, site, limits, clock):
     limits.CHAT_RATE_MESSAGES_PER_VISITOR = 1
-    session = await database_sync_to_async(services.start_visitor_session)(
+    session = await database_sync_to_async(sessions.start_visitor_session)(
         site=site, token=None, ip="203.0.113.1", user_agent=""
     )
 

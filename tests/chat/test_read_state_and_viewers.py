@@ -5,9 +5,12 @@ from channels.db import database_sync_to_async
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chat import reading, selectors, services
+from chat.console import selectors
+from chat.dialogs import lifecycle
 from chat.errors import AccessDenied
+from chat.messaging import posting, reading
 from chat.models import Dialog
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,7 +84,7 @@ async def test_an_operator_reading_shows_read_to_the_visitor_and_clears_the_badg
 
 def dialog_row_html(dialog_id, unread):
     """The row as it looked with unread messages (proves the badge markup is right)."""
-    from chat import payloads
+    from chat.messaging import payloads
 
     dialog = Dialog.objects.select_related("site", "visitor").get(pk=dialog_id)
     dialog.unread_count = unread
@@ -149,9 +152,9 @@ async def test_reading_needs_the_dialog_open_in_the_tab(sockets, site, alice):
 
 @pytest.mark.parametrize("messages", [1, 5])
 def test_marking_read_costs_a_fixed_number_of_queries(site, alice, messages):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
     for n in range(messages):
-        last, _ = services.post_visitor_message(
+        last, _ = posting.post_visitor_message(
             visitor_id=session.visitor.id, visit_id=None, client_id=f"c{n}", text="hi"
         )
     site_ids = selectors.site_ids_of(alice)
@@ -241,11 +244,11 @@ async def test_opening_another_dialog_leaves_the_first(sockets, site, alice, bob
 
 def test_only_operators_who_may_see_the_dialog_can_mark_it_read(site, alice, make_operator, dave):
     """The service's own check (the socket also demands a watched dialog)."""
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=None, client_id="c1", text="hi"
     )
-    services.connect_operator(operator=alice, dialog_id=message.dialog_id)
+    lifecycle.connect_operator(operator=alice, dialog_id=message.dialog_id)
     # A colleague of the site who may not read others' dialogs, and another account.
     shy = make_operator(username="shy", sites=[site], can_see_others=False)
     for outsider in (shy, dave):

@@ -4,18 +4,19 @@ resend of someone else's."""
 
 import pytest
 
-from chat import services
+from chat.messaging import posting
 from chat.models import Message
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 
 
 def new_session(site):
-    return services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    return sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
 
 
 def says(session, client_id, text):
-    return services.post_visitor_message(
+    return posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id=client_id, text=text
     )
 

@@ -1,4 +1,4 @@
-"""Business rules of chat.services and chat.access, without sockets."""
+"""Business rules of the chat services and chat.dialogs.access, without sockets."""
 
 import threading
 from datetime import timedelta
@@ -7,9 +7,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chat import access, events, selectors, services
+from chat.console import selectors
+from chat.dialogs import access, lifecycle
 from chat.errors import AccessDenied, ChatError, NotFound
+from chat.messaging import posting
 from chat.models import Dialog, Message, Participant, Visit, Visitor
+from chat.realtime import events
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +23,7 @@ def new_visitor(site):
     """Opens a widget session for a new visitor of a site (default: `site`)."""
 
     def start(on_site=None, token=None):
-        return services.start_visitor_session(
+        return sessions.start_visitor_session(
             site=on_site or site, token=token, ip="203.0.113.7", user_agent="Firefox"
         )
 
@@ -30,7 +34,7 @@ _client_ids = iter(range(1, 1_000_000))
 
 
 def write(session, text="Hello"):
-    message, created = services.post_visitor_message(
+    message, created = posting.post_visitor_message(
         visitor_id=session.visitor.id,
         visit_id=session.visit.id,
         client_id=f"c-{next(_client_ids)}",
@@ -41,7 +45,7 @@ def write(session, text="Hello"):
 
 
 def answer(operator, dialog, text="Hi"):
-    message, _ = services.post_operator_message(
+    message, _ = posting.post_operator_message(
         operator=operator, dialog_id=dialog.id, client_id=f"o-{next(_client_ids)}", text=text
     )
     return message
@@ -75,7 +79,7 @@ def test_second_message_goes_to_the_same_dialog(new_visitor):
 def test_operator_answer_clears_unread_and_previews_the_text(new_visitor, alice):
     session = new_visitor()
     dialog = write(session).dialog
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     answer(alice, dialog, "On its way")
     dialog.refresh_from_db()
     assert (dialog.unread_count, dialog.last_message_text) == (0, "On its way")
@@ -85,8 +89,8 @@ def test_operator_answer_clears_unread_and_previews_the_text(new_visitor, alice)
 def test_after_end_dialog_the_next_message_opens_a_new_dialog(new_visitor, alice):
     session = new_visitor()
     first = write(session).dialog
-    services.connect_operator(operator=alice, dialog_id=first.id)
-    services.end_dialog(operator=alice, dialog_id=first.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=first.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=first.id)
     first.refresh_from_db()
     assert first.status == Dialog.Status.CLOSED and first.closed_at
     assert not Participant.objects.filter(dialog=first, left_at__isnull=True).exists()
@@ -109,10 +113,10 @@ def test_resent_message_is_stored_once_even_after_the_dialog_ended(new_visitor, 
         "client_id": "x-1",
         "text": "Hello",
     }
-    message, created = services.post_visitor_message(**kwargs)
+    message, created = posting.post_visitor_message(**kwargs)
     assert created
-    services.end_dialog(operator=alice, dialog_id=message.dialog_id)
-    again, created = services.post_visitor_message(**kwargs)
+    lifecycle.end_dialog(operator=alice, dialog_id=message.dialog_id)
+    again, created = posting.post_visitor_message(**kwargs)
     assert (again.id, created) == (message.id, False)
     assert Dialog.objects.count() == 1  # the resend did not open a new dialog
 
@@ -121,7 +125,7 @@ def test_text_rules(new_visitor):
     session = new_visitor()
     for text, code in [("   ", "empty"), (None, "invalid"), ("x" * 4001, "too_long")]:
         with pytest.raises(ChatError) as refused:
-            services.post_visitor_message(
+            posting.post_visitor_message(
                 visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c", text=text
             )
         assert refused.value.code == code
@@ -136,7 +140,7 @@ def test_visit_continues_within_30_minutes_and_a_new_one_starts_after(new_visito
     first = new_visitor()
     token = first.visitor.token
     assert first.visitor.visits_count == 1
-    services.end_visitor_session(visitor_id=first.visitor.id, visit_id=first.visit.id)
+    sessions.end_visitor_session(visitor_id=first.visitor.id, visit_id=first.visit.id)
 
     Visit.objects.filter(pk=first.visit.pk).update(
         last_activity_at=timezone.now() - timedelta(minutes=29)
@@ -146,7 +150,7 @@ def test_visit_continues_within_30_minutes_and_a_new_one_starts_after(new_visito
     assert again.visit.id == first.visit.id
     assert again.visitor.visits_count == 1
     assert again.visit.ended_at is None
-    services.end_visitor_session(visitor_id=again.visitor.id, visit_id=again.visit.id)
+    sessions.end_visitor_session(visitor_id=again.visitor.id, visit_id=again.visit.id)
 
     Visit.objects.filter(pk=first.visit.pk).update(
         last_activity_at=timezone.now() - timedelta(minutes=31)
@@ -174,14 +178,14 @@ def test_writing_keeps_the_visit_alive(new_visitor):
 def test_open_sockets_never_go_negative(new_visitor):
     session = new_visitor()
     for _ in range(3):
-        services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+        sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
     assert Visitor.objects.get(pk=session.visitor.pk).open_sockets == 0
 
 
 def test_returning_visitor_gets_his_open_dialog_and_its_operators(new_visitor, alice):
     session = new_visitor()
     dialog = write(session).dialog
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     back = new_visitor(token=session.visitor.token)
     assert back.dialog == dialog
     assert back.operators == [alice]
@@ -201,7 +205,7 @@ def colleague(make_operator, site):
 @pytest.fixture
 def active_dialog(new_visitor, alice):
     dialog = write(new_visitor()).dialog
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     dialog.refresh_from_db()
     return dialog
 
@@ -215,7 +219,7 @@ def test_new_dialog_is_visible_to_every_operator_of_its_site_only(
     with pytest.raises(AccessDenied):
         selectors.dialog_for_operator(other_site, dialog.id)
     with pytest.raises(AccessDenied):
-        services.connect_operator(operator=other_site, dialog_id=dialog.id)
+        lifecycle.connect_operator(operator=other_site, dialog_id=dialog.id)
     with pytest.raises(NotFound):
         selectors.dialog_for_operator(other_site, dialog.id + 1000)
 
@@ -225,9 +229,9 @@ def test_colleagues_active_dialog_is_invisible_without_can_see_others(active_dia
     with pytest.raises(AccessDenied):
         selectors.dialog_for_operator(plain, active_dialog.id)
     with pytest.raises(AccessDenied):
-        services.connect_operator(operator=plain, dialog_id=active_dialog.id)
+        lifecycle.connect_operator(operator=plain, dialog_id=active_dialog.id)
     with pytest.raises(AccessDenied):
-        services.end_dialog(operator=plain, dialog_id=active_dialog.id)
+        lifecycle.end_dialog(operator=plain, dialog_id=active_dialog.id)
 
 
 def test_reading_a_colleagues_dialog_does_not_allow_joining_it(active_dialog, colleague):
@@ -236,7 +240,7 @@ def test_reading_a_colleagues_dialog_does_not_allow_joining_it(active_dialog, co
     assert view.dialog == active_dialog
     assert (view.is_participant, view.can_connect) == (False, False)
     with pytest.raises(AccessDenied):
-        services.connect_operator(operator=reader, dialog_id=active_dialog.id)
+        lifecycle.connect_operator(operator=reader, dialog_id=active_dialog.id)
     with pytest.raises(ChatError) as refused:
         answer(reader, active_dialog)
     assert refused.value.code == "not_connected"
@@ -246,11 +250,11 @@ def test_reading_a_colleagues_dialog_does_not_allow_joining_it(active_dialog, co
 def test_joining_a_colleagues_dialog_needs_can_join_others(active_dialog, colleague, alice):
     joiner = colleague(can_see_others=True, can_join_others=True)
     assert selectors.dialog_view(joiner, active_dialog.id).can_connect is True
-    services.connect_operator(operator=joiner, dialog_id=active_dialog.id)
+    lifecycle.connect_operator(operator=joiner, dialog_id=active_dialog.id)
     assert {op.id for op in selectors.active_operators(active_dialog.id)} == {alice.id, joiner.id}
     answer(joiner, active_dialog, "I can help too")
     # Connecting twice is a no-op: one stay, one "joined" message.
-    services.connect_operator(operator=joiner, dialog_id=active_dialog.id)
+    lifecycle.connect_operator(operator=joiner, dialog_id=active_dialog.id)
     assert Participant.objects.filter(dialog=active_dialog, operator=joiner).count() == 1
     assert Message.objects.filter(dialog=active_dialog, author_kind="system").count() == 2
 
@@ -258,7 +262,7 @@ def test_joining_a_colleagues_dialog_needs_can_join_others(active_dialog, collea
 def test_missed_dialog_can_be_picked_up_later(new_visitor, alice):
     dialog = write(new_visitor()).dialog
     Dialog.objects.filter(pk=dialog.pk).update(status=Dialog.Status.MISSED)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     dialog.refresh_from_db()
     assert dialog.status == Dialog.Status.ACTIVE
     assert dialog.accepted_at is not None
@@ -266,19 +270,19 @@ def test_missed_dialog_can_be_picked_up_later(new_visitor, alice):
 
 def test_closed_dialog_can_be_read_but_not_joined(new_visitor, alice, colleague):
     dialog = write(new_visitor()).dialog
-    services.end_dialog(operator=alice, dialog_id=dialog.id)  # nobody had joined: allowed
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)  # nobody had joined: allowed
     other = colleague()
     assert selectors.dialog_view(other, dialog.id).can_connect is False
     with pytest.raises(ChatError) as refused:
-        services.connect_operator(operator=other, dialog_id=dialog.id)
+        lifecycle.connect_operator(operator=other, dialog_id=dialog.id)
     assert refused.value.code == "dialog_closed"
 
 
 def test_only_a_participant_ends_an_active_dialog(active_dialog, colleague, alice):
     boss = colleague(can_see_others=True, can_join_others=True)
     with pytest.raises(AccessDenied):
-        services.end_dialog(operator=boss, dialog_id=active_dialog.id)
-    services.end_dialog(operator=alice, dialog_id=active_dialog.id)
+        lifecycle.end_dialog(operator=boss, dialog_id=active_dialog.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=active_dialog.id)
     active_dialog.refresh_from_db()
     assert active_dialog.status == Dialog.Status.CLOSED
 
@@ -314,7 +318,7 @@ def test_refused_action_publishes_nothing(
     active_dialog, colleague, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(AccessDenied):
-        services.connect_operator(operator=colleague(), dialog_id=active_dialog.id)
+        lifecycle.connect_operator(operator=colleague(), dialog_id=active_dialog.id)
     assert callbacks == []
 
 
@@ -374,13 +378,13 @@ def test_visitor_message_racing_the_end_of_the_dialog_does_not_reopen_it(
     monkeypatch.setattr(events, "publish", lambda *sends: None)
     session = new_visitor()
     dialog = write(session).dialog
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
-    note = services._note_message  # called on both paths once the dialog is locked
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    note = posting._note_message  # called on both paths once the dialog is locked
     ended = threading.Event()
 
     def end_elsewhere():
         try:
-            services.end_dialog(operator=alice, dialog_id=dialog.id)
+            lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
         finally:
             connection.close()
             ended.set()
@@ -393,7 +397,7 @@ def test_visitor_message_racing_the_end_of_the_dialog_does_not_reopen_it(
         ended.wait(timeout=1)  # returns at once unless the dialog is locked (it should be)
         return note(*args)
 
-    monkeypatch.setattr(services, "_note_message", record_while_the_operator_ends)
+    monkeypatch.setattr(posting, "_note_message", record_while_the_operator_ends)
     write(session, "One last thing")
     worker.join(timeout=30)
     assert ended.is_set()

@@ -7,7 +7,8 @@ from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
-from chat import presence, tasks
+from chat import tasks
+from chat.console import presence
 from chat.models import Site
 from operators.models import Operator
 

@@ -12,8 +12,10 @@ from django.core.paginator import Paginator
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from chat import payloads, services, timezones
+from chat.console import timezones
+from chat.messaging import payloads, posting
 from chat.models import Dialog
+from chat.visitors import sessions
 
 # 03:07 UTC yesterday is 13:07 in Vladivostok (UTC+10, no daylight saving).
 AT = (timezone.now() - datetime.timedelta(days=1)).replace(
@@ -30,8 +32,8 @@ def keep_language():
 
 @pytest.fixture
 def dialog(site):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
     )
     Dialog.objects.filter(pk=message.dialog_id).update(created_at=AT, last_message_at=AT)

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db.backends import utils as db_utils
 
-from chat import services
+from chat.dialogs import lifecycle
 from chat.models import Message, Site
 from tests.chat.test_read_state_and_viewers import visitor_writes
 
@@ -47,7 +47,7 @@ async def a_dialog_with_alice_connected(sockets, site, alice, bob):
     bob_console, _ = await sockets.operator(bob)
     widget, hello = await sockets.visitor(site)
     dialog_id = (await visitor_writes(sockets, widget, "Hello?", "v-1"))["dialog"]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(widget, "message", "dialog")
     await watch(alice_console, dialog_id)
     await watch(bob_console, dialog_id)
@@ -95,7 +95,7 @@ async def test_connected_operator_sees_the_draft_a_colleague_who_only_reads_does
     await bob_console.receive_json_from()
 
     # Alice leaves: from then on she hears only that he types.
-    await database_sync_to_async(services.leave_dialog)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.leave_dialog)(operator=alice, dialog_id=dialog_id)
     await drain(widget)
     await drain(tab2)
     await drain(alice_console)
@@ -163,7 +163,7 @@ async def test_a_draft_that_is_not_text_gets_an_error_and_the_socket_goes_on(
 
 @pytest.fixture
 def queries(monkeypatch):
-    """SQL run by ANY thread: the consumers query from the chat.db pool, which the
+    """SQL run by ANY thread: the consumers query from the chat.realtime.db_threads pool, which the
     test thread's connection (django_assert_num_queries) never sees."""
     seen = []
     lock = threading.Lock()

@@ -1,4 +1,4 @@
-"""An over-limit upload is refused without being kept: the size guard (chat/attachments.py)
+"""An over-limit upload is refused without being kept: the size guard (chat/messaging/uploads.py)
 stops the file bytes at the limit, so no upload handler holds the rest in memory or on
 disk, whatever the file's size within the body length the precheck lets through."""
 
@@ -7,8 +7,9 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.test import Client
 from django.urls import reverse
 
-from chat import attachments, services
+from chat.messaging import uploads
 from chat.models import Message
+from chat.visitors import sessions
 
 LIMIT = 256 * 1024
 BOUNDARY = "UpLoAdBoUnDaRy"
@@ -79,13 +80,13 @@ def test_an_over_limit_file_is_refused_and_never_kept_past_the_limit(site, setti
     settings.CHAT_ATTACHMENT_MAX_BYTES = LIMIT
     settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.Kept", *settings.FILE_UPLOAD_HANDLERS]
     kept.clear()
-    session = services.start_visitor_session(
+    session = sessions.start_visitor_session(
         site=site, token=None, ip="203.0.113.7", user_agent="Firefox"
     )
     # Over the limit by almost everything the precheck of the body's length allows.
-    size = LIMIT + attachments.FORM_OVERHEAD_BYTES - 4096
+    size = LIMIT + uploads.FORM_OVERHEAD_BYTES - 4096
     body = LazyMultipart(size, {"client_id": "v-big", "text": "my scan"})
-    assert body.length <= LIMIT + attachments.FORM_OVERHEAD_BYTES  # past the precheck
+    assert body.length <= LIMIT + uploads.FORM_OVERHEAD_BYTES  # past the precheck
 
     response = Client().generic(
         "POST",

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from chat import services
 from chat.models import Attachment
+from chat.visitors import sessions
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,7 @@ def media(settings, tmp_path):
     ],
 )
 def test_markup_after_the_first_line_is_refused(site, name, content):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
     response = Client().post(
         reverse("widget_attachments", args=[site.widget_key]),
         {"client_id": "v-1", "text": "", "file": SimpleUploadedFile(name, content, "text/plain")},
@@ -40,7 +40,7 @@ def test_markup_after_the_first_line_is_refused(site, name, content):
 
 @pytest.mark.django_db
 def test_text_that_only_mentions_tags_is_a_text_file(site):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
     content = b"Why does 2 < 3 and a<b hold? The <scripted> answer is in chapter 3.\n"
     response = Client().post(
         reverse("widget_attachments", args=[site.widget_key]),

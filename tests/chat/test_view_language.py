@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from chat import blocking, services
+from chat.dialogs import lifecycle
 from chat.models import Message
+from chat.visitors import blocking
 from tests.chat.test_blocking import visitor_with_dialog
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_a_line_stored_after_a_russian_page_is_in_the_thread_language(site, alic
     site.language = ""
     site.save()
     dialog = visitor_with_dialog(site)
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason="Spam")
     line = Message.objects.filter(dialog=dialog).last()
     assert line.text == "Alice ended the dialog and blocked the visitor"

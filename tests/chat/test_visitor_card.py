@@ -13,8 +13,10 @@ from django.utils import timezone
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from chat import card, services, visits
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Participant, Visit
+from chat.visitors import card, sessions, visits
 
 WINDOWS_CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -77,8 +79,8 @@ def geoip(settings, geoip_db):
 
 def open_dialog(site, *, ip=LONDON_IP, user_agent=WINDOWS_CHROME, token=None):
     """A visitor opens the widget and writes: (session, dialog)."""
-    session = services.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)
-    message, _created = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)
+    message, _created = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c-1", text="Hello"
     )
     return session, message.dialog
@@ -115,7 +117,7 @@ def test_card_of_an_anonymous_visitor(geoip, site, alice):
 
 
 def visits_icon(visitor):
-    from chat import animals
+    from chat.visitors import animals
 
     return animals.icon(visitor.animal)
 
@@ -137,20 +139,20 @@ def test_card_of_a_named_visitor_shows_his_letter_and_contacts(geoip, site, alic
 @pytest.mark.django_db
 def test_a_visit_is_new_after_31_minutes_without_activity(site, alice):
     session, dialog = open_dialog(site)
-    services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+    sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
 
     # Back after 10 minutes: the same visit goes on.
     Visit.objects.update(last_activity_at=timezone.now() - timedelta(minutes=10))
-    again = services.start_visitor_session(
+    again = sessions.start_visitor_session(
         site=site, token=session.visitor.token, ip=LONDON_IP, user_agent=WINDOWS_CHROME
     )
     assert again.visit.id == session.visit.id
-    services.end_visitor_session(visitor_id=session.visitor.id, visit_id=again.visit.id)
+    sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=again.visit.id)
     assert '<dd id="card-visits">1</dd>' in card_html(alice, dialog)
 
     # Back after 31 minutes of silence: a new visit, counted on the card.
     Visit.objects.update(last_activity_at=timezone.now() - timedelta(minutes=31))
-    later = services.start_visitor_session(
+    later = sessions.start_visitor_session(
         site=site, token=session.visitor.token, ip=LONDON_IP, user_agent=IPHONE_SAFARI
     )
     assert later.visit.id != session.visit.id
@@ -183,9 +185,9 @@ def test_a_missing_or_corrupt_database_breaks_nothing_and_is_logged_once(
     for path in (tmp_path / "missing.mmdb", corrupt):
         settings.GEOIP_PATH = str(path)
         caplog.clear()
-        with caplog.at_level(logging.ERROR, logger="chat.visits"):
+        with caplog.at_level(logging.ERROR, logger="chat.visitors.visits"):
             for _ in range(3):
-                session = services.start_visitor_session(
+                session = sessions.start_visitor_session(
                     site=site, token=None, ip=LONDON_IP, user_agent=WINDOWS_CHROME
                 )
                 assert (session.visit.city, session.visit.country) == ("", "")
@@ -241,14 +243,14 @@ def test_user_agent_parsing(user_agent, browser, system, device):
 @pytest.mark.django_db
 def test_card_shows_the_current_page_and_the_visit_parameters(site, alice):
     session, dialog = open_dialog(site)
-    services.record_page(
+    sessions.record_page(
         visit_id=session.visit.id,
         url="https://shop.example/sale?utm_source=mail",
         title="Sale",
         referrer="https://search.example/?q=shoes",
         utm={"utm_source": "mail", "utm_campaign": "spring"},
     )
-    services.record_page(
+    sessions.record_page(
         visit_id=session.visit.id, url="https://shop.example/cart", title="Your <cart>"
     )
     html = card_html(alice, dialog)
@@ -269,7 +271,7 @@ def test_card_lists_operators_connected_now_and_before(site, alice, make_operato
     Participant.objects.create(
         dialog=dialog, operator=bob, joined_at=joined, left_at=joined + timedelta(minutes=5)
     )
-    services.connect_operator(operator=alice, dialog_id=dialog.id)
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
     html = card_html(alice, dialog)
     bob_at = html.index("Bob</span>")
     alice_at = html.index("Alice</span>")

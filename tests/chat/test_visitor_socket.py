@@ -6,7 +6,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from chat import services
+from chat.dialogs import lifecycle
+from chat.messaging import posting
 from chat.models import Dialog, Message, Visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,7 +93,7 @@ async def test_reconnect_and_resume_gets_each_missed_message_once_in_order(socke
     token = hello["visitor"]["token"]
     got = await send_message(sockets, widget, "Where is my parcel?", "c-1")
     dialog_id = got["ack"][0]["dialog"]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     got = await sockets.expect(widget, "message", "dialog")
     last_seen = got["message"][0]["message"]["id"]  # "Alice joined the dialog"
     await widget.disconnect()
@@ -100,7 +101,7 @@ async def test_reconnect_and_resume_gets_each_missed_message_once_in_order(socke
     # While the visitor is away (page reload, network drop), Alice writes three times.
     sent = []
     for n in range(1, 4):
-        message, created = await database_sync_to_async(services.post_operator_message)(
+        message, created = await database_sync_to_async(posting.post_operator_message)(
             operator=alice, dialog_id=dialog_id, client_id=f"o-{n}", text=f"Answer {n}"
         )
         assert created
@@ -243,7 +244,7 @@ async def test_typing_reaches_the_watching_operator_and_back(sockets, site, alic
     await widget.send_json_to({"type": "typing", "typing": True})
     await sockets.silent(widget)
     dialog_id = (await send_message(sockets, widget, "Hi", "c-1"))["ack"][0]["dialog"]
-    await database_sync_to_async(services.connect_operator)(operator=alice, dialog_id=dialog_id)
+    await database_sync_to_async(lifecycle.connect_operator)(operator=alice, dialog_id=dialog_id)
     await sockets.expect(widget, "message", "dialog")
     console, _ = await sockets.operator(alice)
     assert await widget.receive_json_from() == {"type": "presence", "operators_online": True}
@@ -296,11 +297,11 @@ async def test_visitor_sees_the_dialog_end_and_his_next_message_opens_a_new_one(
 ):
     widget, _ = await sockets.visitor(site)
     first = (await send_message(sockets, widget, "Hi", "c-1"))["ack"][0]
-    await database_sync_to_async(services.connect_operator)(
+    await database_sync_to_async(lifecycle.connect_operator)(
         operator=alice, dialog_id=first["dialog"]
     )
     await sockets.expect(widget, "message", "dialog")
-    await database_sync_to_async(services.end_dialog)(operator=alice, dialog_id=first["dialog"])
+    await database_sync_to_async(lifecycle.end_dialog)(operator=alice, dialog_id=first["dialog"])
     got = await sockets.expect(widget, "message", "dialog")
     assert got["dialog"][0]["dialog"]["status"] == "closed"
     assert got["message"][0]["message"]["author"] == {"kind": "system"}
@@ -330,7 +331,8 @@ async def test_visitor_presence_is_counted_per_socket(sockets, site):
 async def test_frames_and_events_make_no_trip_to_the_shared_sync_thread(sockets, site, monkeypatch):
     """Channels' dispatch awaits aclose_old_connections() (Django's one shared sync thread)
     before every frame and event; the chat consumers skip it, as their database work
-    runs on chat.db's pool, which closes stale connections itself (docs/performance.md)."""
+    runs on chat/realtime/db_threads.py's pool, which closes stale connections itself
+    (docs/performance.md)."""
     import channels.consumer
 
     trips = []

@@ -1,6 +1,6 @@
 """Opening a widget socket: accepted at once, hello when the session is ready, the frames a
 client sends before hello answered after it, a refused socket silent, and the database
-work of a connect in one call with a fixed number of queries (chat/visitor_socket.py)."""
+work of a connect in one call with a fixed number of queries (chat/realtime/visitor_socket.py)."""
 
 import asyncio
 import threading
@@ -9,14 +9,15 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 
-from chat import services, visitor_socket
-from chat.consumers import CLOSE_BLOCKED, CLOSE_ORIGIN_NOT_ALLOWED, CLOSE_UNKNOWN_SITE
+from chat.messaging import posting
 from chat.models import BlockedIP
+from chat.realtime import visitor_socket
+from chat.realtime.consumers import CLOSE_BLOCKED, CLOSE_ORIGIN_NOT_ALLOWED, CLOSE_UNKNOWN_SITE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHAT_HOST = "localhost"
-# The site, the blacklist, then the session in one transaction (chat/services.py).
+# The site, the blacklist, then the session in one transaction (chat/visitors/sessions.py).
 NEW_VISITOR_QUERIES = 7
 RETURNING_VISITOR_QUERIES = 12
 
@@ -89,7 +90,7 @@ def test_a_returning_visitor_with_a_dialog_opens_his_socket_in_a_fixed_number_of
     site = make_site()
     make_operator(sites=[site])
     first = open_socket(site).session
-    services.post_visitor_message(
+    posting.post_visitor_message(
         visitor_id=first.visitor.id, visit_id=first.visit.id, client_id="c-1", text="Hello"
     )
     with django_assert_num_queries(RETURNING_VISITOR_QUERIES):

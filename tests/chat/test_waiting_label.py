@@ -8,8 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from chat import autoclose, payloads, services
+from chat.dialogs import autoclose, lifecycle
+from chat.messaging import payloads, posting
 from chat.models import Dialog, Message, Visitor
+from chat.visitors import sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +39,10 @@ def at(message) -> int:
 
 
 def test_waiting_shows_only_while_the_visitors_last_message_is_unanswered(site, alice):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
 
     def visitor_writes(client_id):
-        return services.post_visitor_message(
+        return posting.post_visitor_message(
             visitor_id=session.visitor.id, visit_id=session.visit.id, client_id=client_id,
             text="Hello?",
         )[0]  # fmt: skip
@@ -49,10 +51,10 @@ def test_waiting_shows_only_while_the_visitors_last_message_is_unanswered(site, 
     dialog_id = first.dialog_id
     assert waiting(dialog_id) == on_the_page(alice, dialog_id) == at(first)
 
-    services.connect_operator(operator=alice, dialog_id=dialog_id)  # "Alice joined": no answer
+    lifecycle.connect_operator(operator=alice, dialog_id=dialog_id)  # "Alice joined": no answer
     assert waiting(dialog_id) == on_the_page(alice, dialog_id) == at(first)
 
-    services.post_operator_message(operator=alice, dialog_id=dialog_id, client_id="o1", text="Hi")
+    posting.post_operator_message(operator=alice, dialog_id=dialog_id, client_id="o1", text="Hi")
     assert waiting(dialog_id) is None
     assert on_the_page(alice, dialog_id) is None
 
@@ -60,10 +62,10 @@ def test_waiting_shows_only_while_the_visitors_last_message_is_unanswered(site, 
     visitor_writes("v3")
     assert waiting(dialog_id) == on_the_page(alice, dialog_id) == at(again)  # the oldest one
 
-    services.leave_dialog(operator=alice, dialog_id=dialog_id)  # new again, still unanswered
+    lifecycle.leave_dialog(operator=alice, dialog_id=dialog_id)  # new again, still unanswered
     assert waiting(dialog_id) == on_the_page(alice, dialog_id) == at(again)
 
-    services.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+    sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
     past = timezone.now() - timedelta(minutes=31)
     Visitor.objects.filter(pk=session.visitor.id).update(last_seen_at=past)
     Message.objects.filter(dialog_id=dialog_id).update(created_at=past)
@@ -75,12 +77,12 @@ def test_waiting_shows_only_while_the_visitors_last_message_is_unanswered(site, 
 def test_a_row_whose_last_message_is_an_operators_never_shows_waiting(site, alice):
     """The label follows the last message, not a stored waiting time that disagrees with
     it (rows written before, imported, or by a writer that forgot to clear it)."""
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
     )
-    services.connect_operator(operator=alice, dialog_id=message.dialog_id)
-    services.post_operator_message(
+    lifecycle.connect_operator(operator=alice, dialog_id=message.dialog_id)
+    posting.post_operator_message(
         operator=alice, dialog_id=message.dialog_id, client_id="o1", text="Hello!"
     )
     Dialog.objects.filter(pk=message.dialog_id).update(waiting_since=message.created_at)
@@ -89,8 +91,8 @@ def test_a_row_whose_last_message_is_an_operators_never_shows_waiting(site, alic
 
 
 def test_an_unanswered_row_without_a_stored_waiting_time_counts_from_the_last_message(site, alice):
-    session = services.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    message, _ = services.post_visitor_message(
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
     )
     Dialog.objects.filter(pk=message.dialog_id).update(waiting_since=None)

@@ -4,7 +4,9 @@ Delivery tests talk to a real local HTTP server (pytest-httpserver's `httpserver
 
 import pytest
 
-from chat import services as chat_services
+from chat.dialogs import lifecycle
+from chat.messaging import posting
+from chat.visitors import sessions
 from crm.models import Integration
 from leads.models import Lead
 
@@ -30,18 +32,18 @@ def eager_celery(settings):
 @pytest.fixture
 def make_dialog(alice):
     def make(site, *, operator=alice, text="Hello, I need a quote for 20 chairs"):
-        session = chat_services.start_visitor_session(
+        session = sessions.start_visitor_session(
             site=site, token=None, ip="203.0.113.5", user_agent=UA
         )
         visitor = session.visitor
         visitor.name, visitor.email, visitor.phone = "Olga", "olga@example.com", "+79990001122"
         visitor.save(update_fields=["name", "email", "phone"])
-        message, _ = chat_services.post_visitor_message(
+        message, _ = posting.post_visitor_message(
             visitor_id=visitor.id, visit_id=session.visit.id, client_id="c1", text=text
         )
         if operator is not None:
-            chat_services.connect_operator(operator=operator, dialog_id=message.dialog_id)
-            chat_services.post_operator_message(
+            lifecycle.connect_operator(operator=operator, dialog_id=message.dialog_id)
+            posting.post_operator_message(
                 operator=operator, dialog_id=message.dialog_id, client_id="o1", text="Sure!"
             )
         return message.dialog

@@ -4,7 +4,8 @@
 import pytest
 
 from chat import hooks
-from chat import services as chat_services
+from chat.dialogs import lifecycle
+from chat.visitors import sessions
 from crm.models import Export
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def test_an_ended_dialog_is_exported_when_the_integration_asks(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        chat_services.end_dialog(operator=alice, dialog_id=dialog.id)
+        lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
 
     export = Export.objects.get()
     assert (export.integration, export.dialog_id, export.status) == (wants, dialog.id, "sent")
@@ -39,7 +40,7 @@ def test_a_dialog_that_does_not_end_is_not_exported(
 ):
     make_integration("webhook", settings=receiver, export_ended_dialogs=True)
     with django_capture_on_commit_callbacks(execute=True):
-        chat_services.leave_dialog(operator=alice, dialog_id=dialog.id)
+        lifecycle.leave_dialog(operator=alice, dialog_id=dialog.id)
     assert Export.objects.count() == 0
 
 
@@ -54,7 +55,7 @@ def test_ending_rolled_back_exports_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        chat_services.end_dialog(operator=alice, dialog_id=dialog.id)
+        lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
         raise RuntimeError
     assert Export.objects.count() == 0
 
@@ -88,7 +89,7 @@ def test_a_failing_receiver_does_not_break_the_action(
     hooks.dialog_ended.receivers.insert(0, broken)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            chat_services.end_dialog(operator=alice, dialog_id=dialog.id)
+            lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
     finally:
         hooks.dialog_ended.disconnect(broken)
 
@@ -106,7 +107,7 @@ def test_an_offline_form_lead_reaches_the_receiver(
     from leads import services as lead_services
 
     make_integration("webhook", settings=receiver, export_new_leads=True)
-    session = chat_services.start_visitor_session(
+    session = sessions.start_visitor_session(
         site=site, token=None, ip="198.51.100.7", user_agent="Mozilla/5.0"
     )
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from chat import services as chat_services
+from chat.messaging import posting
 from crm import delivery
 from crm.models import Export
 from crm.selectors import export_for_delivery
@@ -327,7 +327,7 @@ def test_a_dialog_exported_after_its_lead_updates_the_same_crm_lead(
     )
     assert deliver(early) == delivery.SENT
     early.refresh_from_db()
-    chat_services.post_visitor_message(
+    posting.post_visitor_message(
         visitor_id=dialog.visitor_id,
         visit_id=dialog.visit_id,
         client_id="c2",

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chat import services as chat_services
+from chat.dialogs import lifecycle
 from crm.models import Export
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +260,7 @@ def test_closed_dialogs_can_be_sent_too(
     alice_client, httpserver, webhook, alice, dialog, django_capture_on_commit_callbacks
 ):
     httpserver.expect_request("/hook").respond_with_json({})
-    chat_services.end_dialog(operator=alice, dialog_id=dialog.id)
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog.id)
     html = page(alice_client, dialog)
     assert 'id="send-to-crm"' in html
     send(alice_client, dialog, django_capture_on_commit_callbacks)

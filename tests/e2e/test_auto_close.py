@@ -1,4 +1,4 @@
-"""A dialog whose visitor left ends by itself (chat/autoclose.py), seen in real browsers on
+"""A dialog whose visitor left ends by itself (chat/dialogs/autoclose.py), seen in real browsers on
 the `make run` stack: Celery beat ends it, the row leaves the operator's console live, and
 the visitor finds the closing line when he comes back. "waiting N min" shows only while
 the visitor's last message is unanswered."""

@@ -13,8 +13,8 @@ from django.utils import translation
 from helpers import shop_with
 from playwright.sync_api import expect
 
-from chat import animals
 from chat.models import Dialog
+from chat.visitors import animals
 from operators.models import Operator
 
 pytestmark = pytest.mark.browser

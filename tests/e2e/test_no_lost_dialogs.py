@@ -13,7 +13,7 @@ socket subscribed. Two timings alternate:
 
 Every dialog must be on screen (its row in Mine, or the Mine count on the other pages)
 within 2 s of its first message being stored, and every lead sent while the Leads page
-loads must be in its list: 0 missing. Before the catch-up (chat/catchup.py) every held
+loads must be in its list: 0 missing. Before the catch-up (chat/console/catchup.py) every held
 dialog stayed missing until a reload."""
 
 import contextlib

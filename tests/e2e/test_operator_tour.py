@@ -19,8 +19,8 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from playwright.sync_api import expect
 
-from chat import animals
 from chat.models import Site
+from chat.visitors import animals
 from operators.models import Account, Operator
 
 pytestmark = pytest.mark.browser

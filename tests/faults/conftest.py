@@ -32,7 +32,7 @@ async def faulty_stack(transactional_db, tmp_path, settings):
     # This process publishes too (services called by the test): on the same layer.
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "chat.layer.ResilientPubSubLayer",
+            "BACKEND": "chat.realtime.layer.ResilientPubSubLayer",
             "CONFIG": {"hosts": [{"address": redis_url}], "prefix": prefix},
         }
     }

@@ -19,7 +19,7 @@ from chat_client import ChatClient
 from django.conf import settings
 from django.test import Client
 
-from chat import services
+from chat.dialogs import lifecycle
 from chat.models import Message
 
 PRODUCTION_STACK = os.environ.get("DATABASE_URL", "").startswith(
@@ -126,7 +126,7 @@ async def open_conversations(stack, team):
     consoles = []
     for number, (operator, cookie) in enumerate(operators):
         for dialog in dialogs:
-            await database_sync_to_async(services.connect_operator)(
+            await database_sync_to_async(lifecycle.connect_operator)(
                 operator=operator, dialog_id=dialog
             )
         console = ChatClient(

@@ -1,8 +1,8 @@
-"""The forms' rate limit counts per visitor as well as per address (chat/ratelimit.py)."""
+"""The forms' rate limit counts per visitor as well as per address (chat/messaging/ratelimit.py)."""
 
 import pytest
 
-from chat import ratelimit
+from chat.messaging import ratelimit
 from leads.models import Lead
 
 pytestmark = pytest.mark.django_db

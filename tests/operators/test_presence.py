@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from chat import selectors
+from chat.console import selectors
 from operators import services
 from operators.models import Operator
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 from push_helpers import received, verify_vapid
 from werkzeug import Response
 
-from chat import offers, services
+from chat.dialogs import lifecycle, offers
+from chat.messaging import posting
 from chat.models import Dialog
+from chat.visitors import sessions
 from operators.models import Operator
 from push import tasks
 from push.models import PushSubscription
@@ -26,10 +28,10 @@ def origin(httpserver) -> str:
 
 
 def visitor_writes(site, text="Do you ship to Kazan?", client_id="c1", session=None):
-    session = session or services.start_visitor_session(
+    session = session or sessions.start_visitor_session(
         site=site, token=None, ip=None, user_agent=""
     )
-    message, _ = services.post_visitor_message(
+    message, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id=client_id, text=text
     )
     return message, session
@@ -116,7 +118,7 @@ def test_a_visitor_message_is_pushed_to_the_connected_operator_whose_console_is_
 ):
     colleague = make_operator(username="bob", sites=[site])  # not connected to the dialog
     message, session = visitor_writes(site)
-    services.connect_operator(operator=alice, dialog_id=message.dialog_id)
+    lifecycle.connect_operator(operator=alice, dialog_id=message.dialog_id)
     phone, other = make_device(alice), make_device(colleague)
 
     with django_capture_on_commit_callbacks(execute=True):

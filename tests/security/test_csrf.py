@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import resolve, reverse
 from url_walk import routes
 
-from chat import services
 from chat.models import Message
+from chat.visitors import sessions
 from crm.connectors.webhook import (
     ID_HEADER,
     STANDARD_SIGNATURE_HEADER,
@@ -90,7 +90,7 @@ def test_a_post_with_the_token_passes_the_check(operator_client):
 @pytest.fixture
 def visitor(make_site):
     site = make_site()
-    return services.start_visitor_session(
+    return sessions.start_visitor_session(
         site=site, token=None, ip="203.0.113.9", user_agent="Firefox"
     ).visitor
 
@@ -107,7 +107,7 @@ def test_widget_endpoints_refuse_a_request_without_the_visitor_token(
     # A forged cross-site form carries the operator's cookies, never a visitor token.
     assert operator_client.post(url, data).status_code == 403
     # A token of another site's visitor does not open this site.
-    other = services.start_visitor_session(
+    other = sessions.start_visitor_session(
         site=make_site(), token=None, ip="203.0.113.9", user_agent="Firefox"
     ).visitor
     assert Client().post(url, data, headers={"X-Visitor-Token": other.token}).status_code == 403

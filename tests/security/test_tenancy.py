@@ -25,8 +25,8 @@ from django.test import Client
 from django.urls import reverse
 from url_walk import routes
 
-from chat import attachments, services
-from chat.consumers import OperatorConsumer
+from chat.dialogs import lifecycle
+from chat.messaging import attachments, posting, uploads
 from chat.models import (
     Attachment,
     BlockedIP,
@@ -36,6 +36,8 @@ from chat.models import (
     Participant,
     Visitor,
 )
+from chat.realtime.consumers import OperatorConsumer
+from chat.visitors import sessions
 from crm import payloads as crm_payloads
 from crm.models import Export, Integration
 from leads.models import Lead
@@ -123,7 +125,7 @@ def console_routes():
 
 
 def _upload(name, content):
-    return attachments.prepare(SimpleUploadedFile(name, content, "application/octet-stream"))
+    return uploads.prepare(SimpleUploadedFile(name, content, "application/octet-stream"))
 
 
 @pytest.fixture
@@ -139,14 +141,14 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     outsider = make_operator(account=account_a, sites=[a2], **flags)
     stranger = make_operator(account=account_b, sites=[b1], **flags)
 
-    session = services.start_visitor_session(
+    session = sessions.start_visitor_session(
         site=a1, token=None, ip="203.0.113.77", user_agent="Firefox"
     )
     Visitor.objects.filter(pk=session.visitor.id).update(name=S_VISITOR, email=S_EMAIL)
-    first, _ = services.post_visitor_message(
+    first, _ = posting.post_visitor_message(
         visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text=S_MESSAGE
     )
-    services.post_visitor_message(
+    posting.post_visitor_message(
         visitor_id=session.visitor.id,
         visit_id=session.visit.id,
         client_id="v2",
@@ -154,7 +156,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         attachment=_upload(f"{S_FILE}.pdf", PDF),
     )
     dialog = Dialog.objects.get(pk=first.dialog_id)
-    services.connect_operator(operator=owner, dialog_id=dialog.id)  # active: Others for no_flags
+    lifecycle.connect_operator(operator=owner, dialog_id=dialog.id)  # active: Others for no_flags
     attachment = Attachment.objects.get(message__dialog=dialog)
     lead = Lead.objects.create(
         account=account_a,
@@ -181,11 +183,11 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     )
 
     # B's own rows of each kind, so B's pages are not empty by accident.
-    b_session = services.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
-    b_message, _ = services.post_visitor_message(
+    b_session = sessions.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
+    b_message, _ = posting.post_visitor_message(
         visitor_id=b_session.visitor.id, visit_id=b_session.visit.id, client_id="b1", text="B hi"
     )
-    services.connect_operator(operator=stranger, dialog_id=b_message.dialog_id)
+    lifecycle.connect_operator(operator=stranger, dialog_id=b_message.dialog_id)
     Invitation.objects.create(
         dialog_id=b_message.dialog_id,
         inviter=stranger,
@@ -356,7 +358,7 @@ async def test_socket_actions_refuse_the_objects_of_others(world, actor, sockets
     assert await database_sync_to_async(snapshot)() == before
 
     # Nothing of the dialog reaches the socket afterwards: no group was joined.
-    await database_sync_to_async(services.post_visitor_message)(
+    await database_sync_to_async(posting.post_visitor_message)(
         visitor_id=world["dialog"].visitor_id,
         visit_id=None,
         client_id="v3",

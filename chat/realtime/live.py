@@ -1,6 +1,6 @@
 """Whether this process's sockets hear live events, and what they do when they may not have.
 
-The channel layer (chat/layer.py) owns one LiveDelivery and reports to it when it fails
+The channel layer (chat/realtime/layer.py) owns one LiveDelivery and reports to it when it fails
 and when it works again. Events published while it failed are lost for good (Redis
 pub/sub keeps nothing), so:
 

@@ -1,7 +1,8 @@
 """New dialogs nobody opens: past their site's offer_after_seconds they are offered to every
 online operator of the site (docs/operations.md, "Alerts and Web Push").
 
-"Opened" means an operator had the dialog on screen: chat/reading.py moved read_up_to past 0.
+"Opened" means an operator had the dialog on screen: chat/messaging/reading.py moved
+read_up_to past 0.
 The consoles repeat their own alert meanwhile (static/chat/console-alerts.js); this module
 is the server's part, run by the offer_waiting_dialogs beat task.
 """
@@ -13,8 +14,10 @@ from django.db.models import DurationField, ExpressionWrapper, F, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from chat import events, hooks, payloads
+from chat import hooks
+from chat.messaging import payloads
 from chat.models import Dialog, Site
+from chat.realtime import events
 from operators.models import Operator
 
 

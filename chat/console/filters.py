@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chat import history
+from chat.console import history
 from chat.models import Dialog
 from operators.models import Operator
 

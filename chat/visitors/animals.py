@@ -1,7 +1,7 @@
 """Anonymous visitor nicknames: a colour and an animal, with the animal as icon.
 
 The key ("blue-fox") is stored on the visitor; the words are translated when shown.
-Once every pair is taken among an account's open dialogs (chat/nicknames.py), a number
+Once every pair is taken among an account's open dialogs (chat/visitors/nicknames.py), a number
 follows the pair: "blue-fox-2" is "Blue Fox 2".
 In Russian the colour agrees in gender with the animal ("Синий лис", "Синяя сова"),
 so each colour is translated twice, by grammatical gender (pgettext contexts

@@ -19,9 +19,11 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chat import access, events, selectors, services
+from chat.console import selectors
+from chat.dialogs import access, lifecycle
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.models import BlockedIP, Dialog, Visit
+from chat.realtime import events
 from operators.models import Operator
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -194,7 +196,7 @@ def block_visitor(*, operator: Operator, dialog_id: int, reason: str = "") -> Bl
     Blocking an address that is already blacklisted (by itself or by a range) adds no
     entry; the dialog is still ended and the visitor's sockets closed."""
     reason = _clean_reason(reason)
-    dialog = services.lock_dialog(dialog_id)
+    dialog = lifecycle.lock_dialog(dialog_id)
     operators = selectors.active_operators(dialog.id)
     operator_ids = [op.id for op in operators]
     allowed = dialog.account_id == operator.account_id and (
@@ -218,9 +220,9 @@ def block_visitor(*, operator: Operator, dialog_id: int, reason: str = "") -> Bl
     if dialog.is_open:
         # The line names the operator and the block: the console's only. The visitor's
         # widget sees the dialog end and then "The chat is not available" (widget.js).
-        with services.in_widget_language(dialog):
+        with lifecycle.in_widget_language(dialog):
             note = _("%(name)s ended the dialog and blocked the visitor") % {"name": operator.name}
-        services.close_locked_dialog(dialog, note=note, note_by=operator)
+        lifecycle.close_locked_dialog(dialog, note=note, note_by=operator)
     events.visitor_blocked_on_commit(dialog.visitor_id)
     return entry
 

@@ -3,7 +3,7 @@
 A new or active dialog ends when its site's `auto_close_minutes` (0: never) have passed
 both since the visitor's last widget socket closed (he has none open now) and since the
 last message in it, a system line such as "Anna joined the dialog" included. It ends as
-an operator's End dialog ends it (`services.close_locked_dialog`: every participant
+an operator's End dialog ends it (`lifecycle.close_locked_dialog`: every participant
 leaves, the line goes to the transcript, every console and the visitor's widgets are
 told, `hooks.dialog_ended` starts the CRM export), with no operator named and the line
 "The dialog was closed automatically after N minutes without messages".
@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from chat import services
+from chat.dialogs import lifecycle
 from chat.models import Dialog, Message
 
 # Dialogs closed per run at most (the transaction holds their row locks until it commits);
@@ -61,7 +61,7 @@ def closing_note(dialog: Dialog) -> str:
     """The transcript's line, in the widget's language (the visitor reads it); for a site
     whose widget follows the browser, in the default language (no request is behind it)."""
     minutes = dialog.site.auto_close_minutes
-    with translation.override(settings.LANGUAGE_CODE), services.in_widget_language(dialog):
+    with translation.override(settings.LANGUAGE_CODE), lifecycle.in_widget_language(dialog):
         return ngettext(
             "The dialog was closed automatically after %(minutes)s minute without messages",
             "The dialog was closed automatically after %(minutes)s minutes without messages",
@@ -97,6 +97,6 @@ def close_abandoned_dialogs(now=None) -> list[int]:
     closed = []
     for dialog in locked:
         if dialog.pk in still_due:
-            services.close_locked_dialog(dialog, note=closing_note(dialog))
+            lifecycle.close_locked_dialog(dialog, note=closing_note(dialog))
             closed.append(dialog.pk)
     return closed

@@ -8,7 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from chat import card, payloads
+from chat.messaging import payloads
+from chat.visitors import card
 
 
 def dialog_group(dialog_id: int) -> str:
@@ -143,7 +144,7 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
     )
 
 
-# --- read state and who is here (chat/reading.py, chat/consumers.py) ----------------------
+# --- read state and who is here (chat/messaging/reading.py, chat/realtime/consumers.py) --
 
 
 def dialog_read_on_commit(dialog, active_operator_ids) -> None:
@@ -178,7 +179,7 @@ async def answer_viewer(channel: str, event: dict) -> None:
     await get_channel_layer().send(channel, event)
 
 
-# --- blocking (chat/blocking.py) ---------------------------------------------------------
+# --- blocking (chat/visitors/blocking.py) ---------------------------------------------------------
 
 
 def visitor_blocked_on_commit(visitor_id: int) -> None:
@@ -186,7 +187,7 @@ def visitor_blocked_on_commit(visitor_id: int) -> None:
     _on_commit((visitor_group(visitor_id), {"type": "visitor.blocked"}))
 
 
-# --- visitor card (chat/card.py) ---------------------------------------------------------
+# --- visitor card (chat/visitors/card.py) ---------------------------------------------------------
 
 
 def visitor_page_on_commit(dialog_id: int, visit) -> None:
@@ -259,7 +260,7 @@ def dialog_export_changed_on_commit(dialog_id: int, html) -> None:
     _on_commit((dialog_group(dialog_id), event))
 
 
-# --- alerts: a new dialog offered to every online operator (chat/offers.py) --------------
+# --- alerts: a new dialog offered to every online operator (chat/dialogs/offers.py) --------------
 
 
 def dialog_offered_on_commit(dialog, operator_ids, *, name, minutes: int) -> None:
@@ -281,7 +282,7 @@ def dialog_offered_on_commit(dialog, operator_ids, *, name, minutes: int) -> Non
     )
 
 
-# --- erasure (chat/erasure.py) -----------------------------------------------------------
+# --- erasure (chat/visitors/erasure.py) -----------------------------------------------------------
 
 
 def visitors_erased_on_commit(visitor_ids) -> None:

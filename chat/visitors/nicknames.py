@@ -1,12 +1,12 @@
 """No two open dialogs of an account show the same anonymous nickname at once.
 
-A visitor keeps his colour-animal pair (chat/animals.py) unless another open dialog of
+A visitor keeps his colour-animal pair (chat/visitors/animals.py) unless another open dialog of
 the account already shows it when his dialog opens; then he gets a free pair, or, once
 all are taken, his pair with a number ("Grey Bear 2").
 """
 
-from chat import animals
 from chat.models import Dialog, Visitor
+from chat.visitors import animals
 
 
 def give_free_nickname(*, visitor_id: int, account_id: int, current: str, seed: str) -> str:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from chat import access
+from chat.console.presence import online_operators_q
+from chat.dialogs import access
 from chat.errors import AccessDenied, NotFound
 from chat.models import Attachment, Dialog, Message, Participant, Site, Visit, Visitor
-from chat.presence import online_operators_q
 from operators.models import Operator
 
 
@@ -118,7 +118,7 @@ class Placed:
 
 def open_dialogs_placed(operator: Operator) -> list[Placed]:
     """Every open dialog of my sites that one of my tabs lists, in one query (no sort):
-    the tab counts (tab_members) and the console's catch-up (chat/catchup.py)."""
+    the tab counts (tab_members) and the console's catch-up (chat/console/catchup.py)."""
     tabs = tabs_of(operator)
     rows = (
         Dialog.objects.filter(site__operators=operator, status__in=Dialog.OPEN_STATUSES)
@@ -218,7 +218,7 @@ def site_by_key(widget_key: str) -> Site | None:
 
 
 def operators_online(site_id: int) -> bool:
-    """Whether the widget should promise a live answer (chat.presence says who counts)."""
+    """Whether the widget should promise a live answer (chat.console.presence says who counts)."""
     return Operator.objects.filter(online_operators_q(), sites__id=site_id).exists()
 
 
@@ -232,7 +232,7 @@ def operator_for_user(user) -> Operator | None:
     return Operator.objects.select_related("user", "account").filter(user=user).first()
 
 
-# --- attachments (chat/attachments.py, chat/views/attachments.py) ---------------------------
+# --- attachments (chat/messaging/attachments.py, chat/views/attachments.py) -------
 
 
 def visitor_by_token(widget_key: str, token) -> Visitor | None:

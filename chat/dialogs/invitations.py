@@ -4,10 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import access, events, selectors, services
+from chat.console import selectors
+from chat.console.presence import online_operators_q
+from chat.dialogs import access, lifecycle
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.models import Dialog, Invitation
-from chat.presence import online_operators_q
+from chat.realtime import events
 from operators.models import Operator
 
 
@@ -71,7 +73,7 @@ def answer_invitation(*, operator: Operator, invitation_id, accept: bool) -> Inv
         if not invitation.dialog.is_open:
             invitation.status = Invitation.Status.CANCELLED
         else:
-            services.connect_operator(
+            lifecycle.connect_operator(
                 operator=operator, dialog_id=invitation.dialog_id, invited=True
             )
             invitation.status = Invitation.Status.ACCEPTED

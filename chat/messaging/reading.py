@@ -2,9 +2,11 @@
 
 from django.db import transaction
 
-from chat import access, events, selectors, services
+from chat.console import selectors
+from chat.dialogs import access, lifecycle
 from chat.errors import AccessDenied, ChatError
 from chat.models import Dialog, Message
+from chat.realtime import events
 from operators.models import Operator
 
 
@@ -15,7 +17,7 @@ def mark_read(*, operator: Operator, dialog_id: int, up_to, site_ids) -> Dialog:
     site_ids: the operator's sites (a console socket holds them)."""
     if not isinstance(up_to, int) or isinstance(up_to, bool) or up_to < 1:
         raise ChatError("invalid", "up_to must be a message id (a whole number).")
-    dialog = services.lock_dialog(dialog_id)
+    dialog = lifecycle.lock_dialog(dialog_id)
     operator_ids = selectors.active_operator_ids(dialog.id)
     if not access.can_view_dialog(operator, dialog, site_ids, operator_ids):
         raise AccessDenied()

@@ -18,8 +18,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import trans_real
 
-from chat import animals, attachments
+from chat.messaging import attachments
 from chat.models import Dialog, Invitation, Message
+from chat.visitors import animals
 
 
 def per_language(fn, *args, **kwargs) -> dict[str, str]:
@@ -130,7 +131,7 @@ def _instant(moment):
 def row_version(dialog: Dialog) -> str:
     """A short digest of everything the dialog's tab row shows, the same in every language
     and time zone: the console sends back the versions of the rows it shows on each
-    (re)connect and gets again only those that changed (chat/catchup.py). Whatever
+    (re)connect and gets again only those that changed (chat/console/catchup.py). Whatever
     dialog_row_html reads must be here."""
     facts = [
         dialog.id,

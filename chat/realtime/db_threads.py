@@ -3,12 +3,13 @@
 Channels' ``database_sync_to_async`` is ``thread_sensitive=True``: every consumer's
 database call in the process runs on one shared thread, one at a time, and that thread
 spends most of its time waiting for PostgreSQL (docs/performance.md, "Where the time
-goes"). ``db`` runs them on a pool of ``settings.CHAT_DB_THREADS`` threads instead.
+goes"). ``db_thread`` runs them on a pool of ``settings.CHAT_DB_THREADS`` threads instead.
 
 - Connections are per thread; ``DatabaseSyncToAsync`` still runs ``close_old_connections``
   around each call, so a call returns its connection to the psycopg pool (DB_POOL_MAX,
   checked against CHAT_DB_THREADS in config/settings.py).
-- Row locks (``select_for_update`` in chat/services.py) serialise what must be serial;
+- Row locks (the message store's and chat/dialogs/lifecycle.py's) serialise what must be
+  serial;
   one socket's calls stay in order because the consumer awaits each before the next.
 - On SQLite the pool has one thread: concurrent writers would only queue on its lock.
   That thread keeps its connection open between calls: a file's connection never goes
@@ -18,8 +19,8 @@ goes"). ``db`` runs them on a pool of ``settings.CHAT_DB_THREADS`` threads inste
 - Sync views and Channels' own helpers keep Django's shared thread; only the consumers
   use this pool.
 
-    from chat.db import db
-    site = await db(selectors.site_by_key)(key)
+    from chat.realtime.db_threads import db_thread
+    site = await db_thread(selectors.site_by_key)(key)
 """
 
 import threading
@@ -49,7 +50,7 @@ def keeps_connection() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
-def db(func):
+def db_thread(func):
     """``database_sync_to_async(func)``, run on the pool instead of the shared thread."""
     if keeps_connection():
         return SyncToAsync(func, thread_sensitive=False, executor=executor())

@@ -4,7 +4,7 @@ channels_redis raises (or, on a host that stops answering, waits forever) when R
 unavailable; a consumer that awaits it dies or hangs, and events.publish would fail a
 request whose data is already committed. Here every operation is bounded by ``timeout``
 seconds and never raises: a failure is logged and reported to ``self.live``
-(chat/live.py), which pauses live delivery for this process's sockets and makes them
+(chat/realtime/live.py), which pauses live delivery for this process's sockets and makes them
 resync once the layer works again. While the layer is known to be down, sends and
 subscriptions are skipped at once (a heartbeat, one round trip every ``heartbeat``
 seconds, notices the recovery), so a visitor's message is stored and acknowledged
@@ -21,7 +21,7 @@ import uuid
 
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
-from chat.live import LiveDelivery
+from chat.realtime.live import LiveDelivery
 
 log = logging.getLogger(__name__)
 

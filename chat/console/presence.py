@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chat import events
 from chat.models import Site
+from chat.realtime import events
 from operators.models import Operator
 
 

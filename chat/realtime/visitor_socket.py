@@ -1,5 +1,5 @@
 """A widget socket opens: which site, whether this page and this address may chat, and the
-visitor's session, in one call on the consumers' database thread (chat/db.py).
+visitor's session, in one call on the consumers' database thread (chat/realtime/db_threads.py).
 
 One call instead of three: on the embedded SQLite default every call of the pool opens and
 closes its own connection, and under a storm of new visitors those trips were a third of
@@ -8,8 +8,9 @@ the database thread's time (docs/performance.md, "Connection storm").
 
 from dataclasses import dataclass
 
-from chat import blocking, origins, selectors, services
+from chat.console import selectors
 from chat.models import Site
+from chat.visitors import blocking, origins, sessions
 
 UNKNOWN_SITE = "unknown_site"
 ORIGIN_NOT_ALLOWED = "origin_not_allowed"
@@ -23,7 +24,7 @@ class Opened:
 
     refusal: str | None = None
     site: Site | None = None
-    session: services.VisitorSession | None = None
+    session: sessions.VisitorSession | None = None
 
 
 def open_visitor_socket(
@@ -36,5 +37,5 @@ def open_visitor_socket(
         return Opened(refusal=ORIGIN_NOT_ALLOWED)
     if blocking.is_blocked(site.account_id, ip):
         return Opened(refusal=BLOCKED)
-    session = services.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)
+    session = sessions.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)
     return Opened(site=site, session=session)

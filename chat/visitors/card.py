@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from chat import visits
 from chat.models import Dialog, Participant, Visit, Visitor
+from chat.visitors import visits
 
 
 @dataclass

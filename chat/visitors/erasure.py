@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chat import events, hooks
+from chat import hooks
 from chat.models import Attachment, BlockedIP, Dialog, Message, Visit, Visitor, new_visitor_token
+from chat.realtime import events
 
 
 @dataclass

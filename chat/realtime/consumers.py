@@ -18,31 +18,25 @@ from django.utils import translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from chat import (
-    access,
-    catchup,
-    events,
-    invitations,
-    payloads,
-    reading,
-    selectors,
-    services,
-    visitor_socket,
-)
-from chat import presence as site_presence
-from chat.client_ip import ip_from_scope
-from chat.db import db
+from chat.console import catchup, selectors
+from chat.console import presence as site_presence
+from chat.dialogs import access, invitations
 from chat.errors import ChatError
+from chat.messaging import payloads, posting, reading
+from chat.realtime import events, visitor_socket
+from chat.realtime.db_threads import db_thread
+from chat.visitors import sessions
+from chat.visitors.client_ip import ip_from_scope
 from operators import services as presence
 
 log = logging.getLogger(__name__)
 
 CLOSE_UNKNOWN_SITE = 4404
-CLOSE_BLOCKED = 4403  # the visitor's IP is on the account's blacklist (chat/blocking.py)
-CLOSE_ORIGIN_NOT_ALLOWED = 4003  # the page is not on the site's domains (chat/origins.py)
+CLOSE_BLOCKED = 4403  # the visitor's IP is on the account's blacklist (chat/visitors/blocking.py)
+CLOSE_ORIGIN_NOT_ALLOWED = 4003  # the page is not on the site's domains (chat/visitors/origins.py)
 CLOSE_UNAUTHENTICATED = 4401
-CLOSE_RESYNC = 4012  # live events may have been lost: reconnect and resume (chat/live.py)
-CLOSE_ERASED = 4410  # the visitor's personal data was erased (chat/erasure.py)
+CLOSE_RESYNC = 4012  # live events may have been lost: reconnect and resume (chat/realtime/live.py)
+CLOSE_ERASED = 4410  # the visitor's personal data was erased (chat/visitors/erasure.py)
 
 # The database (or Redis behind the rate limits) failed: nothing was stored, the client
 # keeps the message and sends it again (docs/protocol.md, Errors).
@@ -80,7 +74,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
         """Channels' dispatch, without its `aclose_old_connections()` before every handler:
         a trip to Django's one shared sync thread for each frame and each event, so several
         per chat message (docs/performance.md, "Fourth round"). These consumers reach the
-        database only through chat.db, which closes stale connections around each call."""
+        database only through chat/realtime/db_threads.py, which closes stale connections
+        around each call."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -128,7 +123,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 client_id=frame.get("client_id"),
             )
 
-    # --- live delivery health (chat/live.py) ---------------------------------------------
+    # --- live delivery health (chat/realtime/live.py) ---------------------------------------------
 
     @property
     def live(self):
@@ -193,7 +188,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             frame = {"type": "message", "message": data}
             if self.audience == "console":
                 # console.js shows messages from their fragment, replayed ones too.
-                frame["html"] = await db(payloads.message_html)(message)
+                frame["html"] = await db_thread(payloads.message_html)(message)
             await self.send_frame(frame)
         await self.send_frame({"type": "resumed", "last_id": messages[-1].id if messages else None})
 
@@ -222,7 +217,8 @@ class VisitorConsumer(FrameConsumer):
         "page": "on_page",
     }
 
-    # Why a socket may not chat (chat/visitor_socket.py) -> its close code (docs/protocol.md).
+    # Why a socket may not chat (chat/realtime/visitor_socket.py) -> its close code
+    # (docs/protocol.md).
     refusal_codes = {
         visitor_socket.UNKNOWN_SITE: CLOSE_UNKNOWN_SITE,
         visitor_socket.ORIGIN_NOT_ALLOWED: CLOSE_ORIGIN_NOT_ALLOWED,
@@ -241,7 +237,7 @@ class VisitorConsumer(FrameConsumer):
         await self.accept()
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
         self.ip = ip_from_scope(self.scope)
-        opened = await db(visitor_socket.open_visitor_socket)(
+        opened = await db_thread(visitor_socket.open_visitor_socket)(
             widget_key=self.scope["url_route"]["kwargs"]["site_key"],
             origin=header(self.scope, b"origin"),
             host=header(self.scope, b"host"),
@@ -294,7 +290,7 @@ class VisitorConsumer(FrameConsumer):
 
     async def accept(self, subprotocol=None, headers=None):
         """FrameConsumer.accept also puts the socket under live delivery's watch
-        (chat/live.py), whose `delivery` frame may come at any moment; here the watch
+        (chat/realtime/live.py), whose `delivery` frame may come at any moment; here the watch
         starts once hello is sent."""
         await AsyncWebsocketConsumer.accept(self, subprotocol, headers)
 
@@ -308,10 +304,12 @@ class VisitorConsumer(FrameConsumer):
             return
         for group in self.visitor_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
-        await db(services.end_visitor_session)(visitor_id=self.visitor.id, visit_id=self.visit.id)
+        await db_thread(sessions.end_visitor_session)(
+            visitor_id=self.visitor.id, visit_id=self.visit.id
+        )
 
     async def on_message(self, frame):
-        message, _created = await db(services.post_visitor_message)(
+        message, _created = await db_thread(posting.post_visitor_message)(
             visitor_id=self.visitor.id,
             visit_id=self.visit.id,
             client_id=frame.get("client_id"),
@@ -329,7 +327,9 @@ class VisitorConsumer(FrameConsumer):
         )
 
     async def on_resume(self, frame):
-        messages = await db(selectors.visitor_messages_after)(self.visitor.id, after_id(frame))
+        messages = await db_thread(selectors.visitor_messages_after)(
+            self.visitor.id, after_id(frame)
+        )
         await self.replay(messages)
 
     async def on_typing(self, frame):
@@ -352,7 +352,7 @@ class VisitorConsumer(FrameConsumer):
         (a file: page, a wrong type) is simply not recorded; an error frame would only
         reach the visitor's screen, after every hello."""
         with contextlib.suppress(ChatError):
-            await db(services.record_page)(
+            await db_thread(sessions.record_page)(
                 visit_id=self.visit.id,
                 url=frame.get("url"),
                 title=frame.get("title"),
@@ -409,12 +409,12 @@ class OperatorConsumer(FrameConsumer):
     }
 
     async def connect(self):
-        self.operator = await db(selectors.operator_for_user)(self.scope["user"])
+        self.operator = await db_thread(selectors.operator_for_user)(self.scope["user"])
         if self.operator is None:
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         self.language = payloads.socket_language(self.operator.language, self.scope)
-        self.site_ids = await db(selectors.site_ids_of)(self.operator)
+        self.site_ids = await db_thread(selectors.site_ids_of)(self.operator)
         self.watched = None
         # Who is here: this tab's opaque id among the viewers of a dialog (not stored).
         self.tab_id = hashlib.sha256(self.channel_name.encode()).hexdigest()[:12]
@@ -423,8 +423,8 @@ class OperatorConsumer(FrameConsumer):
         ]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await db(presence.console_socket_opened)(operator_id=self.operator.id)
-        await db(site_presence.refresh_sites)(self.site_ids)
+        await db_thread(presence.console_socket_opened)(operator_id=self.operator.id)
+        await db_thread(site_presence.refresh_sites)(self.site_ids)
         await self.accept()
         await self.send_frame(
             {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
@@ -436,19 +436,23 @@ class OperatorConsumer(FrameConsumer):
         await self.announce_viewing("left")
         for group in self.groups_joined + ([self.watched] if self.watched else []):
             await self.channel_layer.group_discard(group, self.channel_name)
-        await db(presence.console_socket_closed)(operator_id=self.operator.id)
+        await db_thread(presence.console_socket_closed)(operator_id=self.operator.id)
 
     def dialog_id_of(self, frame) -> int:
         return id_field(frame, "dialog")
 
     async def on_sync(self, frame):
         """The page's cursor, after hello (so the groups are joined): what changed in its
-        lists since it read them, before any later live event (chat/catchup.py)."""
+        lists since it read them, before any later live event (chat/console/catchup.py)."""
         cursor = catchup.parse_cursor(frame, self.operator)
-        await self.send_frame(await db(catchup.catch_up)(self.operator, cursor, self.language))
+        await self.send_frame(
+            await db_thread(catchup.catch_up)(self.operator, cursor, self.language)
+        )
 
     async def on_watch(self, frame):
-        dialog = await db(selectors.dialog_for_operator)(self.operator, self.dialog_id_of(frame))
+        dialog = await db_thread(selectors.dialog_for_operator)(
+            self.operator, self.dialog_id_of(frame)
+        )
         group = events.dialog_group(dialog.id)
         if self.watched and self.watched != group:
             await self.announce_viewing("left")
@@ -477,7 +481,7 @@ class OperatorConsumer(FrameConsumer):
         dialog_id = self.dialog_id_of(frame)
         if self.watched != events.dialog_group(dialog_id):
             raise ChatError("invalid", "Watch the dialog before marking it read.")
-        dialog = await db(reading.mark_read)(
+        dialog = await db_thread(reading.mark_read)(
             operator=self.operator,
             dialog_id=dialog_id,
             up_to=frame.get("up_to"),
@@ -486,12 +490,14 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame({"type": "read", "dialog": dialog.id, "up_to": dialog.read_up_to})
 
     async def on_resume(self, frame):
-        dialog = await db(selectors.dialog_for_operator)(self.operator, self.dialog_id_of(frame))
-        messages = await db(selectors.transcript)(dialog.id, after=after_id(frame))
+        dialog = await db_thread(selectors.dialog_for_operator)(
+            self.operator, self.dialog_id_of(frame)
+        )
+        messages = await db_thread(selectors.transcript)(dialog.id, after=after_id(frame))
         await self.replay(messages)
 
     async def on_message(self, frame):
-        message, _created = await db(services.post_operator_message)(
+        message, _created = await db_thread(posting.post_operator_message)(
             operator=self.operator,
             dialog_id=self.dialog_id_of(frame),
             client_id=frame.get("client_id"),
@@ -519,7 +525,7 @@ class OperatorConsumer(FrameConsumer):
         )
 
     async def on_invite(self, frame):
-        invitation = await db(invitations.invite_operator)(
+        invitation = await db_thread(invitations.invite_operator)(
             operator=self.operator,
             dialog_id=self.dialog_id_of(frame),
             invitee_id=id_field(frame, "invitee"),
@@ -527,12 +533,12 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame(
             {
                 "type": "notice",
-                "text": await db(payloads.invitation_sent_text)(invitation),
+                "text": await db_thread(payloads.invitation_sent_text)(invitation),
             }
         )
 
     async def on_answer_invitation(self, frame):
-        invitation = await db(invitations.answer_invitation)(
+        invitation = await db_thread(invitations.answer_invitation)(
             operator=self.operator,
             invitation_id=id_field(frame, "invitation"),
             accept=frame.get("accept") is True,
@@ -566,7 +572,7 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame({"type": "notice", "text": text})
 
     async def console_offer(self, event):
-        """A new dialog nobody opened, offered to every online operator (chat/offers.py)."""
+        """A new dialog nobody opened, offered to every online operator (chat/dialogs/offers.py)."""
         frame = {key: event[key] for key in ("dialog", "number", "minutes", "waiting")}
         frame["name"] = payloads.pick(event["name"], self.language)
         await self.send_frame({"type": "offer", **frame})
@@ -643,7 +649,7 @@ class OperatorConsumer(FrameConsumer):
             answer = events.viewer_event(event["dialog"], self.operator, self.tab_id, "viewing")
             await events.answer_viewer(event["ask"], answer)
 
-    # --- visitor card (chat/card.py, static/chat/card.js) -----------------------------
+    # --- visitor card (chat/visitors/card.py, static/chat/card.js) -----------------------------
 
     async def chat_page(self, event):
         html = payloads.pick(event["html"], self.language)

@@ -4,7 +4,7 @@
 A console socket hears row events only once it has joined its groups. Whatever changed
 between the moment the page read its lists and that moment (a visitor's first message
 while the operator switches tabs), or while the socket was down or Redis lost events
-(chat/live.py closes it with 4012), would otherwise never reach the page. So the page
+(chat/realtime/live.py closes it with 4012), would otherwise never reach the page. So the page
 keeps a cursor of what it shows: the version of each row it lists (`data-v`,
 payloads.row_version) and the ids it counts in Mine. After `hello` it sends them in a
 `sync` frame; the consumer, already subscribed, reads the lists and answers `synced`:
@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from chat import payloads, selectors
+from chat.console import selectors
 from chat.errors import AccessDenied, ChatError
+from chat.messaging import payloads
 from operators.models import Operator
 
 # What a client may send (its frame stays well under CHAT_FRAME_MAX_BYTES); console.js

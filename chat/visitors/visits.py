@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # ua-parser names no device for desktop browsers; these systems run on computers.
 DESKTOP_SYSTEMS = {"Windows", "Mac OS X", "Linux", "Ubuntu", "Fedora", "Chrome OS", "FreeBSD"}
-COMPUTER = "Computer"  # stored as is, translated by the card (chat/card.py)
+COMPUTER = "Computer"  # stored as is, translated by the card (chat/visitors/card.py)
 
 
 def _version(part) -> str:

@@ -1,0 +1,203 @@
+"""A dialog's life: opened by a visitor's first message, joined, left and ended by
+operators, missed when nobody answered in time. Every writer locks the dialog's row first
+(lock_dialog, through the message store), checks access and announces on commit."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chat import hooks
+from chat.console import selectors
+from chat.dialogs import access
+from chat.errors import AccessDenied, ChatError, NotFound
+from chat.messaging import ratelimit, store
+from chat.models import Dialog, Message, Participant, Visitor
+from chat.realtime import events
+from chat.visitors import nicknames
+from operators.models import Account, Operator
+
+
+def _next_dialog_number(account_id: int) -> int:
+    # The UPDATE locks the account row until commit, so concurrent dialogs get distinct
+    # numbers in order.
+    Account.objects.filter(pk=account_id).update(last_dialog_number=F("last_dialog_number") + 1)
+    return Account.objects.values_list("last_dialog_number", flat=True).get(pk=account_id)
+
+
+def open_dialog(*, visitor_id: int, visit_id: int | None, ip: str | None) -> Dialog:
+    """A new dialog for the visitor's first message; the caller holds the visitor's row
+    lock and found no open dialog."""
+    site_id, account_id, animal, token = (
+        Visitor.objects.filter(pk=visitor_id)
+        .values_list("site_id", "site__account_id", "animal", "token")
+        .get()
+    )
+    ratelimit.take_dialog_slot(visitor_id=visitor_id, ip=ip)
+    number = _next_dialog_number(account_id)  # locks the account row until commit
+    nicknames.give_free_nickname(
+        visitor_id=visitor_id, account_id=account_id, current=animal, seed=token
+    )
+    dialog = Dialog.objects.create(
+        account_id=account_id,
+        site_id=site_id,
+        visitor_id=visitor_id,
+        visit_id=visit_id,
+        number=number,
+    )
+    hooks.dialog_opened.send_on_commit(dialog=dialog)
+    return dialog
+
+
+def lock_dialog(dialog_id: int) -> Dialog:
+    """The dialog, row-locked until the transaction ends (NotFound if there is none)."""
+    dialog = store.backend.lock_dialog(dialog_id)
+    if dialog is None:
+        raise NotFound()
+    return dialog
+
+
+def in_widget_language(dialog: Dialog):
+    """System lines go into the transcript the visitor reads: they are written in the
+    widget's language when the site sets one, else in the one active now."""
+    return translation.override(dialog.site.language or translation.get_language())
+
+
+def _system_message(dialog: Dialog, text: str, operator_ids, *, by: Operator | None = None):
+    """by: the operator the line is about; it then stays in the console (console_only)."""
+    message = Message.objects.create(
+        dialog=dialog, author_kind=Message.Author.SYSTEM, text=text, operator=by
+    )
+    events.message_posted_on_commit(message, dialog, operator_ids)
+    return message
+
+
+# --- dialog lifecycle -------------------------------------------------------------------
+
+
+@transaction.atomic
+def connect_operator(*, operator: Operator, dialog_id: int, invited: bool = False) -> Dialog:
+    """Join a dialog: it becomes active and the visitor sees who answers him. An invited
+    operator joins a colleague's dialog without the "join others" flag."""
+    dialog = lock_dialog(dialog_id)
+    operators = selectors.active_operators(dialog.id)
+    operator_ids = [op.id for op in operators]
+    if operator.id in operator_ids:
+        return dialog
+    site_ids = selectors.site_ids_of(operator)
+    if invited:
+        allowed = dialog.site_id in site_ids and dialog.is_open
+    else:
+        allowed = access.can_connect(operator, dialog, site_ids, operator_ids)
+    if not allowed:
+        if dialog.status == Dialog.Status.CLOSED and access.can_view_dialog(
+            operator, dialog, site_ids, operator_ids
+        ):
+            raise ChatError("dialog_closed", "The dialog has ended.")
+        raise AccessDenied()
+    now = timezone.now()
+    Participant.objects.create(dialog=dialog, operator=operator, joined_at=now)
+    dialog.status = Dialog.Status.ACTIVE
+    dialog.accepted_at = dialog.accepted_at or now
+    dialog.save(update_fields=["status", "accepted_at"])
+    operators.append(operator)
+    operator_ids.append(operator.id)
+    with in_widget_language(dialog):
+        note = _("%(name)s joined the dialog") % {"name": operator.name}
+    _system_message(dialog, note, operator_ids)
+    events.dialog_changed_on_commit(dialog, operators)
+    return dialog
+
+
+@transaction.atomic
+def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
+    """Close the dialog for everyone; it moves to history and the visitor is told."""
+    dialog = lock_dialog(dialog_id)
+    operators = selectors.active_operators(dialog.id)
+    operator_ids = [op.id for op in operators]
+    site_ids = selectors.site_ids_of(operator)
+    allowed = operator.id in operator_ids or (
+        access.can_view_dialog(operator, dialog, site_ids, operator_ids) and not operator_ids
+    )
+    if not allowed:
+        raise AccessDenied()
+    if not dialog.is_open:  # ending twice is a no-op, for those who may end it at all
+        return dialog
+    with in_widget_language(dialog):
+        note = _("%(name)s ended the dialog") % {"name": operator.name}
+    close_locked_dialog(dialog, note=note)
+    return dialog
+
+
+def close_locked_dialog(dialog: Dialog, *, note: str, note_by: Operator | None = None) -> None:
+    """Close a dialog whose row the caller has locked and whose permission it checked:
+    everyone leaves, the note goes to the transcript, every screen is told. A note_by
+    note is for the console only (Message.console_only)."""
+    now = timezone.now()
+    Participant.objects.connected().filter(dialog=dialog).update(left_at=now)
+    dialog.status = Dialog.Status.CLOSED
+    dialog.closed_at = now
+    dialog.save(update_fields=["status", "closed_at"])
+    _system_message(dialog, note, [], by=note_by)
+    events.dialog_changed_on_commit(dialog, [])
+    hooks.dialog_ended.send_on_commit(dialog=dialog)
+
+
+@transaction.atomic
+def leave_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
+    """Step out of a dialog. When nobody is left it is new again, in everyone's Mine."""
+    dialog = lock_dialog(dialog_id)
+    operators = selectors.active_operators(dialog.id)
+    if operator.id not in {op.id for op in operators}:
+        if not access.can_view_dialog(
+            operator, dialog, selectors.site_ids_of(operator), [op.id for op in operators]
+        ):
+            raise AccessDenied()
+        raise ChatError("not_connected", "You are not in this dialog.")
+    Participant.objects.connected().filter(dialog=dialog, operator=operator).update(
+        left_at=timezone.now()
+    )
+    remaining = [op for op in operators if op.id != operator.id]
+    if not remaining and dialog.is_open:
+        dialog.status = Dialog.Status.NEW
+        dialog.save(update_fields=["status"])
+    with in_widget_language(dialog):
+        note = _("%(name)s left the dialog") % {"name": operator.name}
+    _system_message(dialog, note, [op.id for op in remaining])
+    events.dialog_changed_on_commit(dialog, remaining)
+    return dialog
+
+
+def mark_missed(*, now=None) -> list[int]:
+    """New dialogs whose visitor has been gone longer than the grace period become missed.
+    Idempotent: a dialog is marked once, and only while it is still new."""
+    now = now or timezone.now()
+    gone_before = now - timedelta(seconds=settings.CHAT_MISSED_GRACE_SECONDS)
+    marked = []
+    with transaction.atomic():
+        candidates = (
+            Dialog.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("site", "visitor")
+            .filter(
+                status=Dialog.Status.NEW,
+                visitor__open_sockets=0,
+                visitor__last_seen_at__lt=gone_before,
+            )
+            .exclude(
+                Exists(
+                    Message.objects.filter(
+                        dialog=OuterRef("pk"), author_kind=Message.Author.OPERATOR
+                    )
+                )
+            )
+        )
+        for dialog in candidates:
+            dialog.status = Dialog.Status.MISSED
+            dialog.missed_at = now
+            dialog.save(update_fields=["status", "missed_at"])
+            events.dialog_changed_on_commit(dialog, [])
+            marked.append(dialog.id)
+    return marked

@@ -1,0 +1,140 @@
+"""A visitor's widget sockets: his session (visitor and visit found or started, ended) and
+the page he is on."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chat.console import selectors
+from chat.errors import ChatError
+from chat.models import Dialog, Site, Visit, Visitor
+from chat.realtime import events
+from chat.visitors import animals, card, visits
+from operators.models import Operator
+
+
+@dataclass
+class VisitorSession:
+    visitor: Visitor
+    visit: Visit
+    dialog: Dialog | None
+    operators: list[Operator]
+    operators_online: bool
+
+
+@transaction.atomic
+def start_visitor_session(*, site: Site, token: str | None, ip: str | None, user_agent: str):
+    """A widget socket opened: find or create the visitor, continue or start his visit."""
+    now = timezone.now()
+    visitor = None
+    if token:
+        visitor = Visitor.objects.select_for_update().filter(site=site, token=token).first()
+    if visitor is None:
+        return _new_visitor_session(site=site, ip=ip, user_agent=user_agent, now=now)
+    visit = (
+        visitor.visits.filter(
+            last_activity_at__gte=now - timedelta(minutes=settings.CHAT_VISIT_TIMEOUT_MINUTES)
+        )
+        .order_by("-last_activity_at")
+        .first()
+    )
+    if visit is None:
+        visit = _new_visit(visitor, ip=ip, user_agent=user_agent, now=now)
+        visitor.visits_count = F("visits_count") + 1
+    else:
+        visit.last_activity_at = now
+        visit.ended_at = None
+        visit.save(update_fields=["last_activity_at", "ended_at"])
+    visitor.open_sockets = F("open_sockets") + 1
+    visitor.last_seen_at = now
+    visitor.save(update_fields=["visits_count", "open_sockets", "last_seen_at"])
+    visitor.refresh_from_db(fields=["visits_count", "open_sockets"])
+    dialog = selectors.open_dialog_of(visitor.id)
+    if dialog and visitor.open_sockets == 1:  # visitor card: he came online
+        events.visitor_online_on_commit(dialog.id, online=True)
+    return VisitorSession(
+        visitor=visitor,
+        visit=visit,
+        dialog=dialog,
+        operators=selectors.active_operators(dialog.id) if dialog else [],
+        operators_online=selectors.operators_online(site.id),
+    )
+
+
+def _new_visitor_session(*, site: Site, ip, user_agent: str, now) -> VisitorSession:
+    """A visitor seen for the first time: stored with his first visit and socket counted,
+    nothing to look up (a storm of new visitors is the commonest burst of connects,
+    docs/performance.md "Connection storm")."""
+    visitor = Visitor(
+        site=site, visits_count=1, open_sockets=1, first_seen_at=now, last_seen_at=now
+    )
+    visitor.animal = animals.animal_for(visitor.token)
+    visitor.save()
+    return VisitorSession(
+        visitor=visitor,
+        visit=_new_visit(visitor, ip=ip, user_agent=user_agent, now=now),
+        dialog=None,
+        operators=[],
+        operators_online=selectors.operators_online(site.id),
+    )
+
+
+def _new_visit(visitor: Visitor, *, ip, user_agent: str, now) -> Visit:
+    return Visit.objects.create(
+        visitor=visitor,
+        ip=ip,
+        user_agent=user_agent[:1000],
+        started_at=now,
+        **visits.describe(ip=ip, user_agent=user_agent),  # browser, OS, location
+    )
+
+
+@transaction.atomic
+def end_visitor_session(*, visitor_id: int, visit_id: int) -> None:
+    now = timezone.now()
+    Visitor.objects.filter(pk=visitor_id, open_sockets__gt=0).update(
+        open_sockets=F("open_sockets") - 1, last_seen_at=now
+    )
+    Visit.objects.filter(pk=visit_id).update(last_activity_at=now, ended_at=now)
+    offline_in = card.offline_open_dialog_id(visitor_id)  # visitor card: he went offline
+    if offline_in:
+        events.visitor_online_on_commit(offline_in, online=False)
+
+
+def _plain(value, limit: int) -> str:
+    """A string for storage: NUL removed (PostgreSQL refuses it), cut to the column size."""
+    return value.replace("\x00", "")[:limit] if isinstance(value, str) else ""
+
+
+def _web_url(value) -> str:
+    """Only http(s) URLs are kept: the console shows them as links."""
+    url = _plain(value, 2000).strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+@transaction.atomic
+def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
+    """The visitor is on a page now; the first page of a visit is its landing page."""
+    if not isinstance(url, str) or not _web_url(url):
+        raise ChatError("invalid", "url must be the http(s) address of the page.")
+    visit = Visit.objects.get(pk=visit_id)
+    visit.current_url, visit.current_title = _web_url(url), _plain(title, 300)
+    visit.last_activity_at = timezone.now()
+    if not visit.landing_url:
+        visit.landing_url = visit.current_url
+        visit.referrer = _web_url(referrer)
+        if isinstance(utm, dict):
+            kept = [
+                (key, value)
+                for key, value in utm.items()
+                if isinstance(key, str) and key.startswith("utm_") and isinstance(value, str)
+            ]
+            visit.utm = {_plain(key, 50): _plain(value, 200) for key, value in kept[:10]}
+    visit.save()
+    dialog = selectors.open_dialog_of(visit.visitor_id)
+    if dialog:  # visitor card: the open dialog shows the page live
+        events.visitor_page_on_commit(dialog.id, visit)
