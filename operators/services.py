@@ -1,4 +1,4 @@
-"""Operator presence and status."""
+"""Operator presence, status and console preferences: writes to the Operator row."""
 
 from django.db.models import F
 from django.utils import timezone
@@ -23,3 +23,17 @@ def set_status(*, operator: Operator, status: str) -> None:
         raise ValueError(f"unknown status {status!r}")
     Operator.objects.filter(pk=operator.pk).update(status=status)
     operator.status = status
+
+
+def set_language(*, operator: Operator, language: str) -> None:
+    """The operator's console language ("" = his browser's); the caller checks it is one
+    of settings.LANGUAGES."""
+    operator.language = language
+    operator.save(update_fields=["language"])
+
+
+def set_time_zone(*, operator: Operator, time_zone: str) -> None:
+    """The operator's time zone ("" = his browser's); the caller checks it is a known zone
+    (chat.timezones.is_valid: operators does not import chat)."""
+    operator.time_zone = time_zone
+    operator.save(update_fields=["time_zone"])

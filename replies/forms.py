@@ -14,7 +14,8 @@ class ShortcutField(forms.SlugField):
 
 
 class CannedReplyForm(forms.ModelForm):
-    """Add or edit a reply of one account: its sites only, a shortcut free in it."""
+    """Checks a reply of one account (its sites only, a shortcut free in it); the view saves
+    the cleaned data through replies.services."""
 
     class Meta:
         model = CannedReply
@@ -42,7 +43,3 @@ class CannedReplyForm(forms.ModelForm):
 
     def clean_position(self):
         return self.cleaned_data["position"] or 0
-
-    def save(self, commit=True):
-        self.instance.account = self.account
-        return super().save(commit=commit)

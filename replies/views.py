@@ -41,7 +41,10 @@ def _reply_or_404(operator, pk):
 def _edit(request, reply):
     form = CannedReplyForm(request.POST or None, instance=reply, account=request.operator.account)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        if reply is None:
+            saved = services.create_reply(account=request.operator.account, **form.cleaned_data)
+        else:
+            saved = services.update_reply(reply=reply, **form.cleaned_data)
         messages.success(request, _("Reply /%(shortcut)s saved.") % {"shortcut": saved.shortcut})
         return redirect("replies:list")
     return _page(request, "replies/form.html", form=form, reply=reply)
@@ -61,7 +64,7 @@ def reply_edit(request, pk):
 @operator_required
 def reply_delete(request, pk):
     reply = _reply_or_404(request.operator, pk)
-    reply.delete()
+    services.delete_reply(reply=reply)
     messages.success(request, _("Reply /%(shortcut)s deleted.") % {"shortcut": reply.shortcut})
     return redirect("replies:list")
 

@@ -3,6 +3,11 @@
 An operator counts as online while his status is Online and he has a console socket
 open, or closed it less than CHAT_OPERATOR_PRESENCE_GRACE_SECONDS ago (a reload or a
 flaky phone connection is not leaving).
+
+A change of an operator's presence goes through one function here (console_opened,
+console_closed, status_changed): it writes the operator (operators/services.py) and
+refreshes his sites. The beat task (chat/tasks.py) calls refresh_sites for everyone, which
+is what turns a site offline once the grace period of its last console has passed.
 """
 
 from datetime import timedelta
@@ -14,6 +19,7 @@ from django.utils import timezone
 
 from chat.models import Site
 from chat.realtime import events
+from operators import services as operator_services
 from operators.models import Operator
 
 
@@ -42,3 +48,25 @@ def refresh_sites(site_ids=None) -> list[int]:
                 Site.objects.filter(pk=site_id).update(operators_online=is_online)
                 events.site_presence_on_commit(site_id, is_online)
     return [site_id for site_id, _online in changed]
+
+
+def console_opened(operator: Operator, site_ids) -> None:
+    """A console socket of the operator opened: count it, and tell the visitors of those of
+    his sites (site_ids) that had no operator online until now."""
+    operator_services.console_socket_opened(operator_id=operator.id)
+    refresh_sites(site_ids)
+
+
+def console_closed(operator: Operator) -> None:
+    """A console socket of the operator closed. His sites are not refreshed: he stays online
+    for the grace period (a reload is not leaving), and the beat task's refresh_sites turns
+    them offline once it has passed."""
+    operator_services.console_socket_closed(operator_id=operator.id)
+
+
+def status_changed(operator: Operator, status: str) -> None:
+    """The operator set his status (one of Operator.Status, else ValueError): store it, and
+    tell the visitors of his sites whose online state it changed."""
+    operator_services.set_status(operator=operator, status=status)
+    # As chat.selectors.site_ids_of, which imports this module.
+    refresh_sites(set(operator.sites.values_list("id", flat=True)))

@@ -94,10 +94,6 @@ def tab_dialogs(
     return list(rows[: limit or settings.CHAT_CONSOLE_PAGE_SIZE])
 
 
-def mine_dialogs(operator: Operator, *, limit: int | None = None) -> list[Dialog]:
-    return tab_dialogs(operator, "mine", limit=limit)
-
-
 def tabs_of(operator: Operator) -> tuple[str, ...]:
     """The console tabs this operator has (Others only with can_see_others)."""
     return tuple(tab for tab in TABS if tab != "others" or operator.can_see_others)
@@ -220,10 +216,6 @@ def site_by_key(widget_key: str) -> Site | None:
 def operators_online(site_id: int) -> bool:
     """Whether the widget should promise a live answer (chat.console.presence says who counts)."""
     return Operator.objects.filter(online_operators_q(), sites__id=site_id).exists()
-
-
-def visitor_by_id(visitor_id: int) -> Visitor:
-    return Visitor.objects.select_related("site").get(pk=visitor_id)
 
 
 def operator_for_user(user) -> Operator | None:

@@ -27,7 +27,6 @@ from chat.realtime import events, visitor_socket
 from chat.realtime.db_threads import db_thread
 from chat.visitors import sessions
 from chat.visitors.client_ip import ip_from_scope
-from operators import services as presence
 
 log = logging.getLogger(__name__)
 
@@ -423,8 +422,7 @@ class OperatorConsumer(FrameConsumer):
         ]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await db_thread(presence.console_socket_opened)(operator_id=self.operator.id)
-        await db_thread(site_presence.refresh_sites)(self.site_ids)
+        await db_thread(site_presence.console_opened)(self.operator, self.site_ids)
         await self.accept()
         await self.send_frame(
             {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
@@ -436,7 +434,7 @@ class OperatorConsumer(FrameConsumer):
         await self.announce_viewing("left")
         for group in self.groups_joined + ([self.watched] if self.watched else []):
             await self.channel_layer.group_discard(group, self.channel_name)
-        await db_thread(presence.console_socket_closed)(operator_id=self.operator.id)
+        await db_thread(site_presence.console_closed)(self.operator)
 
     def dialog_id_of(self, frame) -> int:
         return id_field(frame, "dialog")

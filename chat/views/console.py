@@ -8,14 +8,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chat.console import presence as site_presence
-from chat.console import selectors, timezones
+from chat.console import presence, selectors, timezones
 from chat.dialogs import invitations, lifecycle
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.messaging import payloads
 from chat.views.decorators import operator_required
 from chat.visitors import blocking, card
-from operators import services as presence
+from operators import services as operator_services
 from operators.models import Operator
 
 
@@ -157,8 +156,7 @@ def _back(request):
 def set_status(request):
     status = request.POST.get("status")
     if status in Operator.Status.values:
-        presence.set_status(operator=request.operator, status=status)
-        site_presence.refresh_sites(selectors.site_ids_of(request.operator))
+        presence.status_changed(request.operator, status)
     return _back(request)
 
 
@@ -168,8 +166,7 @@ def set_language(request):
     """The operator's console language, kept in his profile ("" = the browser's)."""
     language = request.POST.get("language", "")
     if language == "" or language in dict(settings.LANGUAGES):
-        request.operator.language = language
-        request.operator.save(update_fields=["language"])
+        operator_services.set_language(operator=request.operator, language=language)
     return _back(request)
 
 
@@ -179,6 +176,5 @@ def set_time_zone(request):
     """The operator's time zone, kept in his profile ("" = the browser's)."""
     zone = request.POST.get("time_zone", "")
     if zone == "" or timezones.is_valid(zone):
-        request.operator.time_zone = zone
-        request.operator.save(update_fields=["time_zone"])
+        operator_services.set_time_zone(operator=request.operator, time_zone=zone)
     return _back(request)

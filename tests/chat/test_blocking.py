@@ -113,7 +113,7 @@ def test_block_records_who_and_why_and_ends_the_dialog(site, alice):
     last = Message.objects.filter(dialog=dialog).last()
     assert last.author_kind == Message.Author.SYSTEM
     assert last.text == "Alice ended the dialog and blocked the visitor"
-    assert dialog.id not in [d.id for d in selectors.mine_dialogs(alice)]
+    assert dialog.id not in [d.id for d in selectors.tab_dialogs(alice, "mine")]
     assert blocking.is_blocked(site.account_id, IP)
 
 

@@ -64,3 +64,45 @@ def test_refresh_has_a_fixed_number_of_queries(make_site, make_operator, django_
     with django_assert_num_queries(2):
         presence.refresh_sites()  # four times the sites, the same two reads
     assert not Site.objects.filter(operators_online=True).exists()
+
+
+def site_online(site) -> bool:
+    return Site.objects.get(pk=site.pk).operators_online
+
+
+# The query counts below are of calls that change no site: a change adds its UPDATE (and,
+# on SQLite, the BEGIN and COMMIT around it).
+
+
+def test_a_console_opening_counts_the_socket_and_refreshes_his_sites(
+    site, alice, django_assert_num_queries
+):
+    presence.console_opened(alice, {site.id})
+    assert site_online(site) is True
+    with django_assert_num_queries(3):  # the socket counted, the two reads of refresh_sites
+        presence.console_opened(alice, {site.id})  # a second tab
+    assert Operator.objects.get(pk=alice.pk).open_sockets == 2
+
+
+def test_a_console_closing_leaves_his_sites_online_for_the_grace_period(
+    site, alice, django_assert_num_queries
+):
+    presence.console_opened(alice, {site.id})
+    with django_assert_num_queries(1):  # the socket counted down; no refresh
+        presence.console_closed(alice)
+    assert Operator.objects.get(pk=alice.pk).open_sockets == 0
+    assert site_online(site) is True
+
+
+def test_a_status_change_is_stored_and_refreshes_his_sites(site, alice, django_assert_num_queries):
+    # No console open: going offline changes no site. The status stored, his site ids,
+    # the two reads of refresh_sites.
+    with django_assert_num_queries(4):
+        presence.status_changed(alice, Operator.Status.OFFLINE)
+    assert alice.status == Operator.Status.OFFLINE
+    presence.console_opened(alice, {site.id})
+    assert site_online(site) is False
+    presence.status_changed(alice, Operator.Status.ONLINE)
+    assert site_online(site) is True
+    with pytest.raises(ValueError):
+        presence.status_changed(alice, "busy")

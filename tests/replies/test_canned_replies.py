@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from chat.models import Dialog, Participant, Visitor
-from replies import selectors
+from replies import selectors, services
 from replies.models import CannedReply
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +296,18 @@ def test_demo_replies_in_both_languages(transactional_db):
     assert {"hello", "delivery", "привет", "доставка"} <= shortcuts
     assert CannedReply.objects.count() == len(shortcuts) == 10
     assert CannedReply.objects.get(shortcut="delivery").site.widget_key == "demo-shop-key"
+
+
+def test_each_change_of_a_reply_is_one_query(site, django_assert_num_queries):
+    fields = {"shortcut": "hi", "title": "Hi", "text": "Hello", "site": None, "position": 0}
+    with django_assert_num_queries(1):
+        created = services.create_reply(account=site.account, **fields)
+    CannedReply.objects.filter(pk=created.pk).update(usage_count=3)  # used meanwhile
+    with django_assert_num_queries(1):
+        services.update_reply(reply=created, **{**fields, "text": "Hello again", "site": site})
+    stored = CannedReply.objects.get(pk=created.pk)
+    assert (stored.text, stored.site, stored.usage_count) == ("Hello again", site, 3)
+    assert stored.updated_at > stored.created_at
+    with django_assert_num_queries(1):
+        services.delete_reply(reply=stored)
+    assert not CannedReply.objects.exists()
