@@ -1,5 +1,5 @@
 """Every state change of the export log: one function each, one transaction, the dialog's
-export panel republished on commit (chat/events.py) and delivery queued on commit."""
+export panel republished on commit (crm/events.py) and delivery queued on commit."""
 
 import logging
 
@@ -7,11 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import events
 from chat import payloads as chat_payloads
 from chat import selectors as chat_selectors
 from chat.errors import AccessDenied, NotFound
-from crm import selectors
+from crm import events, selectors
 from crm.errors import CrmError
 from crm.models import Export, Integration
 from leads.models import Lead

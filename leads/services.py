@@ -18,6 +18,7 @@ from chat import payloads as chat_payloads
 from chat import selectors as chat_selectors
 from chat.errors import AccessDenied
 from chat.models import Dialog, Message, Visitor
+from leads import events as leads_events
 from leads.models import Lead
 
 CONTACT_FIELDS = ("name", "email", "phone")
@@ -111,7 +112,7 @@ def _create_lead(*, visitor: Visitor, dialog: Dialog | None, source: str, contac
         ip=ip or None,
     )
     html = chat_payloads.per_language(render_to_string, "leads/_lead_row.html", {"lead": lead})
-    events.lead_received_on_commit(
+    leads_events.lead_received_on_commit(
         site_id=lead.site_id, lead_id=lead.id, source=lead.source, html=html
     )
     hooks.lead_created.send_on_commit(lead=lead)  # crm: automatic export (chat/hooks.py)
