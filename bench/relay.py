@@ -78,7 +78,7 @@ class RelayConsumer(AsyncWebsocketConsumer):
         await layer.group_send(
             f"site.{self.site_key}",
             {
-                "type": "console.row",
+                "type": "chat.row",
                 "dialog": dialog_id,
                 "html": f'<li data-dialog="{dialog_id}">{escape(text[:80])}</li>',
             },
@@ -87,7 +87,7 @@ class RelayConsumer(AsyncWebsocketConsumer):
     async def chat_message(self, event):
         await self.send_frame({"type": "message", "message": event["message"]})
 
-    async def console_row(self, event):
+    async def chat_row(self, event):
         await self.send_frame(
             {"type": "row", "dialog": event["dialog"], "tab": "mine", "html": event["html"]}
         )

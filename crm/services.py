@@ -1,5 +1,5 @@
 """Every state change of the export log: one function each, one transaction, the dialog's
-export panel republished on commit (chat/realtime/events.py) and delivery queued on commit."""
+export panel republished on commit (crm/events.py) and delivery queued on commit."""
 
 import logging
 
@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from chat.console import selectors as chat_selectors
 from chat.errors import AccessDenied, NotFound
 from chat.messaging import payloads as chat_payloads
-from chat.realtime import events
-from crm import selectors
+from crm import events, selectors
 from crm.errors import CrmError
 from crm.models import Export, Integration
 from leads.models import Lead

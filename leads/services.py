@@ -21,6 +21,7 @@ from chat.messaging import ratelimit
 from chat.models import Dialog, Message, Visitor
 from chat.realtime import events
 from chat.visitors import blocking
+from leads import events as leads_events
 from leads.models import Lead
 
 CONTACT_FIELDS = ("name", "email", "phone")
@@ -114,7 +115,7 @@ def _create_lead(*, visitor: Visitor, dialog: Dialog | None, source: str, contac
         ip=ip or None,
     )
     html = chat_payloads.per_language(render_to_string, "leads/_lead_row.html", {"lead": lead})
-    events.lead_received_on_commit(
+    leads_events.lead_received_on_commit(
         site_id=lead.site_id, lead_id=lead.id, source=lead.source, html=html
     )
     hooks.lead_created.send_on_commit(lead=lead)  # crm: automatic export (chat/hooks.py)

@@ -34,6 +34,6 @@ def set_language(*, operator: Operator, language: str) -> None:
 
 def set_time_zone(*, operator: Operator, time_zone: str) -> None:
     """The operator's time zone ("" = his browser's); the caller checks it is a known zone
-    (chat.timezones.is_valid: operators does not import chat)."""
+    (chat.console.timezones.is_valid: operators does not import chat)."""
     operator.time_zone = time_zone
     operator.save(update_fields=["time_zone"])

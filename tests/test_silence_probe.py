@@ -14,15 +14,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def test_a_late_frame_is_caught(sockets, site, monkeypatch):
     widget, _hello = await sockets.visitor(site)
-    handler = VisitorConsumer.site_presence
+    handler = VisitorConsumer.chat_presence
 
     async def slow_presence(consumer, event):
         await asyncio.sleep(1)  # longer than silent()'s watch after the probe
         await handler(consumer, event)
 
-    monkeypatch.setattr(VisitorConsumer, "site_presence", slow_presence)
+    monkeypatch.setattr(VisitorConsumer, "chat_presence", slow_presence)
     group = events.site_visitors_group(site.id)
-    await get_channel_layer().group_send(group, {"type": "site.presence", "operators_online": True})
+    await get_channel_layer().group_send(group, {"type": "chat.presence", "operators_online": True})
     with pytest.raises(AssertionError, match="expected silence"):
         await sockets.silent(widget)
 

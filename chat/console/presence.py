@@ -68,5 +68,5 @@ def status_changed(operator: Operator, status: str) -> None:
     """The operator set his status (one of Operator.Status, else ValueError): store it, and
     tell the visitors of his sites whose online state it changed."""
     operator_services.set_status(operator=operator, status=status)
-    # As chat.selectors.site_ids_of, which imports this module.
+    # As chat.console.selectors.site_ids_of, which imports this module.
     refresh_sites(set(operator.sites.values_list("id", flat=True)))

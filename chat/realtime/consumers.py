@@ -161,10 +161,14 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 }
             )
 
-    async def live_resync(self, event=None):
+    async def live_resync(self):
         """Live events may have been lost: the client reconnects and resumes."""
         if self.live and self.live.is_watched(self):
             await self.close(code=CLOSE_RESYNC)
+
+    async def chat_resync(self, event):
+        """Another process lost events to a group of this socket (events.resync_group)."""
+        await self.live_resync()
 
     async def refuse(self, code: int):
         """Accept, then close with our code: a handshake refused before accept reaches
@@ -371,7 +375,7 @@ class VisitorConsumer(FrameConsumer):
         self.connected_operator_ids = {op["id"] for op in dialog["operators"]}
         await self.send_frame({"type": "dialog", "dialog": dialog})
 
-    async def site_presence(self, event):
+    async def chat_presence(self, event):
         await self.send_frame({"type": "presence", "operators_online": event["operators_online"]})
 
     async def chat_typing(self, event):
@@ -383,10 +387,10 @@ class VisitorConsumer(FrameConsumer):
     async def chat_read(self, event):
         await self.send_frame({"type": "read", "up_to": event["up_to"]})
 
-    async def visitor_blocked(self, event):
+    async def chat_blocked(self, event):
         await self.close(code=CLOSE_BLOCKED)
 
-    async def visitor_erased(self, event):
+    async def chat_erased(self, event):
         """His token no longer opens anything: the widget reconnects as a new visitor."""
         await self.close(code=CLOSE_ERASED)
 
@@ -552,7 +556,7 @@ class OperatorConsumer(FrameConsumer):
 
     # --- events from the channel layer -------------------------------------------------
 
-    async def console_invitation(self, event):
+    async def chat_invitation(self, event):
         await self.send_frame(
             {
                 "type": "invitation",
@@ -562,20 +566,20 @@ class OperatorConsumer(FrameConsumer):
             }
         )
 
-    async def console_invitation_closed(self, event):
+    async def chat_invitation_closed(self, event):
         await self.send_frame({"type": "invitation_closed", "invitation": event["invitation"]})
 
-    async def console_notice(self, event):
+    async def chat_notice(self, event):
         text = payloads.pick(event["text"], self.language)
         await self.send_frame({"type": "notice", "text": text})
 
-    async def console_offer(self, event):
+    async def chat_offer(self, event):
         """A new dialog nobody opened, offered to every online operator (chat/dialogs/offers.py)."""
         frame = {key: event[key] for key in ("dialog", "number", "minutes", "waiting")}
         frame["name"] = payloads.pick(event["name"], self.language)
         await self.send_frame({"type": "offer", **frame})
 
-    async def console_row(self, event):
+    async def chat_row(self, event):
         tab = selectors.tab_of(
             self.operator,
             status=event["status"],
@@ -628,7 +632,7 @@ class OperatorConsumer(FrameConsumer):
                 frame["text"] = event["text"]
             await self.send_frame(frame)
 
-    async def console_viewer(self, event):
+    async def chat_viewer(self, event):
         """Who is here: colleagues' tabs on the dialog this tab shows (own tabs not)."""
         if event["operator"]["id"] == self.operator.id or not self.watched:
             return
@@ -658,24 +662,14 @@ class OperatorConsumer(FrameConsumer):
             {"type": "visitor_online", "dialog": event["dialog"], "online": event["online"]}
         )
 
-    # --- CRM export state (crm/services.py, static/crm/crm.js) ------------------------
+    # --- fragments of higher apps (leads/events.py, crm/events.py) -------------------
 
-    async def console_export(self, event):
+    async def chat_fragment(self, event):
+        """A higher app's event (events.fragment_event), sent by the server only: its frame
+        type and fields as they are, the HTML in this socket's language."""
+        fields = {k: v for k, v in event.items() if k not in ("type", "frame", "html")}
         html = payloads.pick(event["html"], self.language)
-        await self.send_frame({"type": "export", "dialog": event["dialog"], "html": html})
-
-    # --- leads (leads/services.py, static/leads/leads.js) -----------------------------
-
-    async def console_lead(self, event):
-        await self.send_frame(
-            {
-                "type": "lead",
-                "lead": event["lead"],
-                "site": event["site"],
-                "source": event["source"],
-                "html": payloads.pick(event["html"], self.language),
-            }
-        )
+        await self.send_frame({"type": event["frame"], **fields, "html": html})
 
     async def chat_visitor(self, event):
         frame = {key: value for key, value in event.items() if key != "type"}

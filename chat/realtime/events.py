@@ -1,7 +1,13 @@
 """The one place that sends to the channel layer.
 
-Group names are built here only. Services announce changes with the *_on_commit
-functions, so nothing is heard of a write that was rolled back.
+Group names are built here only, and chat's own events. Every event type is
+``chat.<noun>``, handled by the consumers' ``chat_<noun>`` method (chat/realtime/consumers.py).
+Services announce changes with the *_on_commit functions (or publish_on_commit), so
+nothing is heard of a write that was rolled back.
+
+Higher apps (leads, crm) build their own events in their events.py as fragment events
+(fragment_event): the console socket forwards each as a frame of its own type, with the
+HTML in the socket's language (OperatorConsumer.chat_fragment).
 """
 
 from asgiref.sync import async_to_sync
@@ -54,8 +60,16 @@ async def publish_async(group: str, event: dict) -> None:
     await get_channel_layer().group_send(group, event)
 
 
-def _on_commit(*sends):
+def publish_on_commit(*sends: tuple[str, dict]) -> None:
+    """publish(*sends) once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: publish(*sends))
+
+
+def fragment_event(frame_type: str, html_per_language: dict[str, str], **fields) -> dict:
+    """An event a higher app sends to console sockets: each sends the frame
+    {"type": frame_type, **fields, "html": <its language's HTML>} (OperatorConsumer.
+    chat_fragment). html_per_language: from payloads.per_language; fields: JSON values."""
+    return {"type": "chat.fragment", "frame": frame_type, "html": html_per_language, **fields}
 
 
 def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
@@ -79,13 +93,13 @@ def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
         sends.insert(
             0, (visitor_group(dialog.visitor_id), {"type": "chat.message", "message": data})
         )
-    _on_commit(*sends)
+    publish_on_commit(*sends)
 
 
 def dialog_changed_on_commit(dialog, active_operators) -> None:
     """Status or operators changed: the visitor's header, open pages and the tab rows."""
     data = payloads.dialog_data(dialog, active_operators)
-    _on_commit(
+    publish_on_commit(
         (visitor_group(dialog.visitor_id), {"type": "chat.dialog", "dialog": data}),
         (dialog_group(dialog.id), {"type": "chat.dialog", "dialog": data}),
         row_event(dialog, [op.id for op in active_operators]),
@@ -93,20 +107,20 @@ def dialog_changed_on_commit(dialog, active_operators) -> None:
 
 
 def site_presence_on_commit(site_id: int, operators_online: bool) -> None:
-    _on_commit(
+    publish_on_commit(
         (
             site_visitors_group(site_id),
-            {"type": "site.presence", "operators_online": operators_online},
+            {"type": "chat.presence", "operators_online": operators_online},
         )
     )
 
 
 def invitation_sent_on_commit(invitation) -> None:
-    _on_commit(
+    publish_on_commit(
         (
             operator_group(invitation.invitee_id),
             {
-                "type": "console.invitation",
+                "type": "chat.invitation",
                 "invitation": invitation.id,
                 "dialog": invitation.dialog_id,
                 "html": payloads.per_language(payloads.invitation_html, invitation),
@@ -116,17 +130,17 @@ def invitation_sent_on_commit(invitation) -> None:
 
 
 def invitation_answered_on_commit(invitation) -> None:
-    _on_commit(
+    publish_on_commit(
         (
             operator_group(invitation.inviter_id),
             {
-                "type": "console.notice",
+                "type": "chat.notice",
                 "text": payloads.per_language(payloads.invitation_answer_text, invitation),
             },
         ),
         (
             operator_group(invitation.invitee_id),
-            {"type": "console.invitation_closed", "invitation": invitation.id},
+            {"type": "chat.invitation_closed", "invitation": invitation.id},
         ),
     )
 
@@ -135,7 +149,7 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
     return (
         site_group(dialog.site_id),
         {
-            "type": "console.row",
+            "type": "chat.row",
             "dialog": dialog.id,
             "status": dialog.status,
             "operators": list(active_operator_ids),
@@ -150,7 +164,7 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
 def dialog_read_on_commit(dialog, active_operator_ids) -> None:
     """An operator saw the visitor's messages: the widget shows "Read", the row's unread
     badge clears on every console."""
-    _on_commit(
+    publish_on_commit(
         (visitor_group(dialog.visitor_id), {"type": "chat.read", "up_to": dialog.read_up_to}),
         row_event(dialog, active_operator_ids),
     )
@@ -160,7 +174,7 @@ def viewer_event(dialog_id: int, operator, tab: str, state: str, *, ask: str = "
     """A console tab shows (state "viewing") or no longer shows ("left") the dialog.
     ask: the asking tab's channel, when it wants every other viewer to answer it."""
     return {
-        "type": "console.viewer",
+        "type": "chat.viewer",
         "dialog": dialog_id,
         "operator": {"id": operator.id, "name": operator.name},
         "tab": tab,
@@ -184,7 +198,7 @@ async def answer_viewer(channel: str, event: dict) -> None:
 
 def visitor_blocked_on_commit(visitor_id: int) -> None:
     """The visitor's IP was blacklisted: every widget socket of his closes with 4403."""
-    _on_commit((visitor_group(visitor_id), {"type": "visitor.blocked"}))
+    publish_on_commit((visitor_group(visitor_id), {"type": "chat.blocked"}))
 
 
 # --- visitor card (chat/visitors/card.py) ---------------------------------------------------------
@@ -193,23 +207,14 @@ def visitor_blocked_on_commit(visitor_id: int) -> None:
 def visitor_page_on_commit(dialog_id: int, visit) -> None:
     """The visitor opened another page: the card of his open dialog shows it."""
     html = payloads.per_language(card.current_page_html, visit)
-    _on_commit((dialog_group(dialog_id), {"type": "chat.page", "dialog": dialog_id, "html": html}))
+    event = {"type": "chat.page", "dialog": dialog_id, "html": html}
+    publish_on_commit((dialog_group(dialog_id), event))
 
 
 def visitor_online_on_commit(dialog_id: int, *, online: bool) -> None:
     """The visitor's first widget socket opened, or his last one closed."""
     event = {"type": "chat.visitor_online", "dialog": dialog_id, "online": online}
-    _on_commit((dialog_group(dialog_id), event))
-
-
-# --- leads (leads/services.py, static/leads/leads.js) -------------------------------------
-
-
-def lead_received_on_commit(*, site_id: int, lead_id: int, source: str, html) -> None:
-    """A new lead: the Leads page of every operator of the site shows its row at the top.
-    html: per language (payloads.per_language)."""
-    event = {"type": "console.lead", "lead": lead_id, "site": site_id, "source": source}
-    _on_commit((site_group(site_id), {**event, "html": html}))
+    publish_on_commit((dialog_group(dialog_id), event))
 
 
 def visitor_contacts_on_commit(dialog, active_operator_ids, *, contacts: dict, row: bool) -> None:
@@ -219,7 +224,7 @@ def visitor_contacts_on_commit(dialog, active_operator_ids, *, contacts: dict, r
     sends = [(dialog_group(dialog.id), {"type": "chat.visitor", "dialog": dialog.id, **contacts})]
     if row:
         sends.append(row_event(dialog, active_operator_ids))
-    _on_commit(*sends)
+    publish_on_commit(*sends)
 
 
 TYPING_PREVIEW_MAX_LENGTH = 1000  # characters of the visitor's draft passed on
@@ -250,16 +255,6 @@ async def typing(
         await publish_async(dialog_group(dialog_id), event)
 
 
-# --- CRM export state (crm/services.py, static/crm/crm.js) -------------------------------
-
-
-def dialog_export_changed_on_commit(dialog_id: int, html) -> None:
-    """An export of the dialog was queued, delivered or failed: open dialog pages swap in
-    the export panel (html rendered by crm once per language, payloads.per_language)."""
-    event = {"type": "console.export", "dialog": dialog_id, "html": html}
-    _on_commit((dialog_group(dialog_id), event))
-
-
 # --- alerts: a new dialog offered to every online operator (chat/dialogs/offers.py) --------------
 
 
@@ -269,14 +264,14 @@ def dialog_offered_on_commit(dialog, operator_ids, *, name, minutes: int) -> Non
     re-rendered with its "offered to all" label. name: the visitor's name per language
     (payloads.per_language); each socket picks its own."""
     offer = {
-        "type": "console.offer",
+        "type": "chat.offer",
         "dialog": dialog.id,
         "number": dialog.number,
         "name": name,
         "minutes": minutes,
         "waiting": int((dialog.waiting_since or dialog.created_at).timestamp()),
     }
-    _on_commit(
+    publish_on_commit(
         row_event(dialog, []),
         *((operator_group(operator_id), offer) for operator_id in operator_ids),
     )
@@ -287,5 +282,15 @@ def dialog_offered_on_commit(dialog, operator_ids, *, name, minutes: int) -> Non
 
 def visitors_erased_on_commit(visitor_ids) -> None:
     """The visitors' personal data was erased: every widget socket of theirs closes with 4410
-    (VisitorConsumer.visitor_erased); their old token now opens a new visitor."""
-    _on_commit(*((visitor_group(v), {"type": "visitor.erased"}) for v in visitor_ids))
+    (VisitorConsumer.chat_erased); their old token now opens a new visitor."""
+    publish_on_commit(*((visitor_group(v), {"type": "chat.erased"}) for v in visitor_ids))
+
+
+# --- live delivery health (chat/realtime/live.py) -------------------------------------------------
+
+
+async def resync_group(layer, group: str) -> None:
+    """Events to the group were lost while the layer failed: every socket in it, on any
+    process, closes so its client resumes (FrameConsumer.chat_resync). layer: the one
+    whose delivery recovered (chat/realtime/live.py)."""
+    await layer.group_send(group, {"type": "chat.resync"})

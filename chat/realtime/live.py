@@ -9,8 +9,8 @@ pub/sub keeps nothing), so:
 - on recovery every open socket of the process is closed (code 4012), so its client
   reconnects and resumes from the database: what it missed is replayed, exactly once on
   screen thanks to the dedup by message id (docs/protocol.md, Resume);
-- sockets of other processes in a group whose event failed here get a ``live.resync``
-  event once the layer works again, and close the same way.
+- sockets of other processes in a group whose event failed here get a ``chat.resync``
+  event once the layer works again (events.resync_group), and close the same way.
 
 Consumers reach it as ``channel_layer.live`` (None on the in-memory layer, which cannot
 fail). Sockets register with ``watch`` once accepted; they have ``live_paused()`` and
@@ -74,8 +74,12 @@ class LiveDelivery:
             self._spawn(self._tell_groups(layer, groups))
 
     async def _tell_groups(self, layer, groups) -> None:
+        # Imported here: chat.realtime.layer loads this module as the channel layer's backend,
+        # possibly before the apps (chat.realtime.events imports the models through payloads).
+        from chat.realtime import events
+
         for group in groups:
-            await layer.group_send(group, {"type": "live.resync"})
+            await events.resync_group(layer, group)
 
     def _each_socket(self, method: str) -> None:
         for socket in list(self._sockets):

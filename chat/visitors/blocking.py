@@ -4,7 +4,7 @@ An entry is an address or a CIDR range, stored normalised by ``ipaddress.ip_netw
 ("203.0.113.7/32", "2001:db8::/32"). IPv4-mapped IPv6 addresses ("::ffff:203.0.113.7",
 what a dual-stack socket reports for an IPv4 peer) are treated as the IPv4 address.
 
-A block closes the blocked visitor's open sockets at once (the ``visitor.blocked`` event to
+A block closes the blocked visitor's open sockets at once (the ``chat.blocked`` event to
 his group). Every later widget socket and widget page from a blocked address is refused,
 whoever's token it carries; other visitors already connected from the same address keep
 their socket until it reconnects.

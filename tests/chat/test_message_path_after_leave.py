@@ -59,6 +59,6 @@ def test_a_visitor_message_row_names_only_the_operators_still_connected(
             text="Anyone?",
         )  # fmt: skip
 
-    rows = [event for _group, event in sent if event["type"] == "console.row"]
+    rows = [event for _group, event in sent if event["type"] == "chat.row"]
     assert [row["operators"] for row in rows] == [[bob.id]]
     assert rows[0]["dialog"] == dialog_id

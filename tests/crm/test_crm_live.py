@@ -50,3 +50,23 @@ async def test_consoles_not_watching_the_dialog_hear_nothing(
     await database_sync_to_async(services.queue_dialog_export)(operator=alice, dialog_id=dialog.id)
 
     await sockets.silent(console)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_panel_comes_in_the_consoles_language(
+    sockets, alice, dialog, make_integration, monkeypatch
+):
+    await database_sync_to_async(make_integration)("webhook", name="Shop CRM")
+    alice.language = "ru"
+    await database_sync_to_async(alice.save)(update_fields=["language"])
+    monkeypatch.setattr(services, "enqueue", lambda export_id: None)
+    console, _hello = await sockets.operator(alice)
+    await console.send_json_to({"type": "watch", "dialog": dialog.id})
+    assert (await console.receive_json_from())["type"] == "watching"
+
+    await database_sync_to_async(services.queue_dialog_export)(operator=alice, dialog_id=dialog.id)
+
+    frame = await console.receive_json_from(timeout=2)
+    assert set(frame) == {"type", "dialog", "html"}  # what static/crm/crm.js reads
+    assert (frame["type"], frame["dialog"]) == ("export", dialog.id)
+    assert "В очереди в Shop CRM…" in frame["html"]

@@ -51,6 +51,7 @@ async def test_a_new_lead_reaches_the_operators_of_its_site_only(
     assert response.status_code == 200
     lead = await database_sync_to_async(Lead.objects.get)()
     frame = await console.receive_json_from()
+    assert set(frame) == {"type", "lead", "site", "source", "html"}  # what leads.js reads
     assert {k: frame[k] for k in ("type", "lead", "site", "source")} == {
         "type": "lead",
         "lead": lead.id,
