@@ -2,7 +2,8 @@ from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
-from chat.realtime import consumers
+from chat.realtime.consumers.operator import OperatorConsumer
+from chat.realtime.consumers.visitor import VisitorConsumer
 
 websocket_urlpatterns = [
     # The widget's socket checks the Origin against the site's domains itself
@@ -10,9 +11,9 @@ websocket_urlpatterns = [
     # No session middleware either: a visitor has no login, and its user lookup ran on
     # Django's one shared thread before the handshake could be accepted, behind every
     # sync view (the widget pages of a storm of visitors, docs/performance.md).
-    path("ws/visitor/<str:site_key>/", consumers.VisitorConsumer.as_asgi()),
+    path("ws/visitor/<str:site_key>/", VisitorConsumer.as_asgi()),
     path(
         "ws/console/",
-        AllowedHostsOriginValidator(AuthMiddlewareStack(consumers.OperatorConsumer.as_asgi())),
+        AllowedHostsOriginValidator(AuthMiddlewareStack(OperatorConsumer.as_asgi())),
     ),
 ]

@@ -7,7 +7,7 @@ import pytest
 from channels.layers import get_channel_layer
 
 from chat.realtime import events
-from chat.realtime.consumers import VisitorConsumer
+from chat.realtime.consumers.visitor import VisitorConsumer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,7 +1,7 @@
 """The one place that sends to the channel layer.
 
 Group names are built here only, and chat's own events. Every event type is
-``chat.<noun>``, handled by the consumers' ``chat_<noun>`` method (chat/realtime/consumers.py).
+``chat.<noun>``, handled by the consumers' ``chat_<noun>`` method (chat/realtime/consumers/).
 Services announce changes with the *_on_commit functions (or publish_on_commit), so
 nothing is heard of a write that was rolled back.
 
@@ -158,7 +158,7 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
     )
 
 
-# --- read state and who is here (chat/messaging/reading.py, chat/realtime/consumers.py) --
+# --- read state and who is here (chat/messaging/reading.py, chat/realtime/consumers/) --
 
 
 def dialog_read_on_commit(dialog, active_operator_ids) -> None:

@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from chat.dialogs import lifecycle
 from chat.messaging import posting
 from chat.realtime import events
-from chat.realtime.consumers import CLOSE_RESYNC
+from chat.realtime.consumers.frames import CLOSE_RESYNC
 from chat.realtime.live import LiveDelivery
 from chat.visitors import sessions
 

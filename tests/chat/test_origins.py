@@ -5,7 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from chat.models import Site, Visitor
-from chat.realtime.consumers import CLOSE_ORIGIN_NOT_ALLOWED
+from chat.realtime.consumers.frames import CLOSE_ORIGIN_NOT_ALLOWED
 from chat.visitors import origins
 
 CHAT_HOST = "chat.example"

@@ -12,7 +12,11 @@ from channels.db import database_sync_to_async
 from chat.messaging import posting
 from chat.models import BlockedIP
 from chat.realtime import visitor_socket
-from chat.realtime.consumers import CLOSE_BLOCKED, CLOSE_ORIGIN_NOT_ALLOWED, CLOSE_UNKNOWN_SITE
+from chat.realtime.consumers.frames import (
+    CLOSE_BLOCKED,
+    CLOSE_ORIGIN_NOT_ALLOWED,
+    CLOSE_UNKNOWN_SITE,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ nobody opens it without a session."""
 
 import pytest
 
-from chat.realtime.consumers import CLOSE_UNAUTHENTICATED
+from chat.realtime.consumers.frames import CLOSE_UNAUTHENTICATED
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -36,7 +36,7 @@ from chat.models import (
     Participant,
     Visitor,
 )
-from chat.realtime.consumers import OperatorConsumer
+from chat.realtime.consumers.operator import OperatorConsumer
 from chat.visitors import sessions
 from crm import payloads as crm_payloads
 from crm.models import Export, Integration
