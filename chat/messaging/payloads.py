@@ -76,6 +76,12 @@ def author_of(message: Message) -> dict:
     return author
 
 
+def ack_data(message: Message) -> dict:
+    """What the sender is told of his stored message, over a socket ("ack" frame) or an
+    upload's answer (docs/protocol.md, Delivery)."""
+    return {"client_id": message.client_id, "id": message.id, "dialog": message.dialog_id}
+
+
 def message_data(message: Message, *, audience: str = "visitor") -> dict:
     """A message as docs/protocol.md describes it. audience ("visitor" or "console") picks
     the attachment's URLs: signed ones for the visitor, session-checked ones for operators."""

@@ -44,7 +44,7 @@ def clean_client_id(client_id) -> str:
     return client_id
 
 
-def _note_message(dialog: Dialog, message: Message) -> list[str]:
+def _apply_to_dialog(dialog: Dialog, message: Message) -> list[str]:
     """What a new message changes on its dialog (the last message, denormalised so lists
     need no per-row work; unread and waiting state); returns the fields to save. The
     caller holds the dialog's row lock."""
@@ -97,7 +97,7 @@ def post_visitor_message(
     )
     attachments.attach(message, attachment)
     operator_ids = store.backend.write_visitor_message(
-        message, dialog, _note_message(dialog, message), visit_id=visit_id
+        message, dialog, _apply_to_dialog(dialog, message), visit_id=visit_id
     )
     if operator_ids is None:  # the same client_id was stored meanwhile: a resend
         attachments.discard_attached(message)
@@ -165,7 +165,7 @@ def post_operator_message(
         text=text,
     )
     attachments.attach(message, attachment)
-    fields = _note_message(dialog, message)
+    fields = _apply_to_dialog(dialog, message)
     if not store.backend.write_operator_message(message, dialog, fields):  # stored meanwhile
         attachments.discard_attached(message)
         return _resent_to(dialog, operator_ids, client_id), False

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chat.console import selectors
 from chat.errors import AccessDenied, ChatError
-from chat.messaging import attachments, posting, uploads
+from chat.messaging import attachments, payloads, posting, uploads
 from chat.views.decorators import operator_required
 from chat.visitors import blocking
 from chat.visitors.client_ip import ip_from_request
@@ -28,9 +28,7 @@ def refusal(error: ChatError) -> JsonResponse:
 
 
 def acknowledged(message) -> JsonResponse:
-    return JsonResponse(
-        {"ack": {"client_id": message.client_id, "id": message.id, "dialog": message.dialog_id}}
-    )
+    return JsonResponse({"ack": payloads.ack_data(message)})
 
 
 def _post(request, guard, post_message, **who):

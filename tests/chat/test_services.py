@@ -379,7 +379,7 @@ def test_visitor_message_racing_the_end_of_the_dialog_does_not_reopen_it(
     session = new_visitor()
     dialog = write(session).dialog
     lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
-    note = posting._note_message  # called on both paths once the dialog is locked
+    note = posting._apply_to_dialog  # called on both paths once the dialog is locked
     ended = threading.Event()
 
     def end_elsewhere():
@@ -397,7 +397,7 @@ def test_visitor_message_racing_the_end_of_the_dialog_does_not_reopen_it(
         ended.wait(timeout=1)  # returns at once unless the dialog is locked (it should be)
         return note(*args)
 
-    monkeypatch.setattr(posting, "_note_message", record_while_the_operator_ends)
+    monkeypatch.setattr(posting, "_apply_to_dialog", record_while_the_operator_ends)
     write(session, "One last thing")
     worker.join(timeout=30)
     assert ended.is_set()

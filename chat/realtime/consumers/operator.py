@@ -4,7 +4,7 @@ socket")."""
 import hashlib
 
 from chat.console import catchup, selectors
-from chat.console import presence as site_presence
+from chat.console import presence
 from chat.dialogs import access, invitations
 from chat.errors import ChatError
 from chat.messaging import payloads, posting, reading
@@ -49,7 +49,7 @@ class OperatorConsumer(FrameConsumer):
         ]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await db_thread(site_presence.console_opened)(self.operator, self.site_ids)
+        await db_thread(presence.console_opened)(self.operator, self.site_ids)
         await self.accept()
         await self.send_frame(
             {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
@@ -61,7 +61,7 @@ class OperatorConsumer(FrameConsumer):
         await self.announce_viewing("left")
         for group in self.groups_joined + ([self.watched] if self.watched else []):
             await self.channel_layer.group_discard(group, self.channel_name)
-        await db_thread(site_presence.console_closed)(self.operator)
+        await db_thread(presence.console_closed)(self.operator)
 
     def dialog_id_of(self, frame) -> int:
         return id_field(frame, "dialog")
@@ -129,14 +129,7 @@ class OperatorConsumer(FrameConsumer):
             text=frame.get("text"),
             site_ids=self.site_ids,
         )
-        await self.send_frame(
-            {
-                "type": "ack",
-                "client_id": message.client_id,
-                "id": message.id,
-                "dialog": message.dialog_id,
-            }
-        )
+        await self.send_frame({"type": "ack", **payloads.ack_data(message)})
 
     async def on_typing(self, frame):
         dialog_id = self.dialog_id_of(frame)

@@ -133,14 +133,7 @@ class VisitorConsumer(FrameConsumer):
             ip=self.ip,
         )
         self.dialog_id = message.dialog_id
-        await self.send_frame(
-            {
-                "type": "ack",
-                "client_id": message.client_id,
-                "id": message.id,
-                "dialog": message.dialog_id,
-            }
-        )
+        await self.send_frame({"type": "ack", **payloads.ack_data(message)})
 
     async def on_resume(self, frame):
         messages = await db_thread(selectors.visitor_messages_after)(
