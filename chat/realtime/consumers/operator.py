@@ -3,8 +3,7 @@ socket")."""
 
 import hashlib
 
-from chat.console import catchup, selectors
-from chat.console import presence
+from chat.console import catchup, presence, selectors
 from chat.dialogs import access, invitations
 from chat.errors import ChatError
 from chat.messaging import payloads, posting, reading
