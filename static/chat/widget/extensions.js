@@ -1,0 +1,22 @@
+/* Other frame scripts (static/leads/widget-leads.js, a classic script that runs after the
+ * widget's modules) hook in through window.LiveWidget: on(type, fn) hears every server
+ * frame of that type after the widget has handled it. */
+
+import { scrollToBottom } from "./frame.js";
+import { state } from "./state.js";
+
+const listeners = Object.create(null);
+
+/** Tells the listeners of type; also used for the widget's own "unavailable" event. */
+export function emit(type, frame) {
+  (listeners[type] || []).forEach(function (listener) { listener(frame); });
+}
+
+export function exposeApi() {
+  window.LiveWidget = {
+    on: function (type, listener) { (listeners[type] = listeners[type] || []).push(listener); },
+    token: function () { return state.token; },
+    page: function () { return state.page; },
+    scrollToBottom: scrollToBottom,
+  };
+}
