@@ -7,8 +7,8 @@ the database: ``PostgresMessageStore`` (chat/messaging/store_postgres.py, hand-w
 SQL, fewer statements than the ORM and nothing compiled per message) on PostgreSQL,
 ``PortableMessageStore`` (the ORM) elsewhere.
 
-The contract, which both implementations keep (tests/chat/test_message_store.py runs
-every test on both):
+The contract, which both implementations keep (tests/chat/test_message_store.py runs its
+contract tests on both, and the races that only PostgreSQL can have on it):
 
 ``lock_dialog(dialog_id) -> Dialog | None``
     The dialog, row-locked until the transaction ends (not its site's or visitor's
