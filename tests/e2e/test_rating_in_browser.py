@@ -11,6 +11,22 @@ from satisfaction.models import Rating, RatingSettings
 pytestmark = pytest.mark.browser
 
 
+def watch_errors(*pages):
+    """Script errors and CSP refusals of the pages (and their frames), collected."""
+    problems = []
+    for page in pages:
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "console",
+            lambda m: (
+                (m.type == "error" or "Content Security Policy" in m.text)
+                and "WebSocket" not in m.text
+                and problems.append(m.text)
+            ),
+        )
+    return problems
+
+
 def talk_and_end(base_url, console, widget, text, answer):
     """The visitor writes, the operator connects from Mine, answers and ends the dialog."""
     console.goto(f"{base_url}/console/")
@@ -35,6 +51,7 @@ def test_stars_rated_then_changed_seen_live_in_english(
     site, _ = shop_with(password, "Stars shop", "Stars shop", "stars-key", language="en")
     console = open_console(browser, asgi_server, log_in, "vera", viewport=DESKTOP, language="en")
     visitor, widget = open_widget(browser, asgi_server, site, viewport=DESKTOP, language="en")
+    problems = watch_errors(console, visitor)
     talk_and_end(asgi_server, console, widget, "Do you deliver on Sunday?", "Yes, until 6 pm.")
 
     card = widget.locator(".lc-rating")
@@ -85,6 +102,7 @@ def test_stars_rated_then_changed_seen_live_in_english(
     console.screenshot(path=screenshots / "rating-en-desktop-5-history.png")
     console.goto(f"{asgi_server}/console/history/?rating=good")
     expect(console.locator("#history-empty")).to_be_visible()
+    assert problems == []
 
 
 def test_thumbs_in_russian_on_a_phone_skip_and_reload(
@@ -94,6 +112,7 @@ def test_thumbs_in_russian_on_a_phone_skip_and_reload(
     RatingSettings.objects.create(site=site, scale="thumbs")
     console = open_console(browser, asgi_server, log_in, "vera", viewport=PHONE, language="ru")
     visitor, widget = open_widget(browser, asgi_server, site, viewport=PHONE, language="ru")
+    problems = watch_errors(console, visitor)
     talk_and_end(asgi_server, console, widget, "Можно перепечатать статью?", "Да, со ссылкой.")
 
     card = widget.locator(".lc-rating")
@@ -138,3 +157,4 @@ def test_thumbs_in_russian_on_a_phone_skip_and_reload(
     expect(widget.locator(".lc-rating")).to_have_count(0)
     console.goto(f"{asgi_server}/console/history/")
     console.screenshot(path=screenshots / "rating-ru-phone-4-history.png", full_page=True)
+    assert problems == []

@@ -212,3 +212,19 @@ def test_the_demo_seed_rates_a_few_dialogs_once():
     assert ratings.count() == 6
     assert set(ratings.values_list("scale", flat=True)) == {"stars", "thumbs"}
     assert ratings.filter(good=False).exclude(comment="").exists()
+
+
+def test_the_admin_edits_rating_settings_and_lists_ratings(admin_client, dialog, site):
+    rate(dialog, 3, "So-so")
+    assert admin_client.get("/admin/satisfaction/rating/").status_code == 200
+    response = admin_client.post(
+        "/admin/satisfaction/ratingsettings/add/",
+        {"site": site.id, "scale": "thumbs", "change_minutes": 15},
+    )
+    assert response.status_code == 302
+    assert RatingSettings.objects.get(site=site).scale == "thumbs"
+    response = admin_client.post(
+        "/admin/satisfaction/ratingsettings/add/",
+        {"site": site.id, "scale": "stars", "change_minutes": 100000},
+    )
+    assert response.status_code == 200  # refused: already set for the site, too many minutes
