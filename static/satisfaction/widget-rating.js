@@ -99,7 +99,7 @@
   function offer(dialogId) {
     if (card && card.dialog === dialogId) return;
     if (card && !card.rated) card.el.remove();
-    card = { dialog: dialogId, score: 0, sending: false, rated: null, timer: null };
+    card = { dialog: dialogId, score: 0, sending: false, rated: null, timer: null, answerTimer: null };
     card.el = template.content.firstElementChild.cloneNode(true);
     part('.lc-rating-choices[data-scale="' + cfg.scale + '"]').hidden = false;
     part(".lc-rating-send").dataset.label = part(".lc-rating-send").textContent;
@@ -134,6 +134,14 @@
       });
       if (!sent) return showError(T.failed);
       setSending(true);
+      // No answer (the socket dropped meanwhile): let the visitor send it again.
+      clearTimeout(current.answerTimer);
+      current.answerTimer = setTimeout(function () {
+        if (card === current && current.sending) {
+          setSending(false);
+          showError(T.failed);
+        }
+      }, 15000);
     });
     el.querySelector(".lc-rating-skip").addEventListener("click", function () {
       finish(current.dialog, "skipped");
@@ -149,6 +157,7 @@
   }
 
   function showRated(frame) {
+    clearTimeout(card.answerTimer);
     card.rated = frame;
     setSending(false);
     finish(card.dialog, "sent");
@@ -208,6 +217,7 @@
 
   W.on("error", function (frame) {
     if (frame.frame !== "rate" || !card || !card.sending) return;
+    clearTimeout(card.answerTimer);
     setSending(false);
     var reason = reasons[frame.code];
     showError(reason ? T[reason] : T.failed);
