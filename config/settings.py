@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "chat",
     "replies",
     "leads",
+    "satisfaction",  # visitors rate their dialogs (satisfaction/)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)

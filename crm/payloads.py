@@ -7,6 +7,7 @@ from chat.console import selectors
 from chat.messaging import attachments
 from chat.models import Dialog, Message, Visitor
 from chat.visitors import card
+from satisfaction import selectors as ratings
 
 EVENT_DIALOG = "dialog.exported"
 EVENT_LEAD = "lead.exported"
@@ -49,6 +50,22 @@ def dialog_data(dialog: Dialog) -> dict:
         "started_at": _iso(dialog.created_at),
         "closed_at": _iso(dialog.closed_at),
         "transcript": transcript,
+        "rating": rating_data(dialog),
+    }
+
+
+def rating_data(dialog: Dialog) -> dict | None:
+    """The visitor's rating as it is when the export is sent (satisfaction.models: score
+    1-5 on both scales, a thumbs-up 5 and a thumbs-down 1; good is score >= 4), or None."""
+    rating = ratings.rating_of(dialog)
+    if rating is None:
+        return None
+    return {
+        "scale": rating.scale,
+        "score": rating.score,
+        "good": rating.good,
+        "comment": rating.comment,
+        "rated_at": _iso(rating.updated_at),
     }
 
 

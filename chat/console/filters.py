@@ -1,5 +1,6 @@
 """Filters of the console's Dialog history page (django-filter)."""
 
+import copy
 import datetime
 
 import django_filters
@@ -8,7 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chat.console import history
+from chat.console import history, history_columns
 from chat.models import Dialog
 from operators.models import Operator
 
@@ -120,6 +121,12 @@ class HistoryFilter(DateRangeFilterSet):
             .select_related("user")
             .order_by("display_name", "user__username")
         )
+        # Filters of other apps' columns (chat/console/history_columns.py).
+        for column in history_columns.columns():
+            if column.filter is not None:
+                extra = copy.deepcopy(column.filter)
+                extra.parent = self
+                self.filters[column.name] = extra
 
     def filter_operator(self, dialogs, name, operator):
         return history.with_operator(dialogs, operator)

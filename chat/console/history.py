@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from chat.console import history_columns
 from chat.models import Dialog, Message, Participant
 from operators.models import Operator
 
@@ -95,6 +96,8 @@ def history_page(dialogs, page_number) -> Page:
         .annotate(message_count=_message_count())
         .order_by("-created_at", "-id")
     )
+    for column in history_columns.columns():  # other apps' columns: no query of their own
+        rows = column.prepare_rows(rows)
     page.object_list = list(rows)
     for dialog in page.object_list:
         names = {}

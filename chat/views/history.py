@@ -3,7 +3,7 @@ chat.console.filters and chat.console.history."""
 
 from django.shortcuts import render
 
-from chat.console import history, selectors
+from chat.console import history, history_columns, selectors
 from chat.console.filters import HistoryFilter
 from chat.views.decorators import operator_required
 
@@ -11,6 +11,7 @@ from chat.views.decorators import operator_required
 @operator_required
 def history_list(request):
     filterset = HistoryFilter(request.GET, operator=request.operator)
+    columns = history_columns.columns()
     page = None
     if filterset.is_valid():
         page = history.history_page(filterset.qs, request.GET.get("page"))
@@ -24,8 +25,11 @@ def history_list(request):
             "members": selectors.tab_members(request.operator),
             "filter": filterset,
             "page": page,
+            "columns": columns,
             "active_filters": sum(
-                1 for name in ("site", "operator", "status", "q") if request.GET.get(name)
+                1
+                for name in ("site", "operator", "status", "q", *(c.name for c in columns))
+                if request.GET.get(name)
             ),
         },
     )

@@ -57,7 +57,8 @@ function dispatch(frame) {
     case "delivery": return showStatus(T.reconnecting); // live updates paused server-side
     case "dialog": return setDialog(frame.dialog);
     case "typing": return onTyping(frame);
-    case "error": return onError(frame);
+    // An error of another app's frame ("frame": its type) is for that app's script.
+    case "error": return frame.frame ? undefined : onError(frame);
     case "presence": return setOnline(frame.operators_online !== false);
     case "read": return setRead(frame.up_to);
   }

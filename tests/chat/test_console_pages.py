@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 # Mine: session, user, operator, rows (with site and visitor), ids in each tab (counts).
 MINE_QUERIES = 5
 # Dialog: session, user, operator, the dialog, its operators, my site ids, the transcript
-# (with authors), the rows of the list beside it.
-DIALOG_QUERIES = 8
+# (with authors), the rows of the list beside it, the visitor's rating (satisfaction_tags,
+# shared by the header and the visitor card).
+DIALOG_QUERIES = 9
 # The visitor card (chat/visitors/card.py): the visitor's latest visit, every operator's stay.
 DIALOG_QUERIES += 2
 # Block visitor (chat/visitors/blocking.py): the account's blocked IPs with the visitor's

@@ -91,12 +91,12 @@ class FrameConsumer(AsyncWebsocketConsumer):
             return await self.send_error("bad_json", "A frame must be a JSON object.")
         kind = frame.get("type")
         # An unhashable "type" (a list, an object) must not reach dict.get and kill the socket.
-        handler = self.handlers.get(kind) if isinstance(kind, str) else None
+        handler = self.handler_for(kind) if isinstance(kind, str) else None
         if handler is None:
             return await self.send_error("unknown_type", f"Unknown frame type {kind!r}.")
         try:
             with translation.override(self.language):
-                await getattr(self, handler)(frame)
+                await handler(frame)
         except ChatError as error:
             await self.send_error(
                 error.code, error.detail, client_id=frame.get("client_id"), **error.fields
@@ -115,6 +115,11 @@ class FrameConsumer(AsyncWebsocketConsumer):
                 "The server could not handle this frame.",
                 client_id=frame.get("client_id"),
             )
+
+    def handler_for(self, kind: str):
+        """The coroutine that handles a frame of this type, or None (an unknown type)."""
+        name = self.handlers.get(kind)
+        return getattr(self, name) if name else None
 
     # --- live delivery health (chat/realtime/live.py) ---------------------------------------------
 

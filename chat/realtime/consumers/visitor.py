@@ -1,6 +1,7 @@
 """The widget's socket: one per open widget of a visitor (docs/protocol.md)."""
 
 import contextlib
+import functools
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -10,7 +11,7 @@ from django.utils import translation
 from chat.console import selectors
 from chat.errors import ChatError
 from chat.messaging import payloads, posting
-from chat.realtime import events, visitor_socket
+from chat.realtime import events, extensions, visitor_socket
 from chat.realtime.consumers.frames import (
     CLOSE_BLOCKED,
     CLOSE_ERASED,
@@ -123,6 +124,27 @@ class VisitorConsumer(FrameConsumer):
         await db_thread(sessions.end_visitor_session)(
             visitor_id=self.visitor.id, visit_id=self.visit.id
         )
+
+    def handler_for(self, kind: str):
+        """chat's own frames, then those other apps registered (chat/realtime/extensions.py)."""
+        handler = super().handler_for(kind)
+        if handler is None and (service := extensions.visitor_frame_service(kind)):
+            handler = functools.partial(self.on_extension_frame, kind, service)
+        return handler
+
+    async def on_extension_frame(self, kind, service, frame):
+        try:
+            answer = await db_thread(service)(
+                frame,
+                visitor_id=self.visitor.id,
+                visit_id=self.visit.id,
+                site_id=self.visitor.site_id,
+            )
+        except ChatError as error:
+            error.fields.setdefault("frame", kind)
+            raise
+        if answer is not None:
+            await self.send_frame(answer)
 
     async def on_message(self, frame):
         message, _created = await db_thread(posting.post_visitor_message)(

@@ -4,6 +4,7 @@
 
 import { scrollToBottom } from "./frame.js";
 import { state } from "./state.js";
+import { send } from "./socket.js";
 
 const listeners = Object.create(null);
 
@@ -18,5 +19,7 @@ export function exposeApi() {
     token: function () { return state.token; },
     page: function () { return state.page; },
     scrollToBottom: scrollToBottom,
+    // A frame of another app (chat/realtime/extensions.py); false when not connected.
+    send: function (frame) { return send(frame); },
   };
 }

@@ -1,0 +1,40 @@
+"""Columns and filters other apps add to the History page, without chat importing them.
+
+An app registers a HistoryColumn in its AppConfig.ready():
+
+    history_columns.register(HistoryColumn(name="rating", ...))
+
+and History then
+- adds `filter` (a django-filter Filter, its query parameter `name`) to HistoryFilter;
+- passes the page's rows through `prepare_rows(queryset)` before reading them: it may
+  select_related or annotate, never add a query of its own (the page's query count is
+  fixed, tests/chat pin it);
+- shows a column headed `heading` whose cells are `cell_template` rendered with `dialog`
+  (one <td>).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django_filters import Filter
+
+
+@dataclass(frozen=True)
+class HistoryColumn:
+    name: str
+    heading: str
+    cell_template: str
+    prepare_rows: Callable = lambda rows: rows
+    filter: Filter | None = None
+
+
+_columns: dict[str, HistoryColumn] = {}
+
+
+def register(column: HistoryColumn) -> None:
+    _columns[column.name] = column
+
+
+def columns() -> list[HistoryColumn]:
+    """The registered columns, in the order of registration (INSTALLED_APPS)."""
+    return list(_columns.values())
