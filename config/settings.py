@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "chat",
     "replies",
     "leads",
+    "reports",  # the Reports page (reports/, docs/reports.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)

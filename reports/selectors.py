@@ -1,0 +1,155 @@
+"""The Reports page's reads: a fixed number of queries for any amount of data, loading
+both the period and the previous one at once (reports.metrics computes the figures).
+
+Queries: sites (1), dialogs started (1), dialogs ended (1), their messages (1), operators'
+messages counted (1), leads (1), operators with their state before the span (1), presence
+changes (1): 8, whatever the period holds.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from chat.models import Dialog, Message, Site
+from leads.models import Lead
+from operators.models import Operator
+from reports import metrics
+from reports.models import PresenceChange
+
+
+def sites_of(operator: Operator):
+    """The sites whose figures he may see: his own sites (as the console lists them)."""
+    return Site.objects.filter(operators=operator, account_id=operator.account_id).order_by("name")
+
+
+@dataclass
+class StartedDialog:
+    id: int
+    created_at: object
+    missed_at: object
+
+
+@dataclass
+class EndedDialog:
+    created_at: object
+    closed_at: object
+    closed_automatically: bool
+
+
+@dataclass
+class ReportData:
+    span_start: object
+    dialogs: list
+    ended: list
+    walks: dict
+    lead_times: list
+    lead_dialog_ids: set
+    operators: list
+    presence: dict
+    message_counts: list = field(default_factory=list)  # (operator id, sent at) pairs counted
+
+    def operator_messages(self, period) -> dict[int, int]:
+        key = "current" if period.start >= self.span_start_current else "previous"
+        return self._message_counts[key]
+
+    def online_before(self, operator, period) -> bool:
+        """His state when the period starts: the last change before it."""
+        state = bool(operator.online_before_span)
+        for online, at in self.presence.get(operator.id, []):
+            if at >= period.start:
+                break
+            state = online
+        return state
+
+
+def load(operator: Operator, site_ids, current, previous) -> ReportData:
+    span = Q(created_at__gte=previous.start, created_at__lt=current.end)
+    dialogs = [
+        StartedDialog(*row)
+        for row in Dialog.objects.filter(span, site_id__in=site_ids)
+        .order_by()
+        .values_list("id", "created_at", "missed_at")
+    ]
+    ended = [
+        EndedDialog(*row)
+        for row in Dialog.objects.filter(
+            site_id__in=site_ids, closed_at__gte=previous.start, closed_at__lt=current.end
+        )
+        .order_by()
+        .values_list("created_at", "closed_at", "closed_automatically")
+    ]
+    messages = (
+        Message.objects.filter(
+            dialog__site_id__in=site_ids,
+            dialog__created_at__gte=previous.start,
+            dialog__created_at__lt=current.end,
+        )
+        .exclude(author_kind=Message.Author.SYSTEM)
+        .order_by("dialog_id", "id")
+        .values_list("dialog_id", "author_kind", "operator_id", "created_at")
+    )
+    counted = (
+        Message.objects.filter(
+            span,
+            dialog__site_id__in=site_ids,
+            author_kind=Message.Author.OPERATOR,
+            operator__isnull=False,
+        )
+        .order_by()
+        .values("operator_id")
+        .annotate(
+            current=Count("id", filter=Q(created_at__gte=current.start)),
+            previous=Count("id", filter=Q(created_at__lt=current.start)),
+        )
+    )
+    leads = list(
+        Lead.objects.filter(
+            Q(span, site_id__in=site_ids)
+            | Q(
+                dialog__site_id__in=site_ids,
+                dialog__created_at__gte=previous.start,
+                dialog__created_at__lt=current.end,
+            )
+        )
+        .order_by()
+        .values_list("created_at", "site_id", "dialog_id")
+    )
+    last_before = PresenceChange.objects.filter(
+        operator=OuterRef("pk"), at__lt=previous.start
+    ).order_by("-at", "-id")
+    operators = list(
+        Operator.objects.filter(account_id=operator.account_id, sites__id__in=site_ids)
+        .distinct()
+        .select_related("user")
+        .annotate(online_before_span=Subquery(last_before.values("online")[:1]))
+        .order_by("display_name", "id")
+    )
+    presence = defaultdict(list)
+    for operator_id, online, at in (
+        PresenceChange.objects.filter(
+            operator__account_id=operator.account_id,
+            at__gte=previous.start,
+            at__lt=current.end,
+        )
+        .order_by("operator_id", "at", "id")
+        .values_list("operator_id", "online", "at")
+    ):
+        presence[operator_id].append((online, at))
+
+    data = ReportData(
+        span_start=previous.start,
+        dialogs=dialogs,
+        ended=ended,
+        walks=metrics.walk_messages(messages.iterator(chunk_size=5000)),
+        lead_times=[at for at, site_id, _d in leads if site_id in site_ids],
+        lead_dialog_ids={dialog_id for _at, _s, dialog_id in leads if dialog_id},
+        operators=operators,
+        presence=dict(presence),
+    )
+    data.span_start_current = current.start
+    data._message_counts = {
+        "current": {row["operator_id"]: row["current"] for row in counted},
+        "previous": {row["operator_id"]: row["previous"] for row in counted},
+    }
+    return data
