@@ -22,10 +22,10 @@ def summary_rows(report):
 
 def operators_rows(report):
     header = [_("Operator")]
-    for label, kind in columns(report):
+    for label, column_kind in columns(report):
         header += [
-            f"{label} ({unit(kind)})",
-            f"{label}, {_('previous period')} ({unit(kind)})",
+            f"{label} ({unit(column_kind)})",
+            f"{label}, {_('previous period')} ({unit(column_kind)})",
         ]
     yield header
     for row in report.operators:
