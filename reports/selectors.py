@@ -1,9 +1,9 @@
 """The Reports page's reads: a fixed number of queries for any amount of data, loading
 both the period and the previous one at once (reports.metrics computes the figures).
 
-Queries: sites (1), dialogs started (1), dialogs ended (1), their messages (1), operators'
-messages counted (1), leads (1), operators with their state before the span (1), presence
-changes (1): 8, whatever the period holds.
+load() makes 7 queries whatever the period holds: dialogs started, dialogs ended, their
+messages, operators' messages counted, leads, operators with their state before the span,
+presence changes (sites_of is one more, read by the view).
 """
 
 from collections import defaultdict
