@@ -5,8 +5,8 @@ with a dot: the template would print a float in the page's locale ("12,5" in Rus
 
 from django.utils import formats
 
-DAILY_WIDTH, DAILY_HEIGHT, DAILY_TOP, DAILY_BOTTOM = 700, 220, 14, 190
-CELL, LEFT, TOP = 26, 40, 20
+DAILY_WIDTH, DAILY_HEIGHT, DAILY_TOP, DAILY_BOTTOM = 900, 260, 24, 222
+CELL, LEFT, TOP = 26, 50, 24
 
 
 def n(value) -> str:
@@ -52,6 +52,7 @@ def daily_chart(days) -> dict:
         "bottom": DAILY_BOTTOM,
         "label_y": DAILY_HEIGHT - 12,
         "top_count": top_count,
+        "top_time": top_time if times else None,
     }
 
 

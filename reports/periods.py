@@ -61,6 +61,17 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, data, *, sites):
+        # The inputs show the period the page shows, the default one included.
+        data = data.copy()
+        today = timezone.localdate()
+        if not data.get("date_to"):
+            data["date_to"] = today.isoformat()
+        if not data.get("date_from"):
+            try:
+                last = date.fromisoformat(data["date_to"])
+            except ValueError:
+                last = today  # the field's own error tells
+            data["date_from"] = (last - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
         super().__init__(data)
         self.fields["site"].queryset = sites
 

@@ -122,3 +122,6 @@ def test_the_default_period_is_the_last_seven_days(client, alice):
     assert (report.period.last_day - report.period.first_day).days == 6
     assert (report.previous.last_day - report.previous.first_day).days == 6
     assert (report.period.first_day - report.previous.last_day).days == 1
+    html = client.get(URL).content.decode()
+    assert f'value="{report.period.first_day.isoformat()}"' in html  # the inputs show it
+    assert f'value="{report.period.last_day.isoformat()}"' in html
