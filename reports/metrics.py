@@ -51,7 +51,11 @@ class DialogWalk:
     first_response: float | None = None
     first_responder: int | None = None
     replies: list = field(default_factory=list)  # (operator id, seconds)
-    writers: set = field(default_factory=set)
+    sent: dict = field(default_factory=dict)  # operator id -> his messages in the dialog
+
+    @property
+    def writers(self):
+        return self.sent.keys()
 
 
 def walk_messages(messages) -> dict[int, DialogWalk]:
@@ -69,7 +73,7 @@ def walk_messages(messages) -> dict[int, DialogWalk]:
             if waiting_since is None:
                 waiting_since = sent_at
             continue
-        walk.writers.add(operator_id)
+        walk.sent[operator_id] = walk.sent.get(operator_id, 0) + 1
         if waiting_since is not None:
             seconds = (sent_at - waiting_since).total_seconds()
             if answered:
@@ -119,7 +123,7 @@ def summarise(data, period) -> dict:
         "duration_median": percentile(
             [(d.closed_at - d.created_at).total_seconds() for d in ended], 50
         ),
-        "messages": sum(data.operator_messages(period).values()),
+        "messages": sum(sum(walks[d.id].sent.values()) for d in started if d.id in walks),
         "leads": sum(1 for at in data.lead_times if at in period),
         "lead_share": (len(with_lead) / len(started)) if started else None,
     }
@@ -127,18 +131,19 @@ def summarise(data, period) -> dict:
 
 def per_operator(data, period) -> dict[int, dict]:
     started = {d.id for d in data.dialogs if d.created_at in period}
-    dialogs, first, replies = defaultdict(int), defaultdict(list), defaultdict(list)
+    dialogs, messages = defaultdict(int), defaultdict(int)
+    first, replies = defaultdict(list), defaultdict(list)
     for dialog_id in started:
         walk = data.walks.get(dialog_id)
         if walk is None:
             continue
-        for operator_id in walk.writers:
+        for operator_id, count in walk.sent.items():
             dialogs[operator_id] += 1
+            messages[operator_id] += count
         if walk.first_responder is not None:
             first[walk.first_responder].append(walk.first_response)
         for operator_id, seconds in walk.replies:
             replies[operator_id].append(seconds)
-    messages = data.operator_messages(period)
     return {
         op.id: {
             "dialogs": dialogs[op.id],

@@ -1,15 +1,15 @@
 """The Reports page's reads: a fixed number of queries for any amount of data, loading
 both the period and the previous one at once (reports.metrics computes the figures).
 
-load() makes 7 queries whatever the period holds: dialogs started, dialogs ended, their
-messages, operators' messages counted, leads, operators with their state before the span,
-presence changes (sites_of is one more, read by the view).
+load() makes 6 queries whatever the period holds: dialogs started, dialogs ended, their
+messages, leads, operators with their state before the span, presence changes (sites_of
+is one more, read by the view).
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from chat.models import Dialog, Message, Site
 from leads.models import Lead
@@ -47,11 +47,6 @@ class ReportData:
     lead_dialog_ids: set
     operators: list
     presence: dict
-    message_counts: list = field(default_factory=list)  # (operator id, sent at) pairs counted
-
-    def operator_messages(self, period) -> dict[int, int]:
-        key = "current" if period.start >= self.span_start_current else "previous"
-        return self._message_counts[key]
 
     def online_before(self, operator, period) -> bool:
         """His state when the period starts: the last change before it."""
@@ -79,29 +74,12 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
         .order_by()
         .values_list("created_at", "closed_at", "closed_automatically")
     ]
+    started = Dialog.objects.filter(span, site_id__in=site_ids).order_by().values("id")
     messages = (
-        Message.objects.filter(
-            dialog__site_id__in=site_ids,
-            dialog__created_at__gte=previous.start,
-            dialog__created_at__lt=current.end,
-        )
+        Message.objects.filter(dialog_id__in=started)
         .exclude(author_kind=Message.Author.SYSTEM)
         .order_by("dialog_id", "id")
         .values_list("dialog_id", "author_kind", "operator_id", "created_at")
-    )
-    counted = (
-        Message.objects.filter(
-            span,
-            dialog__site_id__in=site_ids,
-            author_kind=Message.Author.OPERATOR,
-            operator__isnull=False,
-        )
-        .order_by()
-        .values("operator_id")
-        .annotate(
-            current=Count("id", filter=Q(created_at__gte=current.start)),
-            previous=Count("id", filter=Q(created_at__lt=current.start)),
-        )
     )
     leads = list(
         Lead.objects.filter(
@@ -137,7 +115,7 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
     ):
         presence[operator_id].append((online, at))
 
-    data = ReportData(
+    return ReportData(
         span_start=previous.start,
         dialogs=dialogs,
         ended=ended,
@@ -147,9 +125,3 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
         operators=operators,
         presence=dict(presence),
     )
-    data.span_start_current = current.start
-    data._message_counts = {
-        "current": {row["operator_id"]: row["current"] for row in counted},
-        "previous": {row["operator_id"]: row["previous"] for row in counted},
-    }
-    return data
