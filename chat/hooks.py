@@ -63,3 +63,9 @@ visitor_erased = Hook("visitor_erased")
 # New dialogs were offered to every online operator (chat.dialogs.offers): receivers get dialogs=
 # and operator_ids= (site id -> ids of its online operators). push sends Web Push.
 dialogs_offered = Hook("dialogs_offered")
+# An operator's presence may have changed (chat.console.presence: a console socket opened
+# or closed, a status chosen, or the beat task's refresh after the grace period): receivers
+# get operator_ids= (the operators concerned; None after the beat's refresh: any operator
+# whose grace period may have passed). They read the operators' state themselves
+# (presence.online_operators_q). reports keeps its presence log from it.
+presence_changed = Hook("presence_changed")

@@ -13,7 +13,7 @@ def detect_missed_dialogs() -> int:
 
 @shared_task(ignore_result=True)
 def refresh_presence() -> int:
-    return len(presence.refresh_sites())
+    return len(presence.refresh())
 
 
 @shared_task(ignore_result=True)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "replies",
     "leads",
     "satisfaction",  # visitors rate their dialogs (satisfaction/)
+    "reports",  # the Reports page (reports/, docs/reports.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("console/leads/", include("leads.urls")),
+    path("console/reports/", include("reports.urls")),
     path("console/crm/", include("crm.urls")),
     path("console/replies/", include("replies.urls")),
     path("console/push/", include("push.urls")),

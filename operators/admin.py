@@ -30,6 +30,7 @@ class OperatorForm(forms.ModelForm):
             "status",
             "can_see_others",
             "can_join_others",
+            "can_see_reports",
             "language",
             "time_zone",
         ]
@@ -51,6 +52,7 @@ class OperatorAdmin(admin.ModelAdmin):
         "status",
         "can_see_others",
         "can_join_others",
+        "can_see_reports",
         "open_sockets",
         "last_seen_at",
     ]
@@ -67,7 +69,7 @@ class OperatorAdmin(admin.ModelAdmin):
     readonly_fields = ["open_sockets", "last_seen_at"]
     fieldsets = [
         (None, {"fields": ["user", "account", "display_name", "status"]}),
-        (_("Access"), {"fields": ["can_see_others", "can_join_others"]}),
+        (_("Access"), {"fields": ["can_see_others", "can_join_others", "can_see_reports"]}),
         (_("Language and time"), {"fields": ["language", "time_zone"]}),
         (_("Presence"), {"fields": ["open_sockets", "last_seen_at"]}),
     ]

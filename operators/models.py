@@ -50,6 +50,11 @@ class Operator(models.Model):
         default=False,
         help_text=_("May connect to a dialog a colleague is already in."),
     )
+    can_see_reports = models.BooleanField(
+        _("can see reports"),
+        default=False,
+        help_text=_("Sees the Reports page: figures of his account's sites and colleagues."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ONLINE
     )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chat import hooks
 from chat.models import Site
 from chat.realtime import events
 from operators import services as operator_services
@@ -55,6 +56,7 @@ def console_opened(operator: Operator, site_ids) -> None:
     his sites (site_ids) that had no operator online until now."""
     operator_services.console_socket_opened(operator_id=operator.id)
     refresh_sites(site_ids)
+    hooks.presence_changed.send_on_commit(operator_ids=[operator.id])
 
 
 def console_closed(operator: Operator) -> None:
@@ -62,6 +64,7 @@ def console_closed(operator: Operator) -> None:
     for the grace period (a reload is not leaving), and the beat task's refresh_sites turns
     them offline once it has passed."""
     operator_services.console_socket_closed(operator_id=operator.id)
+    hooks.presence_changed.send_on_commit(operator_ids=[operator.id])
 
 
 def status_changed(operator: Operator, status: str) -> None:
@@ -70,3 +73,12 @@ def status_changed(operator: Operator, status: str) -> None:
     operator_services.set_status(operator=operator, status=status)
     # As chat.console.selectors.site_ids_of, which imports this module.
     refresh_sites(set(operator.sites.values_list("id", flat=True)))
+    hooks.presence_changed.send_on_commit(operator_ids=[operator.id])
+
+
+def refresh() -> list[int]:
+    """The beat task's pass: every site's online state, and presence_changed for anyone
+    whose grace period may have passed since the last pass."""
+    changed = refresh_sites()
+    hooks.presence_changed.send_on_commit(operator_ids=None)
+    return changed

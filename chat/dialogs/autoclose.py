@@ -97,6 +97,6 @@ def close_abandoned_dialogs(now=None) -> list[int]:
     closed = []
     for dialog in locked:
         if dialog.pk in still_due:
-            lifecycle.close_locked_dialog(dialog, note=closing_note(dialog))
+            lifecycle.close_locked_dialog(dialog, note=closing_note(dialog), automatic=True)
             closed.append(dialog.pk)
     return closed

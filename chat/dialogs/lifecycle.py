@@ -132,15 +132,19 @@ def end_dialog(*, operator: Operator, dialog_id: int) -> Dialog:
     return dialog
 
 
-def close_locked_dialog(dialog: Dialog, *, note: str, note_by: Operator | None = None) -> None:
+def close_locked_dialog(
+    dialog: Dialog, *, note: str, note_by: Operator | None = None, automatic: bool = False
+) -> None:
     """Close a dialog whose row the caller has locked and whose permission it checked:
     everyone leaves, the note goes to the transcript, every screen is told. A note_by
-    note is for the console only (Message.console_only)."""
+    note is for the console only (Message.console_only); automatic: no operator ended it
+    (chat.dialogs.autoclose), kept in Dialog.closed_automatically."""
     now = timezone.now()
     Participant.objects.connected().filter(dialog=dialog).update(left_at=now)
     dialog.status = Dialog.Status.CLOSED
     dialog.closed_at = now
-    dialog.save(update_fields=["status", "closed_at"])
+    dialog.closed_automatically = automatic
+    dialog.save(update_fields=["status", "closed_at", "closed_automatically"])
     _system_message(dialog, note, [], by=note_by)
     events.dialog_changed_on_commit(dialog, [])
     hooks.dialog_ended.send_on_commit(dialog=dialog)

@@ -45,6 +45,11 @@ class Dialog(models.Model):
     accepted_at = models.DateTimeField(_("first operator connected"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     missed_at = models.DateTimeField(_("missed"), null=True, blank=True)
+    # Ended by chat.dialogs.autoclose rather than by an operator (reports count them).
+    # db_default: rows written by raw SQL (bench seeding, tests) get it too.
+    closed_automatically = models.BooleanField(
+        _("closed automatically"), default=False, db_default=False
+    )
     # Denormalised from the last message so that list pages need no per-row query.
     last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
     last_message_text = models.CharField(

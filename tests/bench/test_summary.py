@@ -22,8 +22,14 @@ def test_summary_has_the_keys_and_ratios():
         "chat": {"delivered_per_s": 50.0, "messages_lost": 0, "latency": {"p99_ms": 30.0}},
         "chat_relay": {"delivered_per_s": 100.0, "latency": {"p99_ms": 10.0}},
         "idle": {"idle_sockets": 10_000, "bytes_per_socket": 40_000},
-        "pages": {"pages": {"mine": {"p95_ms": 12.5}, "history": {"p95_ms": 20.0}}},
-        "page_queries": {"mine": 7, "history": 9, "leads": None},
+        "pages": {
+            "pages": {
+                "mine": {"p95_ms": 12.5},
+                "history": {"p95_ms": 20.0},
+                "reports": {"p95_ms": 140.0},
+            }
+        },
+        "page_queries": {"mine": 7, "history": 9, "leads": None, "reports": 12},
     }
     line = summary(results, quick=True)
     assert set(line) >= REQUIRED
@@ -31,6 +37,7 @@ def test_summary_has_the_keys_and_ratios():
     assert line["p99_ratio"] == 3.0
     assert line["mine_tab_queries"] == 7
     assert line["leads_p95_ms"] is None
+    assert (line["reports_p95_ms"], line["reports_queries"]) == (140.0, 12)
     assert json.loads(json.dumps(line)) == line  # one JSON object
 
 

@@ -73,6 +73,7 @@ def test_a_dialog_whose_visitor_left_ends_with_a_line_and_moves_to_history(site,
     dialog.refresh_from_db()
     assert dialog.status == Dialog.Status.CLOSED
     assert dialog.closed_at is not None
+    assert dialog.closed_automatically  # the reports count it apart from an operator's end
     last = dialog.messages.last()
     assert (last.author_kind, last.operator, last.text) == ("system", None, LINE)
     assert not Participant.objects.filter(dialog=dialog, left_at__isnull=True).exists()

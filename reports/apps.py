@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """The Reports page: how the team works over a period (docs/reports.md)."""
+
+    name = "reports"
+    verbose_name = "Reports"
+
+    def ready(self):
+        # chat never imports reports: it sends hooks, reports listens.
+        from chat import hooks
+        from reports import receivers
+
+        hooks.presence_changed.connect(receivers.presence_changed)

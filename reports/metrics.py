@@ -1,0 +1,196 @@
+"""The figures of the Reports page, computed from rows the selectors loaded, with no
+query of their own. Each one is defined once in docs/reports.md; the anchors here are
+that file's headings."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+# (key, anchor in docs/reports.md) in the order the page and the CSV show them.
+SUMMARY = (
+    ("started", "dialogs-started"),
+    ("answered", "dialogs-answered"),
+    ("missed", "dialogs-missed"),
+    ("ended", "dialogs-ended"),
+    ("auto_closed", "dialogs-auto-closed"),
+    ("first_response_median", "first-response-time"),
+    ("first_response_p90", "first-response-time"),
+    ("reply_median", "reply-time"),
+    ("duration_median", "dialog-duration"),
+    ("messages", "messages-sent"),
+    ("leads", "leads"),
+    ("lead_share", "share-of-dialogs-with-a-lead"),
+)
+DURATIONS = {"first_response_median", "first_response_p90", "reply_median", "duration_median"}
+OPERATOR_COLUMNS = (
+    ("dialogs", "dialogs-per-operator"),
+    ("messages", "messages-sent"),
+    ("first_response_median", "first-response-time"),
+    ("reply_median", "reply-time"),
+    ("online", "time-online"),
+)
+
+
+def percentile(values, p: int):
+    """Nearest rank: the smallest value with at least p% of the values at or below it;
+    None for no values. The median is percentile(values, 50)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(p * len(ordered) / 100)) - 1]
+
+
+@dataclass
+class DialogWalk:
+    """What a dialog's messages tell: the first response and later replies (seconds),
+    and who wrote."""
+
+    first_response: float | None = None
+    first_responder: int | None = None
+    replies: list = field(default_factory=list)  # (operator id, seconds)
+    sent: dict = field(default_factory=dict)  # operator id -> his messages in the dialog
+
+    @property
+    def writers(self):
+        return self.sent.keys()
+
+
+def walk_messages(messages) -> dict[int, DialogWalk]:
+    """messages: (dialog id, author kind, operator id, sent at) ordered by dialog and id,
+    system lines left out. A wait starts at a visitor's message none is waiting before,
+    and ends at the next operator's message; the first wait is the first response."""
+    walks = {}
+    current, waiting_since, answered = None, None, False
+    for dialog_id, kind, operator_id, sent_at in messages:
+        if dialog_id != current:
+            current, waiting_since, answered = dialog_id, None, False
+            walks[dialog_id] = DialogWalk()
+        walk = walks[dialog_id]
+        if kind == "visitor":
+            if waiting_since is None:
+                waiting_since = sent_at
+            continue
+        walk.sent[operator_id] = walk.sent.get(operator_id, 0) + 1
+        if waiting_since is not None:
+            seconds = (sent_at - waiting_since).total_seconds()
+            if answered:
+                walk.replies.append((operator_id, seconds))
+            else:
+                walk.first_response, walk.first_responder = seconds, operator_id
+            answered, waiting_since = True, None
+    return walks
+
+
+def online_seconds(changes, before, period) -> float:
+    """changes: an operator's (online, at) in time order; before: his state when the
+    period starts (the last change before it, False if none). The online intervals,
+    clipped to the period, summed."""
+    total = 0.0
+    since = period.start if before else None
+    for online, at in changes:
+        at = min(max(at, period.start), period.end)
+        if online and since is None:
+            since = at
+        elif not online and since is not None:
+            total += (at - since).total_seconds()
+            since = None
+    if since is not None:
+        total += (min(period.end, max(timezone.now(), since)) - since).total_seconds()
+    return total
+
+
+def summarise(data, period) -> dict:
+    """The account-wide figures of one period."""
+    started = [d for d in data.dialogs if d.created_at in period]
+    walks = data.walks
+    answered = [d for d in started if walks.get(d.id) and walks[d.id].writers]
+    first = [walks[d.id].first_response for d in answered if walks[d.id].first_response is not None]
+    replies = [s for d in started if d.id in walks for _op, s in walks[d.id].replies]
+    ended = [d for d in data.ended if d.closed_at in period]
+    with_lead = [d for d in started if d.id in data.lead_dialog_ids]
+    return {
+        "started": len(started),
+        "answered": len(answered),
+        "missed": sum(1 for d in started if d.missed_at is not None),
+        "ended": len(ended),
+        "auto_closed": sum(1 for d in ended if d.closed_automatically),
+        "first_response_median": percentile(first, 50),
+        "first_response_p90": percentile(first, 90),
+        "reply_median": percentile(replies, 50),
+        "duration_median": percentile(
+            [(d.closed_at - d.created_at).total_seconds() for d in ended], 50
+        ),
+        "messages": sum(sum(walks[d.id].sent.values()) for d in started if d.id in walks),
+        "leads": sum(1 for at in data.lead_times if at in period),
+        "lead_share": (len(with_lead) / len(started)) if started else None,
+    }
+
+
+def per_operator(data, period) -> dict[int, dict]:
+    started = {d.id for d in data.dialogs if d.created_at in period}
+    dialogs, messages = defaultdict(int), defaultdict(int)
+    first, replies = defaultdict(list), defaultdict(list)
+    for dialog_id in started:
+        walk = data.walks.get(dialog_id)
+        if walk is None:
+            continue
+        for operator_id, count in walk.sent.items():
+            dialogs[operator_id] += 1
+            messages[operator_id] += count
+        if walk.first_responder is not None:
+            first[walk.first_responder].append(walk.first_response)
+        for operator_id, seconds in walk.replies:
+            replies[operator_id].append(seconds)
+    return {
+        op.id: {
+            "dialogs": dialogs[op.id],
+            "messages": messages.get(op.id, 0),
+            "first_response_median": percentile(first[op.id], 50),
+            "reply_median": percentile(replies[op.id], 50),
+            "online": online_seconds(
+                data.presence.get(op.id, []), data.online_before(op, period), period
+            ),
+        }
+        for op in data.operators
+    }
+
+
+def daily(data, period) -> list[dict]:
+    """Per day of the period (in the active time zone): dialogs started and the median
+    first response time of those dialogs."""
+    counts, first = defaultdict(int), defaultdict(list)
+    for d in data.dialogs:
+        if d.created_at in period:
+            day = timezone.localtime(d.created_at).date()
+            counts[day] += 1
+            walk = data.walks.get(d.id)
+            if walk and walk.first_response is not None:
+                first[day].append(walk.first_response)
+    return [
+        {"day": day, "started": counts[day], "first_response_median": percentile(first[day], 50)}
+        for day in period.days
+    ]
+
+
+def heatmap(data, period) -> list[list[int]]:
+    """Dialogs started in the period by weekday (0 Monday) and hour, in the active zone."""
+    grid = [[0] * 24 for _ in range(7)]
+    for d in data.dialogs:
+        if d.created_at in period:
+            local = timezone.localtime(d.created_at)
+            grid[local.weekday()][local.hour] += 1
+    return grid
+
+
+def change(current, previous):
+    """current minus previous, None when either is unknown."""
+    if current is None or previous is None:
+        return None
+    return current - previous
+
+
+def as_duration(seconds) -> timedelta | None:
+    return None if seconds is None else timedelta(seconds=round(seconds))

@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from operators.models import Operator
+
+
+class PresenceChange(models.Model):
+    """One change of an operator's effective presence (docs/reports.md, "Time online"):
+    online is True from `at` until his next change. Written by reports.presence_log only
+    when the state differs from his previous row, so consecutive rows alternate."""
+
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        related_name="presence_changes",
+        verbose_name=_("operator"),
+    )
+    online = models.BooleanField(_("online"))
+    status = models.CharField(_("status"), max_length=10, choices=Operator.Status.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("presence change")
+        verbose_name_plural = _("presence changes")
+        ordering = ["operator", "at", "id"]
+        indexes = [models.Index(fields=["operator", "at"])]
+
+    def __str__(self):
+        return (
+            f"{self.operator_id} {'online' if self.online else 'offline'} {self.at:%Y-%m-%d %H:%M}"
+        )

@@ -1,0 +1,120 @@
+"""One report: the filter's period and sites, the data loaded once, every figure of the
+page and of its CSV tables (the page and the CSV read the same object)."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from reports import metrics, periods, selectors
+
+SUMMARY_LABELS = {
+    "started": _("Dialogs started"),
+    "answered": _("Answered"),
+    "missed": pgettext_lazy("reports", "Missed"),
+    "ended": _("Ended"),
+    "auto_closed": _("Closed automatically"),
+    "first_response_median": _("First response, median"),
+    "first_response_p90": _("First response, 90th percentile"),
+    "reply_median": _("Reply time, median"),
+    "duration_median": _("Dialog duration, median"),
+    "messages": _("Messages sent by operators"),
+    "leads": pgettext_lazy("reports", "Leads"),
+    "lead_share": _("Dialogs that became a lead"),
+}
+OPERATOR_LABELS = {
+    "dialogs": _("Dialogs"),
+    "messages": _("Messages sent"),
+    "first_response_median": _("First response, median"),
+    "reply_median": _("Reply time, median"),
+    "online": _("Time online"),
+}
+WEEKDAYS = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+WEEKDAYS_SHORT = (
+    pgettext_lazy("weekday", "Mon"),
+    pgettext_lazy("weekday", "Tue"),
+    pgettext_lazy("weekday", "Wed"),
+    pgettext_lazy("weekday", "Thu"),
+    pgettext_lazy("weekday", "Fri"),
+    pgettext_lazy("weekday", "Sat"),
+    pgettext_lazy("weekday", "Sun"),
+)
+
+
+@dataclass
+class Figure:
+    key: str
+    anchor: str
+    label: str
+    current: object
+    previous: object
+    kind: str  # "count", "duration" or "share"
+
+
+class Report:
+    """Built from a valid ReportForm; the active time zone is the operator's."""
+
+    def __init__(self, operator, sites, cleaned):
+        self.operator = operator
+        zone = timezone.get_current_timezone()
+        self.zone_name = str(zone)
+        self.site = cleaned.get("site")
+        self.site_ids = {self.site.id} if self.site else {s.id for s in sites}
+        self.period = periods.period_of(cleaned["date_from"], cleaned["date_to"], zone)
+        self.previous = periods.previous_of(self.period, zone)
+        self.data = selectors.load(operator, self.site_ids, self.period, self.previous)
+
+    @cached_property
+    def summary(self) -> list[Figure]:
+        current = metrics.summarise(self.data, self.period)
+        previous = metrics.summarise(self.data, self.previous)
+        return [
+            Figure(key, anchor, SUMMARY_LABELS[key], current[key], previous[key], kind(key))
+            for key, anchor in metrics.SUMMARY
+        ]
+
+    @cached_property
+    def operators(self) -> list[dict]:
+        current = metrics.per_operator(self.data, self.period)
+        previous = metrics.per_operator(self.data, self.previous)
+        return [
+            {
+                "operator": op,
+                "figures": [
+                    Figure(
+                        key,
+                        anchor,
+                        OPERATOR_LABELS[key],
+                        current[op.id][key],
+                        previous[op.id][key],
+                        kind(key),
+                    )
+                    for key, anchor in metrics.OPERATOR_COLUMNS
+                ],
+            }
+            for op in self.data.operators
+        ]
+
+    @cached_property
+    def daily(self) -> list[dict]:
+        return metrics.daily(self.data, self.period)
+
+    @cached_property
+    def heatmap(self) -> list[list[int]]:
+        return metrics.heatmap(self.data, self.period)
+
+
+def kind(key: str) -> str:
+    if key in metrics.DURATIONS or key == "online":
+        return "duration"
+    return "share" if key == "lead_share" else "count"

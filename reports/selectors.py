@@ -1,0 +1,127 @@
+"""The Reports page's reads: a fixed number of queries for any amount of data, loading
+both the period and the previous one at once (reports.metrics computes the figures).
+
+load() makes 6 queries whatever the period holds: dialogs started, dialogs ended, their
+messages, leads, operators with their state before the span, presence changes (sites_of
+is one more, read by the view).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, Subquery
+
+from chat.models import Dialog, Message, Site
+from leads.models import Lead
+from operators.models import Operator
+from reports import metrics
+from reports.models import PresenceChange
+
+
+def sites_of(operator: Operator):
+    """The sites whose figures he may see: his own sites (as the console lists them)."""
+    return Site.objects.filter(operators=operator, account_id=operator.account_id).order_by("name")
+
+
+@dataclass
+class StartedDialog:
+    id: int
+    created_at: object
+    missed_at: object
+
+
+@dataclass
+class EndedDialog:
+    created_at: object
+    closed_at: object
+    closed_automatically: bool
+
+
+@dataclass
+class ReportData:
+    span_start: object
+    dialogs: list
+    ended: list
+    walks: dict
+    lead_times: list
+    lead_dialog_ids: set
+    operators: list
+    presence: dict
+
+    def online_before(self, operator, period) -> bool:
+        """His state when the period starts: the last change before it."""
+        state = bool(operator.online_before_span)
+        for online, at in self.presence.get(operator.id, []):
+            if at >= period.start:
+                break
+            state = online
+        return state
+
+
+def load(operator: Operator, site_ids, current, previous) -> ReportData:
+    span = Q(created_at__gte=previous.start, created_at__lt=current.end)
+    dialogs = [
+        StartedDialog(*row)
+        for row in Dialog.objects.filter(span, site_id__in=site_ids)
+        .order_by()
+        .values_list("id", "created_at", "missed_at")
+    ]
+    ended = [
+        EndedDialog(*row)
+        for row in Dialog.objects.filter(
+            site_id__in=site_ids, closed_at__gte=previous.start, closed_at__lt=current.end
+        )
+        .order_by()
+        .values_list("created_at", "closed_at", "closed_automatically")
+    ]
+    started = Dialog.objects.filter(span, site_id__in=site_ids).order_by().values("id")
+    messages = (
+        Message.objects.filter(dialog_id__in=started)
+        .exclude(author_kind=Message.Author.SYSTEM)
+        .order_by("dialog_id", "id")
+        .values_list("dialog_id", "author_kind", "operator_id", "created_at")
+    )
+    leads = list(
+        Lead.objects.filter(
+            Q(span, site_id__in=site_ids)
+            | Q(
+                dialog__site_id__in=site_ids,
+                dialog__created_at__gte=previous.start,
+                dialog__created_at__lt=current.end,
+            )
+        )
+        .order_by()
+        .values_list("created_at", "site_id", "dialog_id")
+    )
+    last_before = PresenceChange.objects.filter(
+        operator=OuterRef("pk"), at__lt=previous.start
+    ).order_by("-at", "-id")
+    operators = list(
+        Operator.objects.filter(account_id=operator.account_id, sites__id__in=site_ids)
+        .distinct()
+        .select_related("user")
+        .annotate(online_before_span=Subquery(last_before.values("online")[:1]))
+        .order_by("display_name", "id")
+    )
+    presence = defaultdict(list)
+    for operator_id, online, at in (
+        PresenceChange.objects.filter(
+            operator__account_id=operator.account_id,
+            at__gte=previous.start,
+            at__lt=current.end,
+        )
+        .order_by("operator_id", "at", "id")
+        .values_list("operator_id", "online", "at")
+    ):
+        presence[operator_id].append((online, at))
+
+    return ReportData(
+        span_start=previous.start,
+        dialogs=dialogs,
+        ended=ended,
+        walks=metrics.walk_messages(messages.iterator(chunk_size=5000)),
+        lead_times=[at for at, site_id, _d in leads if site_id in site_ids],
+        lead_dialog_ids={dialog_id for _at, _s, dialog_id in leads if dialog_id},
+        operators=operators,
+        presence=dict(presence),
+    )
