@@ -26,8 +26,8 @@ demo-data: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_replies
-	$(BIN)/python manage.py seed_demo_reports
 	$(BIN)/python manage.py seed_demo_ratings
+	$(BIN)/python manage.py seed_demo_reports
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 
 run: demo-data

@@ -59,7 +59,7 @@ def columns(report):
 
 
 def unit(kind: str) -> str:
-    return {"duration": _("seconds"), "share": "%"}.get(kind, _("count"))
+    return {"duration": _("seconds"), "share": "%", "score": _("score 1-5")}.get(kind, _("count"))
 
 
 ROWS = {

@@ -28,6 +28,8 @@ def figure_text(value, kind: str) -> str:
         return duration_text(value)
     if kind == "share":
         return formats.number_format(round(value * 100, 1), 1) + " %"
+    if kind == "score":
+        return formats.number_format(round(value, 2), 2) + " / 5"
     return formats.number_format(value, force_grouping=True)
 
 
@@ -40,6 +42,8 @@ def change_text(current, previous, kind: str) -> str:
         delta = round(delta)
     elif kind == "share":
         delta = round(delta * 100, 1)
+    elif kind == "score":
+        delta = round(delta, 2)
     if not delta:
         return "±0"
     sign = "+" if delta > 0 else "−"
@@ -47,6 +51,8 @@ def change_text(current, previous, kind: str) -> str:
         return sign + duration_text(abs(delta))
     if kind == "share":
         return sign + formats.number_format(abs(delta), 1) + " " + _("pp")
+    if kind == "score":
+        return sign + formats.number_format(abs(delta), 2)
     return sign + formats.number_format(abs(delta), force_grouping=True)
 
 
@@ -58,4 +64,6 @@ def csv_value(value, kind: str):
         return round(value)
     if kind == "share":
         return round(value * 100, 1)
+    if kind == "score":
+        return round(value, 2)
     return value

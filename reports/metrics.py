@@ -23,6 +23,9 @@ SUMMARY = (
     ("messages", "messages-sent"),
     ("leads", "leads"),
     ("lead_share", "share-of-dialogs-with-a-lead"),
+    ("ratings", "ratings"),
+    ("rating_average", "average-rating"),
+    ("rating_good_share", "share-of-good-ratings"),
 )
 DURATIONS = {"first_response_median", "first_response_p90", "reply_median", "duration_median"}
 OPERATOR_COLUMNS = (
@@ -126,7 +129,23 @@ def summarise(data, period) -> dict:
         "messages": sum(sum(walks[d.id].sent.values()) for d in started if d.id in walks),
         "leads": sum(1 for at in data.lead_times if at in period),
         "lead_share": (len(with_lead) / len(started)) if started else None,
+        **rating_figures([r for r in data.ratings if r.rated_at in period]),
     }
+
+
+def rating_figures(ratings) -> dict:
+    """Ratings given in the period (satisfaction.Rating, on the 1-5 scale thumbs share)."""
+    return {
+        "ratings": len(ratings),
+        "rating_average": (sum(r.score for r in ratings) / len(ratings)) if ratings else None,
+        "rating_good_share": (sum(r.good for r in ratings) / len(ratings)) if ratings else None,
+    }
+
+
+def latest_comments(data, period, limit: int = 5) -> list:
+    """The newest ratings of the period that carry a comment."""
+    rated = [r for r in data.ratings if r.rated_at in period and r.comment]
+    return sorted(rated, key=lambda r: r.rated_at, reverse=True)[:limit]
 
 
 def per_operator(data, period) -> dict[int, dict]:

@@ -23,6 +23,9 @@ SUMMARY_LABELS = {
     "messages": _("Messages sent by operators"),
     "leads": pgettext_lazy("reports", "Leads"),
     "lead_share": _("Dialogs that became a lead"),
+    "ratings": _("Ratings given"),
+    "rating_average": _("Average rating"),
+    "rating_good_share": _("Good ratings"),
 }
 OPERATOR_LABELS = {
     "dialogs": _("Dialogs"),
@@ -106,6 +109,10 @@ class Report:
         ]
 
     @cached_property
+    def latest_comments(self) -> list:
+        return metrics.latest_comments(self.data, self.period)
+
+    @cached_property
     def daily(self) -> list[dict]:
         return metrics.daily(self.data, self.period)
 
@@ -117,4 +124,6 @@ class Report:
 def kind(key: str) -> str:
     if key in metrics.DURATIONS or key == "online":
         return "duration"
-    return "share" if key == "lead_share" else "count"
+    if key == "rating_average":
+        return "score"
+    return "share" if key in ("lead_share", "rating_good_share") else "count"

@@ -1,9 +1,9 @@
 """The Reports page's reads: a fixed number of queries for any amount of data, loading
 both the period and the previous one at once (reports.metrics computes the figures).
 
-load() makes 6 queries whatever the period holds: dialogs started, dialogs ended, their
-messages, leads, operators with their state before the span, presence changes (sites_of
-is one more, read by the view).
+load() makes 7 queries whatever the period holds: dialogs started, dialogs ended, their
+messages, leads, ratings, operators with their state before the span, presence changes
+(sites_of is one more, read by the view).
 """
 
 from collections import defaultdict
@@ -16,6 +16,7 @@ from leads.models import Lead
 from operators.models import Operator
 from reports import metrics
 from reports.models import PresenceChange
+from satisfaction.models import Rating
 
 
 def sites_of(operator: Operator):
@@ -38,6 +39,16 @@ class EndedDialog:
 
 
 @dataclass
+class GivenRating:
+    rated_at: object
+    score: int
+    good: bool
+    comment: str
+    dialog_id: int
+    dialog_number: int
+
+
+@dataclass
 class ReportData:
     span_start: object
     dialogs: list
@@ -45,6 +56,7 @@ class ReportData:
     walks: dict
     lead_times: list
     lead_dialog_ids: set
+    ratings: list
     operators: list
     presence: dict
 
@@ -93,6 +105,16 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
         .order_by()
         .values_list("created_at", "site_id", "dialog_id")
     )
+    ratings = [
+        GivenRating(*row)
+        for row in Rating.objects.filter(
+            dialog__site_id__in=site_ids,
+            created_at__gte=previous.start,
+            created_at__lt=current.end,
+        )
+        .order_by()
+        .values_list("created_at", "score", "good", "comment", "dialog_id", "dialog__number")
+    ]
     last_before = PresenceChange.objects.filter(
         operator=OuterRef("pk"), at__lt=previous.start
     ).order_by("-at", "-id")
@@ -122,6 +144,7 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
         walks=metrics.walk_messages(messages.iterator(chunk_size=5000)),
         lead_times=[at for at, site_id, _d in leads if site_id in site_ids],
         lead_dialog_ids={dialog_id for _at, _s, dialog_id in leads if dialog_id},
+        ratings=ratings,
         operators=operators,
         presence=dict(presence),
     )

@@ -11,6 +11,7 @@ import pytest
 from chat.models import Dialog, Message, Site, Visitor
 from leads.models import Lead
 from reports.models import PresenceChange
+from satisfaction.models import Rating
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 CURRENT = {"date_from": "2026-03-23", "date_to": "2026-03-29"}  # Mon .. Sun (DST day)
@@ -52,6 +53,19 @@ def system_line(dialog, when, text="Anna joined the dialog"):
     return Message.objects.create(
         dialog=dialog, author_kind=Message.Author.SYSTEM, text=text, created_at=when
     )
+
+
+def rate(dialog, when, score, comment="", scale="stars"):
+    """A visitor's rating given at `when` (created_at is set by the database otherwise)."""
+    rating = Rating.objects.create(
+        dialog=dialog,
+        scale=scale,
+        score=score,
+        good=score >= 4,
+        comment=comment,
+        changeable_until=when + datetime.timedelta(minutes=10),
+    )
+    Rating.objects.filter(pk=rating.pk).update(created_at=when, updated_at=when)
 
 
 def presence(operator, *changes):
@@ -140,6 +154,12 @@ def month(site, alice, bob, make_site, make_operator):
         name="Olga",
         created_at=at(25, 12),
     )
+    # Ratings: D1 5 stars (a comment with markup), D2 a thumbs-down after midnight, D3 4
+    # stars with no comment | D6 3 stars.
+    rate(d["d1"], at(23, 10, 30), 5, comment="Quick & <b>clear</b>")
+    rate(d["d2"], at(25, 1), 1, comment="Too slow", scale="thumbs")
+    rate(d["d3"], at(29, 4), 4)
+    rate(d["d6"], at(18, 13), 3, comment="Fine")
     # Elsewhere: a site of the account Alice does not work on, and another account.
     for other in (
         make_site(account=site.account, name="other-site.example"),
@@ -148,6 +168,7 @@ def month(site, alice, bob, make_site, make_operator):
         make_operator(sites=[other], username=f"op-{other.pk}")
         foreign = dialog(other, at(24, 12), closed=at(24, 12, 30), automatic=True)
         say(foreign, at(24, 12))
+        rate(foreign, at(24, 13), 1, comment="Not for Alice's report")
         Lead.objects.create(
             account=other.account,
             site=other,

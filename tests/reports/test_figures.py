@@ -22,6 +22,8 @@ URL = "/console/reports/"
 # Durations: D1 1200, D2 2400, D3 3600 (01:30 CET to 03:30 CEST), D8 36000 -> 2400 | 1830.
 # Operator messages in the period: Alice 4 (D1 x2, D3, D5), Bob 2 -> 6 | Alice 1 (D6).
 # Leads: Ivan (D1) and Olga (offline form) -> 2 | 0; with a lead: D1 of 6 -> 16.7 % | 0 of 2.
+# Ratings given: D1 5, D2 1 (thumbs down), D3 4 | D6 3 -> 3 | 1; average 10/3 = 3.33 | 3;
+# good (4 or 5): 2 of 3 -> 66.7 % | 0 of 1. The other sites' ratings count nowhere.
 SUMMARY = {
     "started": (6, 2),
     "answered": (4, 1),
@@ -35,6 +37,15 @@ SUMMARY = {
     "messages": (6, 1),
     "leads": (2, 0),
     "lead_share": (16.7, 0.0),
+    "ratings": (3, 1),
+    "rating_average": (3.33, 3.0),
+    "rating_good_share": (66.7, 0.0),
+}
+# On the page, as fractions (data-value) rather than the CSV's rounded numbers.
+PAGE_FRACTIONS = {
+    "lead_share": (1 / 6, 0),
+    "rating_average": (10 / 3, 3),
+    "rating_good_share": (2 / 3, 0),
 }
 # Per operator: dialogs he wrote in; his messages; median of the first responses he gave
 # (Alice: D1 30, D3 2400, D5 600 -> 600); of his replies; seconds online.
@@ -107,9 +118,9 @@ def test_every_summary_figure_on_the_page_and_in_the_csv(client, alice, month):
     on_page = page_summary(html)
     assert list(on_page) == list(SUMMARY)
     for key, (current, previous) in SUMMARY.items():
-        if key == "lead_share":
-            assert float(on_page[key][0]) == pytest.approx(1 / 6)
-            assert float(on_page[key][1]) == 0
+        if key in PAGE_FRACTIONS:
+            seen = tuple(float(v) for v in on_page[key])
+            assert seen == pytest.approx(PAGE_FRACTIONS[key]), key
             continue
         seen = tuple(number(v) if v else None for v in on_page[key])
         assert seen == (current, previous), key
@@ -117,6 +128,7 @@ def test_every_summary_figure_on_the_page_and_in_the_csv(client, alice, month):
     assert "2 min 00 s" in html  # first response median
     assert "40 min 00 s" in html  # p90 and the median duration
     assert "16.7 %" in html
+    assert "3.33 / 5" in html and "66.7 %" in html
 
     rows = read_csv(client.get(URL + "summary.csv", CURRENT))
     assert rows[0] == ["Figure", "This period", "Previous period", "Unit"]
@@ -222,3 +234,15 @@ def test_every_figure_links_to_its_definition(client, alice, month):
     definitions = client.get("/console/reports/definitions/").content.decode()
     for anchor in anchors:
         assert f'id="{anchor}"' in definitions, anchor
+
+
+def test_the_latest_rating_comments_newest_first_and_escaped(client, alice, month):
+    client.force_login(alice.user)
+    html = client.get(URL, CURRENT).content.decode()
+    section = re.search(r'<ul class="r-comments" id="r-comments">(.*?)</ul>', html, re.S).group(1)
+    comments = re.findall(r'<q class="r-comment-text">(.*?)</q>', section, re.S)
+    # D2's (25th) before D1's (23rd); D3 has none, D6's is in the previous period, and the
+    # other sites' are not Alice's to see.
+    assert comments == ["Too slow", "Quick &amp; &lt;b&gt;clear&lt;/b&gt;"]
+    assert f'href="/console/dialogs/{month["d2"].id}/"' in section
+    assert "Not for Alice" not in html and "Fine" not in section

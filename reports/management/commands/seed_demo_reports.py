@@ -20,6 +20,7 @@ from chat.visitors.animals import PAIRS
 from leads.models import Lead
 from operators.models import Account, Operator
 from reports.models import PresenceChange
+from satisfaction.models import Rating, RatingSettings, Scale
 
 TOKEN_PREFIX = "demo-history-"
 ZONE = ZoneInfo("Europe/Moscow")
@@ -76,7 +77,8 @@ class Command(BaseCommand):
         presence = seed_presence(operators, first, today, rng)
         self.stdout.write(
             f"Reports history: {len(history.dialogs)} dialogs, {len(history.messages)} messages, "
-            f"{len(history.leads)} leads, {presence} presence changes over {DAYS} days; "
+            f"{len(history.leads)} leads, {history.ratings} ratings, {presence} presence "
+            f"changes over {DAYS} days; "
             "anna can see reports."
         )
 
@@ -209,6 +211,49 @@ class History:
         Message.objects.bulk_create(self.messages, batch_size=1000)
         Participant.objects.bulk_create(self.stays)
         Lead.objects.bulk_create(self.leads)
+        self.save_ratings()
+
+    def save_ratings(self):
+        """About a third of the answered dialogs rated by their visitor a few minutes after
+        the end, most of them well, some with a comment (the Reports page's ratings)."""
+        scales = dict(
+            RatingSettings.objects.filter(site__in=self.sites).values_list("site", "scale")
+        )
+        comments = [
+            "Thank you, very quick!",
+            "Спасибо, всё понятно",
+            "Too slow",
+            "Долго ждал ответа",
+            "",
+        ]
+        rated = []
+        for dialog, plan in zip(self.dialogs, self.plans, strict=True):
+            operator, automatic = plan[6], plan[5]
+            scale = scales.get(dialog.site_id, Scale.STARS)
+            if not operator or automatic or scale == Scale.OFF or self.rng.random() > 0.35:
+                continue
+            score = self.rng.choices([5, 4, 3, 2, 1], weights=[50, 25, 10, 7, 8])[0]
+            if scale == Scale.THUMBS:
+                score = 5 if score >= 4 else 1
+            comment = self.rng.choice(comments[:2] if score >= 4 else comments[2:])
+            when = dialog.closed_at + timedelta(minutes=self.rng.randint(1, 9))
+            rated.append(
+                (
+                    Rating(
+                        dialog=dialog,
+                        scale=scale,
+                        score=score,
+                        good=score >= 4,
+                        comment=comment if self.rng.random() < 0.4 else "",
+                        changeable_until=when + timedelta(minutes=10),
+                    ),
+                    when,
+                )
+            )
+        Rating.objects.bulk_create([rating for rating, _when in rated])
+        for rating, when in rated:  # created_at is auto_now_add: the past time set after
+            Rating.objects.filter(pk=rating.pk).update(created_at=when, updated_at=when)
+        self.ratings = len(rated)
 
 
 def seed_presence(operators, first: date, today: date, rng) -> int:
