@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -12,6 +13,10 @@ from leads import urls as leads_urls
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:mine", permanent=False)),
+    # Browsers ask every site for it, pages with an icon link or not.
+    path(
+        "favicon.ico", RedirectView.as_view(url=static("chat/icons/icon-192.png"), permanent=True)
+    ),
     path("admin/", admin.site.urls),
     path("manifest.webmanifest", pwa_views.manifest, name="manifest"),
     path(

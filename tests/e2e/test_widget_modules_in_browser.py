@@ -26,6 +26,8 @@ def test_the_module_widget_chats_and_sends_a_file(
     visitor, widget = open_widget(browser, asgi_server, site, viewport=viewport)
     visitor.on("pageerror", lambda error: errors.append(str(error)))
     visitor.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    # A failed load names only its status in the console: say which address it was.
+    visitor.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
     frame = next(f for f in visitor.frames if "/widget/modules-key/" in f.url)
     expect(widget.locator("#lc-send")).to_be_disabled()  # the modules ran: state set
     assert frame.evaluate("typeof window.LiveWidget.on") == "function"
