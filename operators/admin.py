@@ -31,6 +31,7 @@ class OperatorForm(forms.ModelForm):
             "can_see_others",
             "can_join_others",
             "can_see_reports",
+            "can_manage_site_settings",
             "language",
             "time_zone",
         ]
@@ -53,6 +54,7 @@ class OperatorAdmin(admin.ModelAdmin):
         "can_see_others",
         "can_join_others",
         "can_see_reports",
+        "can_manage_site_settings",
         "open_sockets",
         "last_seen_at",
     ]
@@ -69,7 +71,17 @@ class OperatorAdmin(admin.ModelAdmin):
     readonly_fields = ["open_sockets", "last_seen_at"]
     fieldsets = [
         (None, {"fields": ["user", "account", "display_name", "status"]}),
-        (_("Access"), {"fields": ["can_see_others", "can_join_others", "can_see_reports"]}),
+        (
+            _("Access"),
+            {
+                "fields": [
+                    "can_see_others",
+                    "can_join_others",
+                    "can_see_reports",
+                    "can_manage_site_settings",
+                ]
+            },
+        ),
         (_("Language and time"), {"fields": ["language", "time_zone"]}),
         (_("Presence"), {"fields": ["open_sockets", "last_seen_at"]}),
     ]

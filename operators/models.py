@@ -55,6 +55,13 @@ class Operator(models.Model):
         default=False,
         help_text=_("Sees the Reports page: figures of his account's sites and colleagues."),
     )
+    can_manage_site_settings = models.BooleanField(
+        _("can manage site settings"),
+        default=False,
+        help_text=_(
+            "Edits his sites' settings in the console: business hours and proactive invitations."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ONLINE
     )

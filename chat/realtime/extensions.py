@@ -13,6 +13,9 @@ The service checks the frame and does the work in its own transaction; the dict 
 is sent back as the answer frame (None: no answer). A ChatError it raises becomes an error
 frame as for chat's own frames, with "frame": the frame's type, so the client knows whose
 error it is (docs/protocol.md, "Frames of other apps").
+
+An app adds a part of its own to hello the same way (register_hello_part below), so the
+widget learns what it needs at connect without a frame of its own.
 """
 
 from collections.abc import Callable
@@ -33,3 +36,27 @@ def register_visitor_frame(frame_type: str, service: VisitorFrameService) -> Non
 
 def visitor_frame_service(frame_type: str) -> VisitorFrameService | None:
     return _visitor_frames.get(frame_type)
+
+
+# Parts of hello from other apps: hello[key] = part(site=..., session=..., language=...),
+# called on the database thread that opens the socket, after the session has started.
+HelloPart = Callable[..., object]
+
+_hello_parts: dict[str, HelloPart] = {}
+
+
+def register_hello_part(key: str, part: HelloPart) -> None:
+    """Add hello[key] to every widget's hello (docs/protocol.md, "Frames of other apps").
+    A key registered twice with different functions is a programming error."""
+    known = _hello_parts.get(key)
+    if known is not None and known is not part:
+        raise ValueError(f"The hello part {key!r} is already registered.")
+    _hello_parts[key] = part
+
+
+def hello_parts(*, site, session, language: str) -> dict:
+    """Every registered part, computed for this visitor's socket."""
+    return {
+        key: part(site=site, session=session, language=language)
+        for key, part in _hello_parts.items()
+    }

@@ -6,10 +6,12 @@ closes its own connection, and under a storm of new visitors those trips were a 
 the database thread's time (docs/performance.md, "Connection storm").
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from chat.console import selectors
 from chat.models import Site
+from chat.realtime import extensions
 from chat.visitors import blocking, origins, sessions
 
 UNKNOWN_SITE = "unknown_site"
@@ -25,11 +27,21 @@ class Opened:
     refusal: str | None = None
     site: Site | None = None
     session: sessions.VisitorSession | None = None
+    language: str = ""
+    hello_parts: dict = field(default_factory=dict)  # other apps' parts of hello
 
 
 def open_visitor_socket(
-    *, widget_key: str, origin: str, host: str, ip: str | None, token: str | None, user_agent: str
+    *,
+    widget_key: str,
+    origin: str,
+    host: str,
+    ip: str | None,
+    token: str | None,
+    user_agent: str,
+    language_of: Callable[[Site], str] = lambda site: site.language,
 ) -> Opened:
+    """language_of: the socket's language for the site (the site's, else the browser's)."""
     site = selectors.site_by_key(widget_key)
     if site is None:
         return Opened(refusal=UNKNOWN_SITE)
@@ -38,4 +50,10 @@ def open_visitor_socket(
     if blocking.is_blocked(site.account_id, ip):
         return Opened(refusal=BLOCKED)
     session = sessions.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)
-    return Opened(site=site, session=session)
+    language = language_of(site)
+    return Opened(
+        site=site,
+        session=session,
+        language=language,
+        hello_parts=extensions.hello_parts(site=site, session=session, language=language),
+    )

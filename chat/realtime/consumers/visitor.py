@@ -61,12 +61,13 @@ class VisitorConsumer(FrameConsumer):
             ip=self.ip,
             token=(query.get("token") or [None])[0],
             user_agent=header(self.scope, b"user-agent"),
+            language_of=lambda site: payloads.socket_language(site.language, self.scope),
         )
         if opened.refusal:
             await self.close(code=self.refusal_codes[opened.refusal])
             return
         site, session = opened.site, opened.session
-        self.language = payloads.socket_language(site.language, self.scope)
+        self.language = opened.language
         self.dialog_id = session.dialog.id if session.dialog else None
         # Typing preview (docs/protocol.md, typing): the site's setting, and the operators
         # connected to the dialog now, kept from hello and the dialog events (no query).
@@ -100,6 +101,7 @@ class VisitorConsumer(FrameConsumer):
                     "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
                     "frame_max_bytes": settings.CHAT_FRAME_MAX_BYTES,
                 },
+                **opened.hello_parts,
             }
         )
         if self.live:  # from hello on: hello stays the first frame (see accept)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EngageConfig(AppConfig):
+    """Reaching visitors before they write (docs/engagement.md): who is on the site now,
+    operator-started chats, proactive invitations and business hours. Depends on chat;
+    chat never imports it."""
+
+    name = "engage"
+    verbose_name = _("Engagement")
