@@ -9,3 +9,13 @@ class EngageConfig(AppConfig):
 
     name = "engage"
     verbose_name = _("Engagement")
+
+    def ready(self):
+        # chat never imports engage: it offers extension points, engage fills them.
+        from chat.dialogs import availability
+        from chat.realtime import extensions
+        from engage import hours_admin, hours_schedule, hours_widget  # noqa: F401 (admin)
+
+        availability.register_opening_hours(hours_schedule.site_is_open)
+        extensions.register_hello_part("hours", hours_widget.hello_part)
+        extensions.register_visitor_frame("hours", hours_widget.hours_frame)

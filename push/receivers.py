@@ -6,7 +6,8 @@ from push import services, tasks
 
 
 def dialog_opened(*, dialog, **kwargs):
-    if services.enabled():
+    # Opened while its site was closed (business hours): nobody is due to answer it now.
+    if services.enabled() and not dialog.outside_hours:
         tasks.push_new_dialog.delay(dialog.id)
 
 

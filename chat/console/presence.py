@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chat import hooks
+from chat.dialogs import availability
 from chat.models import Site
 from chat.realtime import events
 from operators import services as operator_services
@@ -47,7 +48,10 @@ def refresh_sites(site_ids=None) -> list[int]:
         with transaction.atomic():
             for site_id, is_online in changed:
                 Site.objects.filter(pk=site_id).update(operators_online=is_online)
-                events.site_presence_on_commit(site_id, is_online)
+                # Outside business hours the widget stays offline whoever comes online.
+                events.site_presence_on_commit(
+                    site_id, is_online and availability.site_is_open(site_id)
+                )
     return [site_id for site_id, _online in changed]
 
 

@@ -10,6 +10,8 @@ told, `hooks.dialog_ended` starts the CRM export), with no operator named and th
 
 Missed dialogs stay: the Missed tab is the list of visitors nobody answered yet, kept
 until an operator deals with them (docs/operations.md, "Closing dialogs automatically").
+So do new dialogs opened outside business hours (`Dialog.outside_hours`): nobody was
+there to answer, and they wait in Mine for the operators of the next opening.
 Run by the beat task `chat.tasks.close_abandoned_dialogs`.
 """
 
@@ -42,6 +44,7 @@ def due_dialogs(now):
             site__auto_close_minutes__gt=0,
             visitor__open_sockets=0,
         )
+        .exclude(status=Dialog.Status.NEW, outside_hours=True)
         .alias(delay=delay, quiet_since=quiet_since)
         .filter(
             visitor__last_seen_at__lte=F("quiet_since"),

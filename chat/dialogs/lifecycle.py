@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from chat import hooks
 from chat.console import selectors
-from chat.dialogs import access
+from chat.dialogs import access, availability
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.messaging import ratelimit, store
 from chat.models import Dialog, Message, Participant, Visitor
@@ -47,6 +47,7 @@ def open_dialog(*, visitor_id: int, visit_id: int | None, ip: str | None) -> Dia
         visitor_id=visitor_id,
         visit_id=visit_id,
         number=number,
+        outside_hours=not availability.site_is_open(site_id),
     )
     hooks.dialog_opened.send_on_commit(dialog=dialog)
     return dialog
@@ -187,6 +188,7 @@ def mark_missed(*, now=None) -> list[int]:
             .select_related("site", "visitor")
             .filter(
                 status=Dialog.Status.NEW,
+                outside_hours=False,  # opened while the site was closed: nobody was due
                 visitor__open_sockets=0,
                 visitor__last_seen_at__lt=gone_before,
             )

@@ -38,6 +38,7 @@ def due_dialogs(now):
             status=Dialog.Status.NEW,
             read_up_to=0,
             offered_at__isnull=True,
+            outside_hours=False,  # opened while the site was closed (business hours)
             site__offer_after_seconds__gt=0,
         )
         .alias(delay=delay)

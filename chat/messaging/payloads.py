@@ -175,13 +175,18 @@ def dialog_row_html(dialog: Dialog) -> str:
     waiting_since = waiting_since_of(dialog)
     if waiting_since:
         attributes += format_html(' data-waiting="{}"', dateformat.format(waiting_since, "U"))
-    if status == Dialog.Status.NEW and not dialog.read_up_to:
+    quiet = status == Dialog.Status.NEW and dialog.outside_hours
+    if quiet:  # opened while the site was closed: no alert (chat/dialogs/availability.py)
+        attributes += format_html(" data-quiet")
+    elif status == Dialog.Status.NEW and not dialog.read_up_to:
         attributes += format_html(
             ' data-unopened data-alert-every="{}"', dialog.site.alert_repeat_seconds
         )
     marks = ""
     if status == Dialog.Status.NEW:
         marks = format_html(' · <span class="status-new">{}</span>', _("new"))
+        if quiet:
+            marks += format_html(' · <span class="row-outside">{}</span>', _("outside hours"))
     elif status == Dialog.Status.MISSED:
         marks = format_html(' · <span class="status-missed">{}</span>', _("missed"))
     if dialog.offered_at and status == Dialog.Status.NEW:

@@ -50,6 +50,11 @@ class Dialog(models.Model):
     closed_automatically = models.BooleanField(
         _("closed automatically"), default=False, db_default=False
     )
+    # Opened while its site was closed (chat/dialogs/availability.py, business hours): no
+    # new-dialog alert, offer nor missed mark; operators online may still answer it.
+    outside_hours = models.BooleanField(
+        _("opened outside business hours"), default=False, db_default=False
+    )
     # Denormalised from the last message so that list pages need no per-row query.
     last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
     last_message_text = models.CharField(

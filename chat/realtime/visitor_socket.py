@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chat.console import selectors
+from chat.dialogs import availability
 from chat.models import Site
 from chat.realtime import extensions
 from chat.visitors import blocking, origins, sessions
@@ -28,6 +29,7 @@ class Opened:
     site: Site | None = None
     session: sessions.VisitorSession | None = None
     language: str = ""
+    site_open: bool = True  # inside the site's business hours (chat/dialogs/availability.py)
     hello_parts: dict = field(default_factory=dict)  # other apps' parts of hello
 
 
@@ -55,5 +57,6 @@ def open_visitor_socket(
         site=site,
         session=session,
         language=language,
+        site_open=availability.site_is_open(site.id),
         hello_parts=extensions.hello_parts(site=site, session=session, language=language),
     )

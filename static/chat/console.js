@@ -132,7 +132,8 @@
       refreshWaiting(row);
     }
     updateCounts();
-    if (frame.tab === "mine" && frame.dialog !== dialogId && row) {
+    // data-quiet: opened outside business hours (chat/dialogs/availability.py), no alert.
+    if (frame.tab === "mine" && frame.dialog !== dialogId && row && !row.hasAttribute("data-quiet")) {
       var badgeNow = row.querySelector(".badge");
       var unread = badgeNow ? Number(badgeNow.textContent) : 0;
       if (!wasMine || unread > unreadBefore) {

@@ -95,7 +95,9 @@ class VisitorConsumer(FrameConsumer):
                     if session.dialog
                     else None
                 ),
-                "operators_online": session.operators_online,
+                # "Online" for the widget: an operator online and the site inside its
+                # business hours (chat/dialogs/availability.py).
+                "operators_online": session.operators_online and opened.site_open,
                 "site": {"typing_preview": site.typing_preview},
                 "limits": {
                     "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
