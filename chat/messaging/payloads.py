@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import trans_real
@@ -177,7 +178,7 @@ def dialog_row_html(dialog: Dialog) -> str:
         attributes += format_html(' data-waiting="{}"', dateformat.format(waiting_since, "U"))
     quiet = status == Dialog.Status.NEW and dialog.outside_hours
     if quiet:  # opened while the site was closed: no alert (chat/dialogs/availability.py)
-        attributes += format_html(" data-quiet")
+        attributes += mark_safe(" data-quiet")
     elif status == Dialog.Status.NEW and not dialog.read_up_to:
         attributes += format_html(
             ' data-unopened data-alert-every="{}"', dialog.site.alert_repeat_seconds
