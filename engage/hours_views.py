@@ -53,7 +53,12 @@ def site_hours(request, site_id):
     now_text = None
     if hours.pk and hours.enabled and data is None:
         part = hours_widget.hours_part(site.id, now=timezone.now())
-        now_text = _("Open now.") if part["open"] else (part["notice"] or _("Closed now."))
+        if part["open"]:
+            now_text = _("Open now.")
+        elif part["opens_at_text"]:
+            now_text = _("Closed now; opens %(when)s.") % {"when": part["opens_at_text"]}
+        else:
+            now_text = _("Closed now.")
     return _page(
         request,
         "engage/hours_edit.html",

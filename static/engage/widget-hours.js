@@ -45,6 +45,20 @@
       node.textContent = notice;
       node.hidden = !notice;
     });
+    current = notice;
+    showFormTop();
+  }
+
+  // The form's top (its title and the notice) in view, also after the replay that follows
+  // hello scrolled the conversation to its end; the scroller's own scrollTop, so that the
+  // host page never scrolls.
+  var current = "";
+  function showFormTop() {
+    var wrap = document.getElementById("lc-offline-wrap");
+    var scroller = document.getElementById("lc-body");
+    if (current && wrap && !wrap.hidden && scroller) {
+      scroller.scrollTop += wrap.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+    }
   }
 
   function schedule(hours) {
@@ -66,5 +80,6 @@
 
   W.on("hello", update);
   W.on("presence", update); // chat's own presence frames carry no hours: left as they are
+  W.on("resumed", showFormTop);
   W.on("unavailable", function () { clearTimeout(timer); });
 })();
