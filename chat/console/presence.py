@@ -33,8 +33,10 @@ def online_operators_q(prefix: str = "") -> Q:
 
 
 def refresh_sites(site_ids=None) -> list[int]:
-    """Store each site's online state; visitors of the sites whose state changed are told.
-    Two queries plus one UPDATE per change, however many sites there are."""
+    """Store each site's online state; visitors of the sites whose state changed are told
+    ("online" for them also needs the site inside its business hours). Two queries plus
+    one UPDATE per change, and per change the site's hours unless cached
+    (chat/dialogs/availability.py), however many sites there are."""
     sites = Site.objects.all() if site_ids is None else Site.objects.filter(id__in=site_ids)
     online = set(
         sites.filter(online_operators_q("operators__")).values_list("id", flat=True).distinct()
