@@ -119,3 +119,27 @@ def test_saving_a_range_that_opens_the_site_now_turns_the_widget_online(
     widget = visitor.frame_locator("#livechat-frame")
     expect(widget.locator("#lc-composer")).to_be_visible()
     expect(widget.locator("#lc-offline-form")).to_be_hidden()
+
+
+@pytest.mark.parametrize("language", ["en"])
+def test_the_widget_goes_offline_by_itself_when_the_site_closes(
+    asgi_server, browser, closed_shop, log_in, language
+):
+    """No reload: widget-hours.js asks again (`hours` frame) once closes_at has passed."""
+    now = datetime.now(UTC)
+    closes = (now + timedelta(minutes=2 if now.second > 30 else 1)).replace(second=0)
+    if closes.date() != now.date():
+        pytest.skip("too close to midnight UTC for a range of today")
+    hours = SiteHours.objects.get(site=closed_shop)
+    WeeklyRange.objects.create(
+        hours=hours, weekday=now.weekday(), opens=time(0), closes=closes.time()
+    )
+    console = browser.new_context(viewport=DESKTOP).new_page()
+    log_in(console, asgi_server, "olga")
+    visitor = browser.new_context(viewport=DESKTOP).new_page()
+    visitor.goto(f"{asgi_server}/demo/?site={closed_shop.widget_key}")
+    visitor.click("#livechat-launcher")
+    widget = visitor.frame_locator("#livechat-frame")
+    expect(widget.locator("#lc-composer")).to_be_visible()  # open, Olga online
+    expect(widget.locator("#lc-offline-form")).to_be_visible(timeout=150_000)
+    expect(widget.locator("#lc-offline-title")).to_have_text("We are closed now")
