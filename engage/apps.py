@@ -9,3 +9,14 @@ class EngageConfig(AppConfig):
 
     name = "engage"
     verbose_name = _("Engagement")
+
+    def ready(self):
+        # chat never imports engage: it offers extension points, engage fills them.
+        from chat.dialogs import openings
+        from chat.realtime import extensions
+        from engage import invitations, rules
+
+        extensions.register_hello_part("invitations", rules.hello_part)
+        extensions.register_visitor_frame("invitation_shown", invitations.invitation_shown)
+        extensions.register_visitor_frame("invitation_closed", invitations.invitation_closed)
+        openings.register_opener(invitations.opening_for)

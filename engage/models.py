@@ -1,0 +1,1 @@
+from engage.rule_models import InvitationEvent, InvitationRule  # noqa: F401
