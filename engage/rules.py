@@ -83,23 +83,30 @@ def hello_part(*, site: Site, session, language: str) -> dict:
         "shown_this_visit": [],
         "last_shown": {},
         "closed_this_visit": False,
+        "pending": None,  # shown earlier in this visit, not answered nor closed: still there
     }
     if not rules:
         return part
     with override(language):
         visitor_name = session.visitor.display_name
     part["rules"] = [rule_data(rule, visitor_name=visitor_name, site=site) for rule in rules]
-    history = InvitationEvent.objects.filter(
-        visitor_id=session.visitor.id,
-        kind__in=(InvitationEvent.Kind.SHOWN, InvitationEvent.Kind.CLOSED),
-    ).values_list("rule_id", "kind", "visit_id", "at")[:HISTORY_LIMIT]
-    for rule_id, kind, visit_id, at in history:
-        if kind == InvitationEvent.Kind.CLOSED:
-            part["closed_this_visit"] |= visit_id == visit.id
-            continue
-        if visit_id == visit.id and rule_id not in part["shown_this_visit"]:
-            part["shown_this_visit"].append(rule_id)
-        last = part["last_shown"].get(str(rule_id))
-        if last is None or at.isoformat() > last:
+    history = list(
+        InvitationEvent.objects.filter(visitor_id=session.visitor.id).values_list(
+            "rule_id", "kind", "visit_id", "at"
+        )[:HISTORY_LIMIT]
+    )
+    pending = None
+    for rule_id, kind, visit_id, at in reversed(history):  # oldest first
+        here = visit_id == visit.id
+        if kind == InvitationEvent.Kind.SHOWN:
+            if here and rule_id not in part["shown_this_visit"]:
+                part["shown_this_visit"].append(rule_id)
             part["last_shown"][str(rule_id)] = at.isoformat()
+            pending = rule_id if here else pending
+        elif here:  # closed, or answered: nothing is waiting any more
+            part["closed_this_visit"] |= kind == InvitationEvent.Kind.CLOSED
+            pending = None
+    in_dialog = session.dialog is not None and session.dialog.is_open
+    if pending is not None and not in_dialog and not part["closed_this_visit"]:
+        part["pending"] = next((r for r in part["rules"] if r["id"] == pending), None)
     return part
