@@ -87,7 +87,7 @@ def opening_for(value, *, dialog: Dialog) -> Opening | None:
             kind=Kind.SHOWN,
             at__gte=timezone.now() - ANSWER_WITHIN,
         )
-        .select_related("rule__operator", "rule__site", "visitor")
+        .select_related("rule__operator__user", "rule__site", "visitor")
         .order_by("-at")
         .first()
     )

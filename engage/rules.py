@@ -10,6 +10,7 @@ from chat.models import Site
 from engage.rule_models import InvitationEvent, InvitationRule
 
 PLACEHOLDERS = ("visitor_name", "operator_name", "site_name")
+UNSET = (None, "", "any", [], False)  # a condition with such a value is not checked
 HISTORY_LIMIT = 500  # the latest events of a visitor that hello reads (newest first)
 
 
@@ -33,9 +34,8 @@ def author_name(rule: InvitationRule, site: Site) -> str:
 
 def active_rules(site_id: int) -> list[InvitationRule]:
     """One query: the site's rules that are not paused, highest priority first."""
-    return list(
-        InvitationRule.objects.filter(site_id=site_id, paused=False).select_related("operator")
-    )
+    active = InvitationRule.objects.filter(site_id=site_id, paused=False)
+    return list(active.select_related("operator__user"))
 
 
 def rule_data(rule: InvitationRule, *, visitor_name: str, site: Site) -> dict:
@@ -59,9 +59,7 @@ def rule_data(rule: InvitationRule, *, visitor_name: str, site: Site) -> dict:
     return {
         "id": rule.id,
         "priority": rule.priority,
-        "conditions": {
-            key: value for key, value in conditions.items() if value not in (None, "", "any", [])
-        },
+        "conditions": {key: value for key, value in conditions.items() if value not in UNSET},
         "delay": rule.delay_seconds,
         "frequency": rule.frequency,
         "days": rule.frequency_days,
