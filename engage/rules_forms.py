@@ -111,7 +111,7 @@ class InvitationRuleForm(forms.ModelForm):
         if match == InvitationRule.UrlMatch.ANY:
             data["url_pattern"] = ""
         if data.get("frequency") == InvitationRule.Frequency.DAYS:
-            if not data.get("frequency_days") and "frequency_days" not in self.errors:
+            if data.get("frequency_days") is None and "frequency_days" not in self.errors:
                 self.add_error("frequency_days", _("Say after how many days it may show again."))
         else:
             data["frequency_days"] = None

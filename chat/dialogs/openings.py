@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from chat.messaging import attachments
 from chat.models import Dialog, Message
 from chat.realtime import events
 
@@ -48,12 +49,14 @@ def write_opening(dialog: Dialog, value) -> Message | None:
     opening = _opener[0](value, dialog=dialog)
     if opening is None:
         return None
-    message = Message.objects.create(
+    message = Message(
         dialog=dialog,
         author_kind=Message.Author.OPERATOR,
         operator_id=opening.operator_id,
         text=opening.text,
         created_at=timezone.now(),
     )
+    attachments.attach(message, None)  # none: its payloads need not ask
+    message.save(force_insert=True)
     events.message_posted_on_commit(message, dialog, [])
     return message
