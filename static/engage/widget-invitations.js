@@ -31,6 +31,8 @@
   var pending = null; // the rule asked of the server, until it answers
   var shown = null; // {rule, el}: the invitation in the conversation, until answered or closed
   var timer = null;
+  var replayed = false; // the history is on screen: an invitation goes after it
+  var pendingRule = null; // hello's invitation shown on an earlier page, to show again
 
   function isId(value) {
     return typeof value === "number" && value > 0 && Math.floor(value) === value;
@@ -60,9 +62,16 @@
     env.hoursOpen = !(frame.hours && typeof frame.hours === "object" && frame.hours.open === false);
     env.operatorsOnline = frame.operators_online !== false;
     pending = null;
+    replayed = false;
     // Shown on an earlier page of this visit and not answered yet: still there to answer.
-    if (!shown && isRule(part.pending)) show(part.pending, { quiet: true });
+    pendingRule = !shown && isRule(part.pending) ? part.pending : null;
     if (!timer && rules.length) timer = setInterval(tick, 1000);
+  }
+
+  function onResumed() {
+    replayed = true;
+    if (pendingRule && !shown) show(pendingRule, { quiet: true });
+    pendingRule = null;
     tick();
   }
 
@@ -98,7 +107,7 @@
   }
 
   function tick() {
-    if (!rules.length || pending !== null || shown) return;
+    if (!rules.length || !replayed || pending !== null || shown) return;
     var now = Date.now();
     var dialog = W.dialog();
     history.inDialog = !!dialog && dialog.status !== "closed";
@@ -126,7 +135,7 @@
    * the visitor's next message answers it. quiet: no bubble and no opening. */
   function show(rule, options) {
     var li = document.createElement("li");
-    li.className = "lc-msg lc-msg-operator lc-local lc-invitation";
+    li.className = "lc-msg lc-msg-operator lc-invitation";
     if (typeof rule.author === "string" && rule.author) {
       var author = document.createElement("div");
       author.className = "lc-author";
@@ -137,7 +146,7 @@
     bubble.className = "lc-bubble";
     bubble.textContent = rule.text;
     li.appendChild(bubble);
-    list.appendChild(li); // "lc-local": stored messages take their places before it
+    list.appendChild(li); // after the replayed history (see onResumed)
     shown = { rule: rule, el: li };
     W.setOpening(rule.id);
     W.scrollToBottom();
@@ -161,11 +170,15 @@
     dropShown();
   }
 
-  // The stored opening message (chat/dialogs/openings.py) takes the local one's place.
+  // The stored opening message (chat/dialogs/openings.py) takes the local one's place:
+  // before the visitor's answer, whose ack may have come first (the ack is the socket's
+  // own answer, the message comes through the channel layer).
   function onMessage(frame) {
     var m = frame.message;
     if (!shown || !m || !m.author) return;
     if (m.author.kind === "operator" && m.text === shown.rule.text) {
+      var stored = typeof m.id === "number" ? list.querySelector('.lc-msg[data-id="' + m.id + '"]') : null;
+      if (stored && shown.el.parentNode === list) list.insertBefore(stored, shown.el);
       shown.el.remove();
       shown = null;
     } else if (m.author.kind === "visitor") {
@@ -174,6 +187,7 @@
   }
 
   W.on("hello", onHello);
+  W.on("resumed", onResumed);
   W.on("invitation_shown", onShownAnswer);
   W.on("error", function (frame) { if (frame.frame === "invitation_shown") pending = null; });
   W.on("presence", function (frame) { env.operatorsOnline = frame.operators_online !== false; });
