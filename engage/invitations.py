@@ -105,7 +105,7 @@ def opening_for(value, *, dialog: Dialog) -> Opening | None:
         visitor_name = shown.visitor.display_name
     return Opening(
         text=rules.fill_text(rule, visitor_name=visitor_name, site=rule.site),
-        operator_id=rule.operator_id,
+        operator=rule.operator,
     )
 
 

@@ -21,12 +21,13 @@ from django.utils import timezone
 from chat.messaging import attachments
 from chat.models import Dialog, Message
 from chat.realtime import events
+from operators.models import Operator
 
 
 @dataclass(frozen=True)
 class Opening:
     text: str
-    operator_id: int | None = None  # None: written by the site
+    operator: Operator | None = None  # None: written by the site; its user loaded
 
 
 Opener = Callable[..., Opening | None]
@@ -52,7 +53,7 @@ def write_opening(dialog: Dialog, value) -> Message | None:
     message = Message(
         dialog=dialog,
         author_kind=Message.Author.OPERATOR,
-        operator_id=opening.operator_id,
+        operator=opening.operator,
         text=opening.text,
         created_at=timezone.now(),
     )

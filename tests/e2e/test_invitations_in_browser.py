@@ -229,3 +229,18 @@ def test_the_invitations_page_and_form(
     console.screenshot(path=screenshots / f"invitations-form-errors-{suffix}.png", full_page=True)
     assert InvitationRule.objects.count() == 2
     assert problems == []
+
+
+def test_a_rule_may_open_the_chat_instead_of_a_bubble(asgi_server, browser, password):
+    site, _ = shop_with(password, "Open shop", "Open shop", "e2e-invite-open")
+    InvitationRule.objects.create(
+        site=site, name="Open", seconds_on_page=1, display="open", text="Can we help you?"
+    )
+    visitor = shop_page(browser, asgi_server, site, DESKTOP)
+    problems = watch_errors(visitor)
+    widget = visitor.frame_locator("#livechat-frame")
+    expect(widget.locator(".lc-invitation")).to_contain_text("Can we help you?")
+    expect(visitor.locator("#livechat-frame")).to_be_visible()
+    expect(visitor.locator("#livechat-launcher")).to_have_attribute("aria-expanded", "true")
+    expect(visitor.locator("#livechat-bubble")).to_have_count(0)
+    assert problems == []
