@@ -31,6 +31,7 @@ urlpatterns = [
     path("console/replies/", include("replies.urls")),
     path("console/sites/", include("engage.hours_urls")),
     path("console/push/", include("push.urls")),
+    path("console/invitations/", include("engage.urls_rules")),
     path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),

@@ -12,10 +12,15 @@ class EngageConfig(AppConfig):
 
     def ready(self):
         # chat never imports engage: it offers extension points, engage fills them.
-        from chat.dialogs import availability
+        from chat.dialogs import availability, openings
         from chat.realtime import extensions
         from engage import hours_admin, hours_schedule, hours_widget  # noqa: F401 (admin)
+        from engage import invitations, rules
 
         availability.register_opening_hours(hours_schedule.site_is_open)
         extensions.register_hello_part("hours", hours_widget.hello_part)
         extensions.register_visitor_frame("hours", hours_widget.hours_frame)
+        extensions.register_hello_part("invitations", rules.hello_part)
+        extensions.register_visitor_frame("invitation_shown", invitations.invitation_shown)
+        extensions.register_visitor_frame("invitation_closed", invitations.invitation_closed)
+        openings.register_opener(invitations.opening_for)

@@ -134,3 +134,4 @@ class SpecialDay(models.Model):
                 _("Give both the opening and the closing time, or neither for a day closed.")
             )
         check_range(self.opens, self.closes)
+from engage.rule_models import InvitationEvent, InvitationRule  # noqa: F401

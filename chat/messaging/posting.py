@@ -10,7 +10,7 @@ from django.db import transaction
 
 from chat import hooks
 from chat.console import selectors
-from chat.dialogs import access, lifecycle
+from chat.dialogs import access, lifecycle, openings
 from chat.errors import AccessDenied, ChatError
 from chat.messaging import attachments, ratelimit, store
 from chat.models import Dialog, Message, Visitor
@@ -71,12 +71,21 @@ def _apply_to_dialog(dialog: Dialog, message: Message) -> list[str]:
 
 @transaction.atomic
 def post_visitor_message(
-    *, visitor_id: int, visit_id: int | None, client_id, text, attachment=None, ip=None
+    *,
+    visitor_id: int,
+    visit_id: int | None,
+    client_id,
+    text,
+    attachment=None,
+    ip=None,
+    opening=None,
 ):
     """Store a visitor's message (opening a dialog if he has none). Returns (message, created);
     a resend with a known client_id returns the stored message and changes nothing.
     attachment: a file checked by uploads.prepare; the text is then an optional caption.
-    ip: the sender's address, for the rate limits (ratelimit.RateLimited, nothing stored)."""
+    ip: the sender's address, for the rate limits (ratelimit.RateLimited, nothing stored).
+    opening: what the widget showed him that he answers (the frame's "invitation"), which
+    opens a new dialog before his message (chat/dialogs/openings.py)."""
     client_id = clean_client_id(client_id)
     text = clean_text(text, allow_empty=attachment is not None)
     ratelimit.take_message_slot(visitor_id=visitor_id, ip=ip)
@@ -92,6 +101,7 @@ def post_visitor_message(
             return existing, False
     if dialog is None:
         dialog = lifecycle.open_dialog(visitor_id=visitor_id, visit_id=visit_id, ip=ip)
+        openings.write_opening(dialog, opening)
     message = Message(
         dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
     )

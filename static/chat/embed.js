@@ -120,12 +120,23 @@
       title: "Chat",
     },
     lastPage: "",
+    lastUrl: location.href,
+    pages: countPage(),
   };
   var facts = landingFacts();
 
+  // Pages seen in this visit (this tab's session): one more per page load and per SPA
+  // navigation; the frame's invitation rules may ask for a number of them.
+  function countPage() {
+    var seen = parseInt(session.get("pages") || "0", 10);
+    var pages = (seen > 0 && seen < 1e6 ? seen : 0) + 1;
+    session.set("pages", String(pages));
+    return pages;
+  }
+
   // --- DOM ----------------------------------------------------------------------------
 
-  var launcher, badge, iconChat, iconClose, frame, phone;
+  var launcher, badge, iconChat, iconClose, frame, phone, bubble;
 
   function css(el, props) {
     for (var name in props) {
@@ -299,6 +310,10 @@
     state.open = open;
     session.set("open", open ? "1" : "0");
     if (open) setUnread(0);
+    if (open && bubble) {
+      hideBubble(); // the launcher opened the chat: the invitation is in it
+      post({ livechat: "bubble_opened" });
+    }
     layout();
     setUnread(state.unread);
     if (changed) post({ livechat: open ? "open" : "close" });
@@ -327,6 +342,7 @@
         page: page,
         referrer: facts.referrer,
         utm: facts.utm,
+        pages: state.pages,
         open: state.open,
       },
       ORIGIN
@@ -342,7 +358,11 @@
       var seen = page.url + "\n" + page.title;
       if (seen === state.lastPage) return;
       state.lastPage = seen;
-      post({ livechat: "page", url: page.url, title: page.title });
+      if (page.url !== state.lastUrl) {
+        state.lastUrl = page.url;
+        state.pages = countPage();
+      }
+      post({ livechat: "page", url: page.url, title: page.title, pages: state.pages });
     }, 150);
   }
 
@@ -416,6 +436,85 @@
       case "close":
         setOpen(false);
         break;
+      case "bubble":
+        showBubble(data);
+        break;
+      case "bubble_hide":
+        hideBubble();
+        break;
+    }
+  }
+
+  // --- the bubble: a message over the closed launcher (a proactive invitation) --------
+  //
+  // frame -> parent {livechat:"bubble", author, text} shows it, {livechat:"bubble_hide"}
+  // removes it; the visitor's click on it opens the chat (parent -> frame "bubble_opened"),
+  // its close button tells the frame "bubble_closed". Text only, set with textContent.
+
+  function showBubble(data) {
+    if (typeof data.text !== "string" || !data.text || state.open) return;
+    hideBubble();
+    bubble = document.createElement("div");
+    bubble.id = "livechat-bubble";
+    bubble.setAttribute("role", "dialog");
+    bubble.setAttribute("aria-live", "polite");
+    css(bubble, {
+      all: "initial",
+      position: "fixed",
+      right: "20px",
+      bottom: "92px",
+      width: "280px",
+      "max-width": "calc(100vw - 40px)",
+      "box-sizing": "border-box",
+      padding: "14px 36px 14px 16px",
+      background: "#fff",
+      color: "#111827",
+      "border-radius": "14px",
+      "box-shadow": "0 12px 36px rgba(15,23,42,.22), 0 2px 8px rgba(15,23,42,.12)",
+      font: "14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+      cursor: "pointer",
+      "z-index": Z,
+      display: "block",
+    });
+    if (typeof data.author === "string" && data.author) {
+      var author = document.createElement("div");
+      author.textContent = data.author.slice(0, 100);
+      css(author, { all: "initial", display: "block", font: "600 12px/1.4 system-ui, sans-serif",
+                    color: "#6b7280", "margin-bottom": "4px" });
+      bubble.appendChild(author);
+    }
+    var text = document.createElement("div");
+    text.textContent = data.text.slice(0, 1000);
+    css(text, { all: "initial", display: "block", font: "inherit", color: "inherit",
+                "white-space": "pre-wrap", "overflow-wrap": "anywhere" });
+    bubble.appendChild(text);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "\u00d7";
+    var closeLabel = typeof data.close === "string" && data.close ? data.close.slice(0, 100) : "Close";
+    close.setAttribute("aria-label", closeLabel);
+    close.title = closeLabel;
+    css(close, { all: "initial", position: "absolute", top: "4px", right: "6px", width: "28px",
+                 height: "28px", font: "20px/28px system-ui, sans-serif", color: "#6b7280",
+                 "text-align": "center", cursor: "pointer" });
+    close.addEventListener("click", function (event) {
+      event.stopPropagation();
+      hideBubble();
+      post({ livechat: "bubble_closed" });
+    });
+    bubble.appendChild(close);
+    bubble.addEventListener("click", function () {
+      hideBubble();
+      post({ livechat: "bubble_opened" });
+      setOpen(true);
+    });
+    document.body.appendChild(bubble);
+  }
+
+  function hideBubble() {
+    if (bubble) {
+      bubble.remove();
+      bubble = null;
     }
   }
 

@@ -4,12 +4,17 @@
  *
  * Parent <-> frame messages (window.postMessage, objects with a "livechat" type):
  *   frame -> parent  {livechat:"ready", color, labels}      once loaded; parent answers init
- *   parent -> frame  {livechat:"init", token, page:{url,title}, referrer, utm, open}
- *   parent -> frame  {livechat:"page", url, title}          the host page changed (SPA)
+ *   parent -> frame  {livechat:"init", token, page:{url,title}, referrer, utm, pages, open}
+ *   parent -> frame  {livechat:"page", url, title, pages}   the host page changed (SPA)
  *   parent -> frame  {livechat:"open"} / {livechat:"close"} the panel was shown / hidden
  *   frame -> parent  {livechat:"token", token}              keep this visitor token
  *   frame -> parent  {livechat:"unread", count}             operator messages while hidden
  *   frame -> parent  {livechat:"close"}                     the visitor minimised the panel
+ *   frame -> parent  {livechat:"open"}                      open the panel (an invitation)
+ *   frame -> parent  {livechat:"bubble", author, text, close} a message over the launcher
+ *   frame -> parent  {livechat:"bubble_hide"}               remove it
+ *   parent -> frame  {livechat:"bubble_opened"} / {livechat:"bubble_closed"}  clicked / closed
+ * (pages: pages seen in this visit of the host tab; bubble: static/engage/widget-invitations.js)
  *
  * All text from the server is put in the page with textContent, never as HTML.
  * Opened directly (not in an iframe) the frame works on its own: handy for tests and links.

@@ -157,6 +157,7 @@ class VisitorConsumer(FrameConsumer):
             client_id=frame.get("client_id"),
             text=frame.get("text"),
             ip=self.ip,
+            opening=frame.get("invitation"),
         )
         self.dialog_id = message.dialog_id
         await self.send_frame({"type": "ack", **payloads.ack_data(message)})

@@ -39,6 +39,9 @@ export function submit() {
   ui.list.appendChild(el);
   regroup(el);
   var entry = { clientId: clientId, text: text, el: el, createdAt: Date.now(), sentAt: 0, tries: 0 };
+  var opensDialog = !state.dialog || state.dialog.status === "closed";
+  if (opensDialog && state.opening !== null) entry.opening = state.opening;
+  state.opening = null;
   state.outbox.push(entry);
   ui.input.value = "";
   onInputChanged();

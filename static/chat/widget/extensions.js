@@ -5,6 +5,7 @@
 import { scrollToBottom } from "./frame.js";
 import { state } from "./state.js";
 import { send } from "./socket.js";
+import { toParent } from "./host.js";
 
 const listeners = Object.create(null);
 
@@ -18,6 +19,16 @@ export function exposeApi() {
     on: function (type, listener) { (listeners[type] = listeners[type] || []).push(listener); },
     token: function () { return state.token; },
     page: function () { return state.page; },
+    // What the host page told of this visit: {referrer, utm, pages}.
+    visit: function () { return { referrer: state.referrer, utm: state.utm, pages: state.pages }; },
+    isOpen: function () { return state.open; },
+    dialog: function () { return state.dialog; },
+    // The visitor's next message, if it opens a dialog, answers this (an invitation id).
+    setOpening: function (value) { state.opening = value; },
+    // A message to the host page's loader (static/chat/embed.js): bubble, bubble_hide, open.
+    toHost: function (message) {
+      if (message && ["bubble", "bubble_hide", "open"].indexOf(message.livechat) !== -1) toParent(message);
+    },
     scrollToBottom: scrollToBottom,
     // A frame of another app (chat/realtime/extensions.py); false when not connected.
     send: function (frame) { return send(frame); },

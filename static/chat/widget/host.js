@@ -3,6 +3,7 @@
 
 import { ui, standalone, scrollToBottom } from "./frame.js";
 import { state } from "./state.js";
+import { emit } from "./extensions.js";
 
 /** Posts a message to the host page, to its origin once init has told it. */
 export function toParent(message) {
@@ -26,12 +27,14 @@ export function listenToHost(onInit, onPage) {
           page: pageOf(data.page),
           referrer: typeof data.referrer === "string" ? data.referrer : "",
           utm: data.utm && typeof data.utm === "object" ? data.utm : {},
+          pages: pagesOf(data.pages),
           open: !!data.open,
         });
         break;
       case "page":
         if (!state.initialised) break;
         state.page = pageOf(data);
+        state.pages = Math.max(state.pages, pagesOf(data.pages));
         onPage();
         break;
       case "open":
@@ -40,8 +43,16 @@ export function listenToHost(onInit, onPage) {
       case "close":
         setVisible(false);
         break;
+      case "bubble_closed": // the visitor closed the bubble the frame asked for
+      case "bubble_opened": // ... or clicked it, which opens the chat
+        emit(data.livechat, {});
+        break;
     }
   });
+}
+
+function pagesOf(value) {
+  return typeof value === "number" && value >= 0 && value < 1e6 ? Math.floor(value) : 0;
 }
 
 function pageOf(data) {

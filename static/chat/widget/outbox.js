@@ -29,7 +29,9 @@ function dropOutbox(entry) {
 
 /** Sends an entry now if the socket is ready (otherwise hello sends the whole outbox). */
 export function transmit(entry) {
-  if (send({ type: "message", client_id: entry.clientId, text: entry.text })) {
+  var frame = { type: "message", client_id: entry.clientId, text: entry.text };
+  if (entry.opening != null) frame.invitation = entry.opening;
+  if (send(frame)) {
     entry.sentAt = Date.now();
     entry.tries += 1;
   }

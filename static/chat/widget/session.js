@@ -24,6 +24,7 @@ export function start(options) {
   state.page = options.page;
   state.referrer = options.referrer;
   state.utm = options.utm;
+  state.pages = options.pages || 0;
   state.open = options.open;
   connect();
 }

@@ -10,6 +10,10 @@ export const state = {
   page: null,
   referrer: "",
   utm: {},
+  pages: 0, // pages the visitor has seen in this visit of the host page's tab (embed.js)
+  // What the visitor's first message answers (an invitation of static/engage/): sent with
+  // it as "invitation", so the dialog opens with that text (chat/dialogs/openings.py).
+  opening: null,
   open: standalone,
   ws: null,
   ready: false, // hello received on the current socket
