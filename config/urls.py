@@ -30,6 +30,7 @@ urlpatterns = [
     path("console/crm/", include("crm.urls")),
     path("console/replies/", include("replies.urls")),
     path("console/push/", include("push.urls")),
+    path("console/visitors/", include("engage.urls")),
     path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),

@@ -9,3 +9,10 @@ class EngageConfig(AppConfig):
 
     name = "engage"
     verbose_name = _("Engagement")
+
+    def ready(self):
+        from chat.realtime import extensions
+        from engage import outreach, presence
+
+        presence.connect()
+        extensions.register_visitor_frame("invitation_closed", outreach.invitation_closed_frame)

@@ -1,0 +1,147 @@
+"""Live rows of the Visitors tab, coalesced: at most one update per visitor per second
+leaves this process, however often he changes pages.
+
+A change (socket opened or closed, page, dialog) marks the visitor dirty; the process's
+event loop flushes the dirty visitors at once when the last flush is a second old, else
+when it is. One flush reads their entries and rows in a fixed number of queries
+(engage/visitors.py), renders each row once per language and publishes it to the site's
+console group (events.site_group: only the operators of that site hear it), with the
+site's new count.
+
+Each ASGI process coalesces the changes it sees: a visitor's sockets live on one process
+when he has one tab, so the bound holds per visitor; a visitor with tabs on two processes
+may reach consoles twice a second. Without an event loop (a management command, a test
+calling a service directly) a change is published at once.
+
+The same loop renews the presence of the sockets this process holds (the heartbeat,
+engage/presence_store.py).
+"""
+
+import asyncio
+import logging
+import threading
+import time
+
+from asgiref.sync import SyncToAsync
+
+from chat.messaging import payloads
+from chat.realtime import events
+from chat.realtime.db_threads import db_thread
+from engage import presence_store, visitors
+
+log = logging.getLogger(__name__)
+
+WINDOW = 1.0  # seconds between two updates of one visitor
+
+
+def _main_loop():
+    """The event loop this thread serves: its own, or the one whose database thread it is
+    (asgiref sets that thread-local for sync_to_async threads; None elsewhere)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) is None:
+        return None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() else None
+
+
+class LiveVisitors:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pending: set[tuple[int, int]] = set()
+        self._loop = None
+        self._flush_at: float | None = None  # a flush is scheduled for then
+        self._last_flush = 0.0
+        self._sockets: set[tuple[int, int, str]] = set()
+        self._heartbeat = None
+        self.published = 0  # row updates this process has sent (the bench reads it)
+
+    # --- called from hooks, on any thread ------------------------------------------------
+
+    def changed(self, site_id: int, visitor_id: int) -> None:
+        loop = _main_loop()
+        if loop is None:
+            publish_now([(site_id, visitor_id)])
+            self.published += 1
+            return
+        loop.call_soon_threadsafe(self._mark, loop, (site_id, visitor_id))
+
+    def socket_held(self, site_id: int, visitor_id: int, socket_id: str, held: bool) -> None:
+        with self._lock:
+            if held:
+                self._sockets.add((site_id, visitor_id, socket_id))
+            else:
+                self._sockets.discard((site_id, visitor_id, socket_id))
+
+    # --- on the event loop ----------------------------------------------------------------
+
+    def _mark(self, loop, key) -> None:
+        if self._loop is not loop:  # a new loop (tests): forget the old one's schedule
+            self._loop, self._flush_at, self._heartbeat = loop, None, None
+        self._pending.add(key)
+        if self._heartbeat is None:
+            self._heartbeat = loop.create_task(self._renew())
+        if self._flush_at is None:
+            self._flush_at = max(time.monotonic(), self._last_flush + WINDOW)
+            loop.call_at(
+                loop.time() + (self._flush_at - time.monotonic()),
+                lambda: loop.create_task(self._flush()),
+            )
+
+    async def _flush(self) -> None:
+        keys, self._pending = list(self._pending), set()
+        self._last_flush = time.monotonic()
+        self._flush_at = None
+        if not keys:
+            return
+        try:
+            sends = await db_thread(render_updates)(keys)
+            for group, event in sends:
+                await events.publish_async(group, event)
+            self.published += len(keys)
+        except Exception:
+            log.exception("Visitors: %d live rows were not sent", len(keys))
+
+    async def _renew(self) -> None:
+        store = presence_store.store()
+        while True:
+            await asyncio.sleep(store.ttl / 3)
+            with self._lock:
+                held = list(self._sockets)
+            if held:
+                try:
+                    await asyncio.to_thread(store.refresh, held)
+                except Exception:
+                    log.exception("Visitors: presence of %d sockets not renewed", len(held))
+
+
+live = LiveVisitors()
+
+
+def render_updates(keys) -> list[tuple[str, dict]]:
+    """The events of one flush: each visitor's row (or that he left) and each site's
+    count, rendered once per language."""
+    store = presence_store.store()
+    rows = {(row.site_id, row.visitor.id): row for row in visitors.rows_for(keys)}
+    sends = []
+    for site_id, visitor_id in keys:
+        row = rows.get((site_id, visitor_id))
+        html = payloads.per_language(visitors.row_html, row) if row else {"en": ""}
+        kind = "visitor_row" if row else "visitor_gone"
+        sends.append(
+            (
+                events.site_group(site_id),
+                events.fragment_event(kind, html, site=site_id, visitor=visitor_id),
+            )
+        )
+    sites = {site_id for site_id, _visitor_id in keys}
+    for site_id, count in store.counts(sites).items():
+        event = events.fragment_event("visitors_count", {"en": ""}, site=site_id, count=count)
+        sends.append((events.site_group(site_id), event))
+    return sends
+
+
+def publish_now(keys) -> None:
+    events.publish(*render_updates(keys))
