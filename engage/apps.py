@@ -12,7 +12,8 @@ class EngageConfig(AppConfig):
 
     def ready(self):
         from chat.realtime import extensions
-        from engage import outreach, presence
+        from engage import outreach, presence, visitors_live
 
         presence.connect()
+        extensions.register_console_topic(visitors_live.TOPIC, visitors_live.topic_groups)
         extensions.register_visitor_frame("invitation_closed", outreach.invitation_closed_frame)

@@ -1,4 +1,4 @@
-""""Write to visitor" (Написать посетителю): an operator starts a chat with a visitor who
+""" "Write to visitor" (Написать посетителю): an operator starts a chat with a visitor who
 is on the site, from the Visitors tab. Refused, each with its own message, for a visitor
 whose IP the account blocked, one who closed an invitation within
 ENGAGE_INVITATION_SNOOZE_MINUTES, and past the operator's ENGAGE_OUTREACH_LIMIT chats per
@@ -79,9 +79,7 @@ def write_to_visitor(*, operator: Operator, visitor_id, text, client_id):
     # The operator's row lock: two tabs of his cannot both pass the rate limit.
     Operator.objects.select_for_update().filter(pk=operator.pk).values_list("pk").first()
     visitor = (
-        Visitor.objects.filter(pk=visitor_id, site_id__in=site_ids)
-        .select_related("site")
-        .first()
+        Visitor.objects.filter(pk=visitor_id, site_id__in=site_ids).select_related("site").first()
     )
     if visitor is None:
         raise NotFound(_("This visitor is not on your sites."))

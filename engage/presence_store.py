@@ -43,7 +43,9 @@ class PresenceStore:
     def _update(self, site_id: int, visitor_id: int, change: Change) -> None:
         raise NotImplementedError
 
-    def _read(self, site_id: int, visitor_ids: Iterable[int] | None) -> dict[int, Entry]:
+    def _read(
+        self, site_id: int, visitor_ids: Iterable[int] | None, now: float
+    ) -> dict[int, Entry]:
         raise NotImplementedError
 
     def _count(self, site_id: int, now: float) -> int:
@@ -121,7 +123,7 @@ class PresenceStore:
         now = time.time() if now is None else now
         found = {}
         for site_id in site_ids:
-            for visitor_id, entry in self._read(site_id, None).items():
+            for visitor_id, entry in self._read(site_id, None, now).items():
                 if entry := _alive(entry, now):
                     found[(site_id, visitor_id)] = entry
         return found
@@ -134,7 +136,7 @@ class PresenceStore:
             by_site.setdefault(site_id, []).append(visitor_id)
         found = {}
         for site_id, visitor_ids in by_site.items():
-            for visitor_id, entry in self._read(site_id, visitor_ids).items():
+            for visitor_id, entry in self._read(site_id, visitor_ids, now).items():
                 if entry := _alive(entry, now):
                     found[(site_id, visitor_id)] = entry
         return found
@@ -161,7 +163,7 @@ class MemoryPresenceStore(PresenceStore):
             else:
                 site[visitor_id] = entry
 
-    def _read(self, site_id, visitor_ids):
+    def _read(self, site_id, visitor_ids, now):
         with self._lock:
             site = self._sites.get(site_id, {})
             wanted = site.keys() if visitor_ids is None else visitor_ids
@@ -215,9 +217,8 @@ class RedisPresenceStore(PresenceStore):
                 except redis.WatchError:
                     continue  # another process changed the visitor meanwhile: again
 
-    def _read(self, site_id, visitor_ids):
+    def _read(self, site_id, visitor_ids, now):
         if visitor_ids is None:
-            now = time.time()
             index = self._site_key(site_id)
             self.client.zremrangebyscore(index, "-inf", now)
             visitor_ids = [int(v) for v in self.client.zrangebyscore(index, now, "+inf")]

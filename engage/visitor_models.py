@@ -23,6 +23,9 @@ class InvitationClosed(models.Model):
         verbose_name_plural = _("closed invitations")
         indexes = [models.Index(fields=["visitor", "-closed_at"])]
 
+    def __str__(self):
+        return f"{self.visitor_id} @ {self.closed_at:%Y-%m-%d %H:%M}"
+
 
 class Outreach(models.Model):
     """An operator wrote first to a visitor ("Write to visitor"): his pace is limited by
@@ -43,3 +46,6 @@ class Outreach(models.Model):
         verbose_name = _("chat started by an operator")
         verbose_name_plural = _("chats started by operators")
         indexes = [models.Index(fields=["operator", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.operator_id} -> {self.visitor_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,9 +11,7 @@ class VisitorFilterForm(forms.Form):
         queryset=Site.objects.none(), required=False, label=_("Site"), empty_label=_("All sites")
     )
     not_in_dialog = forms.BooleanField(required=False, label=_("Not in a dialog"))
-    page = forms.CharField(
-        required=False, max_length=200, strip=True, label=_("Page contains")
-    )
+    page = forms.CharField(required=False, max_length=200, strip=True, label=_("Page contains"))
 
     def __init__(self, data, *, sites):
         super().__init__(data)

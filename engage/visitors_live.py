@@ -5,7 +5,8 @@ A change (socket opened or closed, page, dialog) marks the visitor dirty; the pr
 event loop flushes the dirty visitors at once when the last flush is a second old, else
 when it is. One flush reads their entries and rows in a fixed number of queries
 (engage/visitors.py), renders each row once per language and publishes it to the site's
-console group (events.site_group: only the operators of that site hear it), with the
+console topic group (events.site_topic_group: only the console pages of that site's
+operators hear it), with the
 site's new count.
 
 Each ASGI process coalesces the changes it sees: a visitor's sockets live on one process
@@ -32,6 +33,11 @@ from engage import presence_store, visitors
 log = logging.getLogger(__name__)
 
 WINDOW = 1.0  # seconds between two updates of one visitor
+TOPIC = "visitors"  # the console topic (chat/realtime/extensions.py): every console page
+
+
+def topic_groups(*, operator, site_ids) -> list[str]:
+    return [events.site_topic_group(TOPIC, site_id) for site_id in sorted(site_ids)]
 
 
 def _main_loop():
@@ -82,7 +88,8 @@ class LiveVisitors:
             self._loop, self._flush_at, self._heartbeat = loop, None, None
         self._pending.add(key)
         if self._heartbeat is None:
-            self._heartbeat = loop.create_task(self._renew())
+            ttl = presence_store.store().ttl
+            self._heartbeat = loop.call_later(ttl / 3, self._renew, loop)
         if self._flush_at is None:
             self._flush_at = max(time.monotonic(), self._last_flush + WINDOW)
             loop.call_at(
@@ -104,17 +111,24 @@ class LiveVisitors:
         except Exception:
             log.exception("Visitors: %d live rows were not sent", len(keys))
 
-    async def _renew(self) -> None:
+    def _renew(self, loop) -> None:
+        """Every third of the presence TTL while the loop runs: push the expiry of the
+        sockets this process holds (a timer, not a task: nothing is left pending when a
+        loop closes)."""
         store = presence_store.store()
-        while True:
-            await asyncio.sleep(store.ttl / 3)
-            with self._lock:
-                held = list(self._sockets)
-            if held:
-                try:
-                    await asyncio.to_thread(store.refresh, held)
-                except Exception:
-                    log.exception("Visitors: presence of %d sockets not renewed", len(held))
+        if self._loop is not loop:
+            return  # a newer loop took over
+        with self._lock:
+            held = list(self._sockets)
+        if held:
+            future = loop.run_in_executor(None, store.refresh, held)
+            future.add_done_callback(_log_failure)
+        self._heartbeat = loop.call_later(store.ttl / 3, self._renew, loop)
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("Visitors: presence not renewed: %s", future.exception())
 
 
 live = LiveVisitors()
@@ -132,14 +146,14 @@ def render_updates(keys) -> list[tuple[str, dict]]:
         kind = "visitor_row" if row else "visitor_gone"
         sends.append(
             (
-                events.site_group(site_id),
+                events.site_topic_group(TOPIC, site_id),
                 events.fragment_event(kind, html, site=site_id, visitor=visitor_id),
             )
         )
     sites = {site_id for site_id, _visitor_id in keys}
     for site_id, count in store.counts(sites).items():
         event = events.fragment_event("visitors_count", {"en": ""}, site=site_id, count=count)
-        sends.append((events.site_group(site_id), event))
+        sends.append((events.site_topic_group(TOPIC, site_id), event))
     return sends
 
 

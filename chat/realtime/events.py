@@ -44,6 +44,12 @@ def visitor_group(visitor_id: int) -> str:
     return f"visitor.{visitor_id}"
 
 
+def site_topic_group(topic: str, site_id: int) -> str:
+    """Console sockets of the site's operators that asked for another app's live topic
+    (chat/realtime/extensions.py, register_console_topic); topic: letters and digits."""
+    return f"topic-{topic}.{site_id}"
+
+
 def publish(*sends: tuple[str, dict]) -> None:
     """Send (group, event) pairs, in order, in ONE trip to the event loop: each
     async_to_sync waits for the loop, which under load is busy with thousands of frames
