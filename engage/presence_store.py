@@ -9,7 +9,8 @@ sockets leaves entries that vanish after ENGAGE_PRESENCE_TTL_SECONDS.
 
 Entry (a dict, JSON in Redis): visit (id), since (the visit's start, epoch seconds), url,
 title, pages (pages seen this visit: each change of page counts, a reload of the same one
-does not), language (the browser's), sockets {socket id: expiry}.
+does not), language (the browser's), sockets {socket id: expiry}, kept_until (his last
+socket closed: the entry stays, offline, for one TTL, in case he opens another page).
 """
 
 import json
@@ -23,16 +24,30 @@ Entry = dict
 Change = Callable[[Entry | None], Entry | None]
 
 
-def _alive(entry: Entry | None, now: float) -> Entry | None:
-    """The entry without its expired sockets; None when none is left."""
+def _kept(entry: Entry | None, now: float) -> Entry | None:
+    """The entry without its expired sockets; None when it has none and its visitor left
+    longer than a TTL ago. A visitor between two pages of a site has no socket for a
+    moment: his entry is kept meanwhile, so his pages go on counting."""
     if not entry:
         return None
     sockets = {key: until for key, until in entry.get("sockets", {}).items() if until > now}
-    return {**entry, "sockets": sockets} if sockets else None
+    if not sockets and entry.get("kept_until", 0) <= now:
+        return None
+    return {**entry, "sockets": sockets}
+
+
+def _alive(entry: Entry | None, now: float) -> Entry | None:
+    """The entry of an online visitor (one socket at least), else None."""
+    entry = _kept(entry, now)
+    return entry if entry and entry["sockets"] else None
+
+
+def online_until(entry: Entry) -> float:
+    return max(entry["sockets"].values(), default=0.0)
 
 
 def expires_at(entry: Entry) -> float:
-    return max(entry["sockets"].values())
+    return max(online_until(entry), entry.get("kept_until", 0.0))
 
 
 class PresenceStore:
@@ -59,7 +74,7 @@ class PresenceStore:
         now = time.time() if now is None else now
 
         def change(entry):
-            entry = _alive(entry, now)
+            entry = _kept(entry, now)
             if entry is None or entry["visit"] != visit_id:  # a new visit starts afresh
                 entry = {"visit": visit_id, "since": since, "url": "", "title": "", "pages": 0}
                 entry["sockets"] = {}
@@ -73,7 +88,7 @@ class PresenceStore:
         now = time.time() if now is None else now
 
         def change(entry):
-            entry = _alive(entry, now) or {
+            entry = _kept(entry, now) or {
                 "visit": visit_id,
                 "since": now,
                 "url": "",
@@ -96,10 +111,12 @@ class PresenceStore:
         now = time.time() if now is None else now
 
         def change(entry):
-            entry = _alive(entry, now)
+            entry = _kept(entry, now)
             if entry is not None:
                 entry["sockets"].pop(socket_id, None)
-            return entry if entry and entry["sockets"] else None
+                if not entry["sockets"]:
+                    entry["kept_until"] = now + self.ttl
+            return entry
 
         self._update(site_id, visitor_id, change)
 
@@ -109,7 +126,7 @@ class PresenceStore:
         for site_id, visitor_id, socket_id in sockets:
 
             def change(entry, socket_id=socket_id):
-                entry = _alive(entry, now)
+                entry = _kept(entry, now)
                 if entry is not None and socket_id in entry["sockets"]:
                     entry["sockets"][socket_id] = now + self.ttl
                 return entry
@@ -149,13 +166,25 @@ class PresenceStore:
 class MemoryPresenceStore(PresenceStore):
     """The embedded default: the only process holds every socket."""
 
+    PRUNE_EVERY = 1000  # updates: then entries past their keeping are dropped
+
     def __init__(self, ttl: float):
         self.ttl = ttl
         self._sites: dict[int, dict[int, Entry]] = {}
         self._lock = threading.Lock()
+        self._updates = 0
+
+    def _prune(self) -> None:
+        now = time.time()
+        for site in self._sites.values():
+            for visitor_id in [v for v, entry in site.items() if _kept(entry, now) is None]:
+                del site[visitor_id]
 
     def _update(self, site_id, visitor_id, change):
         with self._lock:
+            self._updates += 1
+            if self._updates % self.PRUNE_EVERY == 0:
+                self._prune()
             site = self._sites.setdefault(site_id, {})
             entry = change(json.loads(json.dumps(site[visitor_id])) if visitor_id in site else None)
             if entry is None:
@@ -208,10 +237,15 @@ class RedisPresenceStore(PresenceStore):
                         pipe.delete(key)
                         pipe.zrem(index, visitor_id)
                     else:
-                        until = expires_at(entry)
-                        pipe.set(key, json.dumps(entry), exat=int(until) + 1)
-                        pipe.zadd(index, {visitor_id: until})
-                        pipe.expireat(index, int(until) + 1, gt=True)
+                        pipe.set(key, json.dumps(entry), exat=int(expires_at(entry)) + 1)
+                        if entry["sockets"]:  # the index holds the online ones only
+                            until = online_until(entry)
+                            pipe.zadd(index, {visitor_id: until})
+                            # Every write comes with a socket's new expiry (now + TTL): the
+                            # index outlives them all (EXPIRE ... GT needs Redis 7).
+                            pipe.expire(index, int(self.ttl) * 2)
+                        else:
+                            pipe.zrem(index, visitor_id)
                     pipe.execute()
                     return
                 except redis.WatchError:

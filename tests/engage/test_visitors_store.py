@@ -84,3 +84,24 @@ def test_renewing_a_closed_socket_does_not_bring_it_back(store):
     store.socket_closed(1, 1, "a", now=T + 1)
     store.refresh([(1, 1, "a")], now=T + 2)
     assert store.online([1], now=T + 3) == {}
+
+
+def test_pages_go_on_counting_when_he_opens_another_page_of_the_site(store):
+    """A multi-page site: the old page's socket closes before the new one opens."""
+    opened(store, socket="a", now=T)
+    store.page_changed(1, 1, "a", visit_id=10, url="https://s/a", title="A", now=T)
+    store.socket_closed(1, 1, "a", now=T + 1)
+    assert store.counts([1], now=T + 1) == {1: 0}
+    opened(store, socket="b", now=T + 2)
+    store.page_changed(1, 1, "b", visit_id=10, url="https://s/b", title="B", now=T + 2)
+    entry = store.online([1], now=T + 3)[(1, 1)]
+    assert (entry["url"], entry["pages"]) == ("https://s/b", 2)
+    assert store.counts([1], now=T + 3) == {1: 1}
+
+
+def test_a_visitor_who_left_is_forgotten_after_a_while(store):
+    opened(store, socket="a", now=T)
+    store.page_changed(1, 1, "a", visit_id=10, url="https://s/a", title="A", now=T)
+    store.socket_closed(1, 1, "a", now=T + 1)
+    opened(store, socket="b", now=T + TTL + 2)
+    assert store.online([1], now=T + TTL + 3)[(1, 1)]["pages"] == 0
