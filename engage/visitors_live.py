@@ -11,8 +11,10 @@ site's new count.
 
 Each ASGI process coalesces the changes it sees: a visitor's sockets live on one process
 when he has one tab, so the bound holds per visitor; a visitor with tabs on two processes
-may reach consoles twice a second. Without an event loop (a management command, a test
-calling a service directly) a change is published at once.
+may reach consoles twice a second. A change made outside an ASGI process's event loop (a
+management command, a Celery task) reaches the store but no live row: the Visitors page
+shows it when it is next loaded. Sync views under Daphne run on a thread of its loop, so
+their changes (an operator connects to a dialog) do go out live.
 
 The same loop renews the presence of the sockets this process holds (the heartbeat,
 engage/presence_store.py).
@@ -69,9 +71,7 @@ class LiveVisitors:
     def changed(self, site_id: int, visitor_id: int) -> None:
         loop = _main_loop()
         if loop is None:
-            publish_now([(site_id, visitor_id)])
-            self.published += 1
-            return
+            return  # not in an ASGI process: no console hears this process (see above)
         loop.call_soon_threadsafe(self._mark, loop, (site_id, visitor_id))
 
     def socket_held(self, site_id: int, visitor_id: int, socket_id: str, held: bool) -> None:
@@ -91,25 +91,32 @@ class LiveVisitors:
             ttl = presence_store.store().ttl
             self._heartbeat = loop.call_later(ttl / 3, self._renew, loop)
         if self._flush_at is None:
-            self._flush_at = max(time.monotonic(), self._last_flush + WINDOW)
-            loop.call_at(
-                loop.time() + (self._flush_at - time.monotonic()),
-                lambda: loop.create_task(self._flush()),
-            )
+            self._schedule(loop)
+
+    def _schedule(self, loop) -> None:
+        self._flush_at = max(time.monotonic(), self._last_flush + WINDOW)
+        loop.call_at(
+            loop.time() + (self._flush_at - time.monotonic()),
+            lambda: loop.create_task(self._flush()),
+        )
 
     async def _flush(self) -> None:
         keys, self._pending = list(self._pending), set()
-        self._last_flush = time.monotonic()
-        self._flush_at = None
-        if not keys:
-            return
         try:
-            sends = await db_thread(render_updates)(keys)
-            for group, event in sends:
-                await events.publish_async(group, event)
-            self.published += len(keys)
+            if keys:
+                sends = await db_thread(render_updates)(keys)
+                for group, event in sends:
+                    await events.publish_async(group, event)
+                self.published += len(keys)
         except Exception:
             log.exception("Visitors: %d live rows were not sent", len(keys))
+        finally:
+            # The window counts from the end of the sends: however long the next flush
+            # takes to render, a visitor's two rows leave a second apart at least.
+            self._last_flush = time.monotonic()
+            self._flush_at = None
+            if self._pending:  # changes heard while this flush was rendering
+                self._schedule(asyncio.get_running_loop())
 
     def _renew(self, loop) -> None:
         """Every third of the presence TTL while the loop runs: push the expiry of the
@@ -156,6 +163,3 @@ def render_updates(keys) -> list[tuple[str, dict]]:
         sends.append((events.site_topic_group(TOPIC, site_id), event))
     return sends
 
-
-def publish_now(keys) -> None:
-    events.publish(*render_updates(keys))
