@@ -162,4 +162,3 @@ def render_updates(keys) -> list[tuple[str, dict]]:
         event = events.fragment_event("visitors_count", {"en": ""}, site=site_id, count=count)
         sends.append((events.site_topic_group(TOPIC, site_id), event))
     return sends
-

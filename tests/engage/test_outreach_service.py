@@ -139,3 +139,24 @@ async def test_the_widget_opens_with_the_message_and_closing_an_invitation_is_re
     assert (
         await database_sync_to_async(InvitationClosed.objects.filter(visitor=visitor).count)() == 1
     )
+
+
+def test_the_card_of_an_ended_dialog_offers_to_write_while_he_is_online(
+    alice_client, alice, visitor, site
+):
+    from chat.dialogs import lifecycle
+
+    ended = Dialog.objects.create(account=site.account, site=site, visitor=visitor, number=7)
+    lifecycle.connect_operator(operator=alice, dialog_id=ended.id)
+    page = f"/console/dialogs/{ended.id}/"
+    assert 'id="v-card-write"' not in alice_client.get(page).content.decode()  # still open
+    lifecycle.end_dialog(operator=alice, dialog_id=ended.id)
+    assert 'id="v-card-write"' not in alice_client.get(page).content.decode()  # offline
+    Visitor.objects.filter(pk=visitor.pk).update(open_sockets=1)
+    html = alice_client.get(page).content.decode()
+    assert 'id="v-card-write"' in html and f"/console/visitors/{visitor.id}/write/" in html
+    answer = alice_client.post(
+        f"/console/visitors/{visitor.id}/write/", {"text": "Anything else?", "client_id": "k"}
+    )
+    new = Dialog.objects.exclude(pk=ended.pk).get()
+    assert answer.url == f"/console/dialogs/{new.id}/"
