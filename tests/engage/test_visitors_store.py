@@ -9,7 +9,13 @@ import pytest
 from engage.presence_store import MemoryPresenceStore, RedisPresenceStore
 
 TTL = 60
-T = float(int(time.time()))  # Redis expires keys on its own clock: times near now
+T = 0.0  # each test's "now": Redis expires keys on its own clock, so times near the real one
+
+
+@pytest.fixture(autouse=True)
+def now():
+    global T
+    T = float(int(time.time()))
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -22,7 +28,8 @@ def store(request):
     return RedisPresenceStore(url, TTL, f"test{uuid.uuid4().hex[:12]}")
 
 
-def opened(store, visitor=1, socket="a", *, site=1, visit=10, now=T):
+def opened(store, visitor=1, socket="a", *, site=1, visit=10, now=None):
+    now = T if now is None else now
     store.socket_opened(
         site, visitor, socket, visit_id=visit, since=T - 100, language="ru", now=now
     )
