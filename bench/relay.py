@@ -6,7 +6,8 @@ otherwise), so the load generator drives both the same way and every product fig
 read as a ratio to this one.
 
     /ws/visitor/<key>/   hello; "message" -> ack, echo to the visitor's group, a row to the
-                         site group and a send to the dialog group (the product's 3 sends)
+                         site group and a send to the dialog group (the product's 3 sends);
+                         "page" -> a row to the site group (the Visitors tab, uncoalesced)
     /ws/console/?site=K  hello; joins the site group; "message" with "dialog" -> ack and the
                          same 3 sends, so the visitor gets the answer
 """
@@ -110,6 +111,12 @@ class VisitorRelay(RelayConsumer):
         frame = json.loads(text_data)
         if frame.get("type") == "message":
             await self.relay(frame, self.dialog_id, "visitor")
+        elif frame.get("type") == "page":  # every page change to the consoles, uncoalesced
+            html = f'<li data-visitor="{self.dialog_id}">{escape(str(frame.get("url"))[:200])}</li>'
+            await self.channel_layer.group_send(
+                f"site.{self.site_key}",
+                {"type": "chat.row", "dialog": self.dialog_id, "html": html},
+            )
 
 
 class ConsoleRelay(RelayConsumer):

@@ -69,3 +69,17 @@ dialogs_offered = Hook("dialogs_offered")
 # whose grace period may have passed). They read the operators' state themselves
 # (presence.online_operators_q). reports keeps its presence log from it.
 presence_changed = Hook("presence_changed")
+# A widget socket opened and its session started (chat.realtime.visitor_socket): receivers
+# get site=, session= (chat.visitors.sessions.VisitorSession), socket_id= (the socket's
+# channel name) and language= (the browser's, from Accept-Language, may be ""). engage keeps
+# who is online from the three visitor_socket_* hooks, without a database write.
+visitor_socket_opened = Hook("visitor_socket_opened")
+# The visitor is on another page (chat.visitors.sessions.record_page): receivers get
+# site_id=, visit= (url and title updated) and socket_id=.
+visitor_page_changed = Hook("visitor_page_changed")
+# A widget socket closed (chat.visitors.sessions.end_visitor_session): receivers get
+# site_id=, visitor_id= and socket_id=.
+visitor_socket_closed = Hook("visitor_socket_closed")
+# A dialog's status or connected operators changed (chat.realtime.events.
+# dialog_changed_on_commit): receivers get dialog= and operators= (connected now).
+dialog_changed = Hook("dialog_changed")

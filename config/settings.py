@@ -387,3 +387,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- engage: Visitors online and "Write to visitor" (docs/engagement.md) ----------------------
+# A widget socket's presence lasts this long unless its process renews it (every third of it).
+ENGAGE_PRESENCE_TTL_SECONDS = env.int("ENGAGE_PRESENCE_TTL_SECONDS", default=90)
+ENGAGE_PRESENCE_PREFIX = env.str("CHANNEL_PREFIX", default="livechat")
+# A visitor who closed an invitation is not written to for this many minutes.
+ENGAGE_INVITATION_SNOOZE_MINUTES = env.int("ENGAGE_INVITATION_SNOOZE_MINUTES", default=30)
+# "Write to visitor": at most this many chats an operator starts per window of minutes.
+ENGAGE_OUTREACH_LIMIT = env.int("ENGAGE_OUTREACH_LIMIT", default=10)
+ENGAGE_OUTREACH_WINDOW_MINUTES = env.int("ENGAGE_OUTREACH_WINDOW_MINUTES", default=10)

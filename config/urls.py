@@ -32,6 +32,7 @@ urlpatterns = [
     path("console/sites/", include("engage.hours_urls")),
     path("console/push/", include("push.urls")),
     path("console/invitations/", include("engage.urls_rules")),
+    path("console/visitors/", include("engage.urls")),
     path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),

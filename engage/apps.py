@@ -14,8 +14,15 @@ class EngageConfig(AppConfig):
         # chat never imports engage: it offers extension points, engage fills them.
         from chat.dialogs import availability, openings
         from chat.realtime import extensions
-        from engage import hours_admin, hours_schedule, hours_widget  # noqa: F401 (admin)
-        from engage import invitations, rules
+        from engage import (  # noqa: F401 (admin)
+            hours_admin,
+            hours_schedule,
+            hours_widget,
+            invitations,
+            presence,
+            rules,
+            visitors_live,
+        )
 
         availability.register_opening_hours(hours_schedule.site_is_open)
         extensions.register_hello_part("hours", hours_widget.hello_part)
@@ -24,3 +31,5 @@ class EngageConfig(AppConfig):
         extensions.register_visitor_frame("invitation_shown", invitations.invitation_shown)
         extensions.register_visitor_frame("invitation_closed", invitations.invitation_closed)
         openings.register_opener(invitations.opening_for)
+        presence.connect()
+        extensions.register_console_topic(visitors_live.TOPIC, visitors_live.topic_groups)

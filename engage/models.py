@@ -14,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 
 from chat.console import timezones
 from chat.models import Site
+from engage.rule_models import InvitationEvent, InvitationRule  # noqa: F401
+from engage.visitor_models import Outreach  # noqa: F401
 
 MIDNIGHT = 0
 
@@ -134,4 +136,3 @@ class SpecialDay(models.Model):
                 _("Give both the opening and the closing time, or neither for a day closed.")
             )
         check_range(self.opens, self.closes)
-from engage.rule_models import InvitationEvent, InvitationRule  # noqa: F401

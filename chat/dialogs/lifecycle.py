@@ -28,15 +28,20 @@ def _next_dialog_number(account_id: int) -> int:
     return Account.objects.values_list("last_dialog_number", flat=True).get(pk=account_id)
 
 
-def open_dialog(*, visitor_id: int, visit_id: int | None, ip: str | None) -> Dialog:
+def open_dialog(
+    *, visitor_id: int, visit_id: int | None, ip: str | None, by_operator: bool = False
+) -> Dialog:
     """A new dialog for the visitor's first message; the caller holds the visitor's row
-    lock and found no open dialog."""
+    lock and found no open dialog. by_operator: an operator writes first
+    (chat/dialogs/outreach.py): not the visitor's rate of new dialogs, and no
+    hooks.dialog_opened (nobody is to be told of a dialog its operator started)."""
     site_id, account_id, animal, token = (
         Visitor.objects.filter(pk=visitor_id)
         .values_list("site_id", "site__account_id", "animal", "token")
         .get()
     )
-    ratelimit.take_dialog_slot(visitor_id=visitor_id, ip=ip)
+    if not by_operator:
+        ratelimit.take_dialog_slot(visitor_id=visitor_id, ip=ip)
     number = _next_dialog_number(account_id)  # locks the account row until commit
     nicknames.give_free_nickname(
         visitor_id=visitor_id, account_id=account_id, current=animal, seed=token
@@ -49,7 +54,8 @@ def open_dialog(*, visitor_id: int, visit_id: int | None, ip: str | None) -> Dia
         number=number,
         outside_hours=not availability.site_is_open(site_id),
     )
-    hooks.dialog_opened.send_on_commit(dialog=dialog)
+    if not by_operator:
+        hooks.dialog_opened.send_on_commit(dialog=dialog)
     return dialog
 
 

@@ -14,6 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from chat import hooks
 from chat.messaging import payloads
 from chat.visitors import card
 
@@ -41,6 +42,12 @@ def site_visitors_group(site_id: int) -> str:
 def visitor_group(visitor_id: int) -> str:
     """Every widget socket of one visitor."""
     return f"visitor.{visitor_id}"
+
+
+def site_topic_group(topic: str, site_id: int) -> str:
+    """Console sockets of the site's operators that asked for another app's live topic
+    (chat/realtime/extensions.py, register_console_topic); topic: letters and digits."""
+    return f"topic-{topic}.{site_id}"
 
 
 def publish(*sends: tuple[str, dict]) -> None:
@@ -96,11 +103,15 @@ def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
     publish_on_commit(*sends)
 
 
-def dialog_changed_on_commit(dialog, active_operators) -> None:
-    """Status or operators changed: the visitor's header, open pages and the tab rows."""
+def dialog_changed_on_commit(dialog, active_operators, *, open_widget: bool = False) -> None:
+    """Status or operators changed: the visitor's header, open pages and the tab rows.
+    open_widget: an operator started the dialog, the widget opens itself (docs/protocol.md).
+    Also hooks.dialog_changed, for apps that show who talks to whom (engage's Visitors)."""
     data = payloads.dialog_data(dialog, active_operators)
+    to_visitor = {"type": "chat.dialog", "dialog": data} | ({"open": True} if open_widget else {})
+    hooks.dialog_changed.send_on_commit(dialog=dialog, operators=list(active_operators))
     publish_on_commit(
-        (visitor_group(dialog.visitor_id), {"type": "chat.dialog", "dialog": data}),
+        (visitor_group(dialog.visitor_id), to_visitor),
         (dialog_group(dialog.id), {"type": "chat.dialog", "dialog": data}),
         row_event(dialog, [op.id for op in active_operators]),
     )

@@ -60,3 +60,28 @@ def hello_parts(*, site, session, language: str) -> dict:
         key: part(site=site, session=session, language=language)
         for key, part in _hello_parts.items()
     }
+
+
+# Console topics of other apps: live updates only the console pages that ask for them hear
+# (the socket's URL names them: /ws/console/?topics=visitors). groups(operator=...,
+# site_ids=...) -> the channel-layer groups (built by chat.realtime.events) that a console
+# socket asking for the topic joins; the app publishes fragment events to them.
+ConsoleTopic = Callable[..., list[str]]
+
+_console_topics: dict[str, ConsoleTopic] = {}
+
+
+def register_console_topic(name: str, groups: ConsoleTopic) -> None:
+    known = _console_topics.get(name)
+    if known is not None and known is not groups:
+        raise ValueError(f"The console topic {name!r} is already registered.")
+    _console_topics[name] = groups
+
+
+def console_topic_groups(names, *, operator, site_ids) -> list[str]:
+    """The groups of the registered topics among names (unknown names are ignored)."""
+    groups = []
+    for name in dict.fromkeys(names):
+        if topic := _console_topics.get(name):
+            groups.extend(topic(operator=operator, site_ids=site_ids))
+    return groups

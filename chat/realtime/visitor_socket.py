@@ -9,6 +9,7 @@ the database thread's time (docs/performance.md, "Connection storm").
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chat import hooks
 from chat.console import selectors
 from chat.dialogs import availability
 from chat.models import Site
@@ -42,8 +43,11 @@ def open_visitor_socket(
     token: str | None,
     user_agent: str,
     language_of: Callable[[Site], str] = lambda site: site.language,
+    socket_id: str = "",
+    browser_language: str = "",
 ) -> Opened:
-    """language_of: the socket's language for the site (the site's, else the browser's)."""
+    """language_of: the socket's language for the site (the site's, else the browser's).
+    socket_id, browser_language: for hooks.visitor_socket_opened (who is online)."""
     site = selectors.site_by_key(widget_key)
     if site is None:
         return Opened(refusal=UNKNOWN_SITE)
@@ -53,6 +57,9 @@ def open_visitor_socket(
         return Opened(refusal=BLOCKED)
     session = sessions.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)
     language = language_of(site)
+    hooks.visitor_socket_opened.send_on_commit(
+        site=site, session=session, socket_id=socket_id, language=browser_language
+    )
     return Opened(
         site=site,
         session=session,

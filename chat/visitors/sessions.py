@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chat import hooks
 from chat.console import selectors
 from chat.errors import ChatError
 from chat.models import Dialog, Site, Visit, Visitor
@@ -94,7 +95,10 @@ def _new_visit(visitor: Visitor, *, ip, user_agent: str, now) -> Visit:
 
 
 @transaction.atomic
-def end_visitor_session(*, visitor_id: int, visit_id: int) -> None:
+def end_visitor_session(
+    *, visitor_id: int, visit_id: int, site_id: int | None = None, socket_id: str = ""
+) -> None:
+    """site_id, socket_id: the closing socket's, for hooks.visitor_socket_closed."""
     now = timezone.now()
     Visitor.objects.filter(pk=visitor_id, open_sockets__gt=0).update(
         open_sockets=F("open_sockets") - 1, last_seen_at=now
@@ -103,6 +107,10 @@ def end_visitor_session(*, visitor_id: int, visit_id: int) -> None:
     offline_in = card.offline_open_dialog_id(visitor_id)  # visitor card: he went offline
     if offline_in:
         events.visitor_online_on_commit(offline_in, online=False)
+    if site_id is not None:
+        hooks.visitor_socket_closed.send_on_commit(
+            site_id=site_id, visitor_id=visitor_id, socket_id=socket_id
+        )
 
 
 def _plain(value, limit: int) -> str:
@@ -117,8 +125,18 @@ def _web_url(value) -> str:
 
 
 @transaction.atomic
-def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
-    """The visitor is on a page now; the first page of a visit is its landing page."""
+def record_page(
+    *,
+    visit_id: int,
+    url,
+    title,
+    referrer=None,
+    utm=None,
+    site_id: int | None = None,
+    socket_id: str = "",
+) -> None:
+    """The visitor is on a page now; the first page of a visit is its landing page.
+    site_id, socket_id: the reporting socket's, for hooks.visitor_page_changed."""
     if not isinstance(url, str) or not _web_url(url):
         raise ChatError("invalid", "url must be the http(s) address of the page.")
     visit = Visit.objects.get(pk=visit_id)
@@ -138,3 +156,5 @@ def record_page(*, visit_id: int, url, title, referrer=None, utm=None) -> None:
     dialog = selectors.open_dialog_of(visit.visitor_id)
     if dialog:  # visitor card: the open dialog shows the page live
         events.visitor_page_on_commit(dialog.id, visit)
+    if site_id is not None:
+        hooks.visitor_page_changed.send_on_commit(site_id=site_id, visit=visit, socket_id=socket_id)

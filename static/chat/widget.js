@@ -60,7 +60,9 @@ function dispatch(frame) {
     case "ack": return onAck(frame);
     case "resumed": return onResumed(frame);
     case "delivery": return showStatus(T.reconnecting); // live updates paused server-side
-    case "dialog": return setDialog(frame.dialog);
+    case "dialog":
+      if (frame.open === true) toParent({ livechat: "open" }); // an operator wrote first
+      return setDialog(frame.dialog);
     case "typing": return onTyping(frame);
     // An error of another app's frame ("frame": its type) is for that app's script.
     case "error": return frame.frame ? undefined : onError(frame);

@@ -65,6 +65,7 @@ def test_an_answered_invitation_costs_three_queries_more_than_a_plain_first_mess
             )
         return len(queries), message
 
+    first_message()  # warms what is cached per site (its business hours)
     plain, _ = first_message()
     answered, message = first_message(opening=rule.id)
     # The shown invitation (with its rule, operator, site, visitor), the "answered" record,

@@ -2,12 +2,13 @@
 socket")."""
 
 import hashlib
+from urllib.parse import parse_qs
 
 from chat.console import catchup, presence, selectors
 from chat.dialogs import access, invitations
 from chat.errors import ChatError
 from chat.messaging import payloads, posting, reading
-from chat.realtime import events
+from chat.realtime import events, extensions
 from chat.realtime.consumers.frames import (
     CLOSE_UNAUTHENTICATED,
     FrameConsumer,
@@ -15,6 +16,13 @@ from chat.realtime.consumers.frames import (
     id_field,
 )
 from chat.realtime.db_threads import db_thread
+
+
+def topics_of(scope) -> list[str]:
+    """?topics=a,b of the socket's URL: at most 10 names."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    names = ",".join(query.get("topics", [])).split(",")
+    return [name.strip()[:40] for name in names if name.strip()][:10]
 
 
 class OperatorConsumer(FrameConsumer):
@@ -46,6 +54,10 @@ class OperatorConsumer(FrameConsumer):
         self.groups_joined = [events.operator_group(self.operator.id)] + [
             events.site_group(site_id) for site_id in self.site_ids
         ]
+        # Other apps' live topics this page asked for (chat/realtime/extensions.py).
+        self.groups_joined += extensions.console_topic_groups(
+            topics_of(self.scope), operator=self.operator, site_ids=self.site_ids
+        )
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await db_thread(presence.console_opened)(self.operator, self.site_ids)

@@ -26,6 +26,12 @@ from chat.visitors import sessions
 from chat.visitors.client_ip import ip_from_scope
 
 
+def browser_language(accept_language: str) -> str:
+    """The first language tag of Accept-Language ("ru-RU,ru;q=0.9" -> "ru-RU"), or ""."""
+    first = (accept_language or "").split(",")[0].split(";")[0].strip()
+    return first[:20] if first.replace("-", "").isalnum() else ""
+
+
 class VisitorConsumer(FrameConsumer):
     handlers = {
         "message": "on_message",
@@ -62,6 +68,8 @@ class VisitorConsumer(FrameConsumer):
             token=(query.get("token") or [None])[0],
             user_agent=header(self.scope, b"user-agent"),
             language_of=lambda site: payloads.socket_language(site.language, self.scope),
+            socket_id=self.channel_name,
+            browser_language=browser_language(header(self.scope, b"accept-language")),
         )
         if opened.refusal:
             await self.close(code=self.refusal_codes[opened.refusal])
@@ -126,7 +134,10 @@ class VisitorConsumer(FrameConsumer):
         for group in self.visitor_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
         await db_thread(sessions.end_visitor_session)(
-            visitor_id=self.visitor.id, visit_id=self.visit.id
+            visitor_id=self.visitor.id,
+            visit_id=self.visit.id,
+            site_id=self.visitor.site_id,
+            socket_id=self.channel_name,
         )
 
     def handler_for(self, kind: str):
@@ -194,6 +205,8 @@ class VisitorConsumer(FrameConsumer):
                 title=frame.get("title"),
                 referrer=frame.get("referrer"),
                 utm=frame.get("utm"),
+                site_id=self.visitor.site_id,
+                socket_id=self.channel_name,
             )
 
     # --- events from the channel layer -------------------------------------------------
@@ -206,7 +219,10 @@ class VisitorConsumer(FrameConsumer):
         dialog = event["dialog"]
         self.dialog_id = dialog["id"] if dialog["status"] != "closed" else None
         self.connected_operator_ids = {op["id"] for op in dialog["operators"]}
-        await self.send_frame({"type": "dialog", "dialog": dialog})
+        frame = {"type": "dialog", "dialog": dialog}
+        if event.get("open"):  # an operator started it: the widget opens itself
+            frame["open"] = True
+        await self.send_frame(frame)
 
     async def chat_presence(self, event):
         await self.send_frame({"type": "presence", "operators_online": event["operators_online"]})
