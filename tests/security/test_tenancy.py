@@ -2,7 +2,8 @@
 colleague's dialog he may not see, or of a site he does not serve.
 
 Account A (sites A1 and A2) holds a dialog on A1 with messages, files, a lead, an export,
-a blocked IP, an invitation and a canned reply, each carrying a secret string. Three
+a blocked IP, an invitation, a canned reply and a proactive invitation rule, each carrying a
+secret string. Three
 operators walk EVERY console URL (enumerated from the URLConf; each URL with an id gets
 A's object) and EVERY socket action (enumerated from OperatorConsumer.handlers):
 
@@ -40,6 +41,7 @@ from chat.realtime.consumers.operator import OperatorConsumer
 from chat.visitors import sessions
 from crm import payloads as crm_payloads
 from crm.models import Export, Integration
+from engage.rule_models import InvitationRule
 from leads.models import Lead
 from operators.models import Operator
 from replies.models import CannedReply
@@ -55,14 +57,19 @@ S_LEAD = "A-secret-lead-request"
 S_EXPORT = "A-secret-crm-error"
 S_BLOCKED = "A-secret-block-reason"
 S_REPLY = "A-secret-canned-reply"
+S_RULE = "A-secret-invitation-rule"
 
 DIALOG_SECRETS = (S_MESSAGE, S_FILE, S_EXPORT)
-ALL_SECRETS = (S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY)
+ALL_SECRETS = (
+    S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY, S_RULE
+)  # fmt: skip
 # Account-wide objects: any operator of the account manages them, whatever his sites.
 ACCOUNT_WIDE = ("blocked", "reply")
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
+# URL parameters that name an object of an account.
+ID_PARAMETERS = ("pk", "site_id")
 # Every console URL with an id: which of A's objects it is walked with. A new URL with
 # an id fails test_every_console_url_has_a_target until it gets its row here.
 TARGETS = {
@@ -84,6 +91,11 @@ TARGETS = {
     "replies:edit": "reply",
     "replies:delete": "reply",
     "replies:used": "reply",
+    "invitations:list": "a1",
+    "invitations:add": "a1",
+    "invitations:edit": "rule",
+    "invitations:pause": "rule",
+    "invitations:delete": "rule",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -121,6 +133,10 @@ def console_routes():
     return [route for route in routes() if route.route.startswith("console/")]
 
 
+def has_id(route) -> bool:
+    return any(name in route.parameters for name in ID_PARAMETERS)
+
+
 # --- the two accounts ------------------------------------------------------------------
 
 
@@ -134,7 +150,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     account_a, account_b = make_account(name="A"), make_account(name="B")
     a1, a2 = make_site(account=account_a), make_site(account=account_a)
     b1 = make_site(account=account_b)
-    flags = {"can_see_others": True, "can_join_others": True}
+    flags = {"can_see_others": True, "can_join_others": True, "can_manage_site_settings": True}
     owner = make_operator(account=account_a, sites=[a1, a2], **flags)
     peer = make_operator(account=account_a, sites=[a1], **flags)
     no_flags = make_operator(account=account_a, sites=[a1])
@@ -181,6 +197,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     reply = CannedReply.objects.create(
         account=account_a, site=a1, shortcut="vault", title="Vault", text=S_REPLY
     )
+    rule = InvitationRule.objects.create(site=a1, name=S_RULE, text=S_RULE)
 
     # B's own rows of each kind, so B's pages are not empty by accident.
     b_session = sessions.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
@@ -213,6 +230,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "blocked": blocked,
         "invitation": invitation,
         "reply": reply,
+        "rule": rule,
     }
 
 
@@ -228,6 +246,7 @@ def snapshot() -> dict:
         "leads": sorted(Lead.objects.values_list("id", "name")),
         "exports": sorted(Export.objects.values_list("id", "status", "attempts")),
         "replies": sorted(CannedReply.objects.values_list("id", "text", "usage_count")),
+        "rules": sorted(InvitationRule.objects.values_list("id", "name", "paused")),
         "operators": sorted(Operator.objects.values_list("id", "status", "language")),
     }
 
@@ -247,7 +266,7 @@ def assert_no_secret(text: str, secrets, where: str):
 
 
 def test_every_console_url_has_a_target():
-    with_ids = {route.name for route in console_routes() if "pk" in route.parameters}
+    with_ids = {route.name for route in console_routes() if has_id(route)}
     assert with_ids - set(TARGETS) == set(), "add the new URL to TARGETS"
 
 
@@ -261,7 +280,10 @@ def test_every_socket_action_has_a_frame():
 ACTORS = {
     # actor: (which targets he must be refused, which secrets he must never see)
     "stranger": (lambda target: True, ALL_SECRETS),
-    "no_flags": (lambda target: target in ("dialog", "attachment", "export"), DIALOG_SECRETS),
+    "no_flags": (
+        lambda target: target in ("dialog", "attachment", "export", "a1", "rule"),
+        (*DIALOG_SECRETS, S_RULE),
+    ),
     "outsider": (
         lambda target: target not in ACCOUNT_WIDE,
         tuple(s for s in ALL_SECRETS if s not in (S_BLOCKED, S_REPLY)),
@@ -277,12 +299,12 @@ def test_console_urls_refuse_the_objects_of_others(world, actor):
     before = snapshot()
     walked = []
     for route in console_routes():
-        if "pk" not in route.parameters:
+        if not has_id(route):
             continue
         target = TARGETS[route.name]
         if not refused_target(target):
             continue
-        url = route.url(pk=world[target].id)
+        url = route.url(**{name: world[target].id for name in route.parameters})
         for method in ("get", "post"):
             data = {"invitee": world["peer"].id, "client_id": "o1", "text": "intrusion"}
             if method == "post":  # uploads reach the access check only with a file
@@ -314,10 +336,10 @@ def test_console_lists_show_nothing_of_others(world, actor):
     ]
     walked = 0
     for route in console_routes():
-        if "pk" in route.parameters:
+        if has_id(route):
             continue
         for url, query in itertools.product(route.urls(), probes):
-            response = client.get(url, query)
+            response = client.get(url, query, follow=True)  # a redirect to his own page
             assert response.status_code in (200, 400, 403, 404, 405), (route.name, query)
             assert_no_secret(body_of(response), secrets, f"GET {url} {query}")
             walked += 1
