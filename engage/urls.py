@@ -10,5 +10,5 @@ app_name = "engage"
 urlpatterns = [
     path("", views_visitors.visitor_list, name="visitors"),
     path("counts/", views_visitors.visitor_counts, name="visitor_counts"),
-    path("<int:visitor_id>/write/", views_visitors.write, name="write"),
+    path("<int:pk>/write/", views_visitors.write, name="write"),
 ]

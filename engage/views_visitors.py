@@ -68,11 +68,12 @@ def _wants_json(request) -> bool:
 
 @require_POST
 @operator_required
-def write(request, visitor_id):
+def write(request, pk):
+    """pk: the visitor's id."""
     try:
         dialog, _message = outreach.write_to_visitor(
             operator=request.operator,
-            visitor_id=visitor_id,
+            visitor_id=pk,
             text=request.POST.get("text", ""),
             client_id=request.POST.get("client_id") or uuid.uuid4().hex,
         )

@@ -97,5 +97,6 @@ def test_refusals_are_shown_and_the_tab_in_russian_and_on_a_phone(
     desktop = open_console(browser, asgi_server, log_in, "ivan", viewport=DESKTOP)
     desktop.goto(f"{asgi_server}/console/visitors/")
     expect(desktop.locator("li.v-row")).to_contain_text("1 страница")
+    expect(desktop.locator("#visitors-count")).to_have_text("1")
     desktop.screenshot(path=screenshots / "visitors-desktop-ru.png")
     visitor.close()
