@@ -19,6 +19,8 @@ export function exposeApi() {
     token: function () { return state.token; },
     page: function () { return state.page; },
     scrollToBottom: scrollToBottom,
+    // Whether the panel is open on the host page (the visitor is looking at the chat).
+    isOpen: function () { return !!state.open; },
     // A frame of another app (chat/realtime/extensions.py); false when not connected.
     send: function (frame) { return send(frame); },
   };
