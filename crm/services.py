@@ -83,21 +83,11 @@ def _queue(integrations, *, dialog_id, lead_id, operator, wait: float = 0) -> li
     return exports
 
 
-def _waiting_for_rating(rows):
-    """Exports of ended dialogs still waiting for the rating: never tried, due later."""
-    return rows.filter(
-        status=Export.Status.QUEUED,
-        lead__isnull=True,
-        attempts=0,
-        next_attempt_at__gt=timezone.now() + timedelta(seconds=1),
-    )
-
-
 def _send_waiting_now(rows) -> list[int]:
     """Those of rows waiting for the rating are due now, and queued on commit."""
-    ids = list(_waiting_for_rating(rows).values_list("id", flat=True))
+    ids = list(rows.waiting_for_rating().values_list("id", flat=True))
     now = timezone.now()
-    _waiting_for_rating(Export.objects.filter(pk__in=ids)).update(
+    Export.objects.filter(pk__in=ids).waiting_for_rating().update(
         next_attempt_at=now, updated_at=now
     )
     for export_id in ids:

@@ -139,3 +139,17 @@ def test_with_tasks_run_eagerly_there_is_no_wait(
     export = end(alice, dialog, django_capture_on_commit_callbacks)
     export.refresh_from_db()
     assert export.status == "sent" and len(httpserver.log) == 1
+
+
+def test_the_dialogs_export_panel_says_it_waits_for_the_rating(
+    client, alice, dialog, crm, queued, django_capture_on_commit_callbacks
+):
+    export = end(alice, dialog, django_capture_on_commit_callbacks)
+    assert export.waits_for_rating
+    client.force_login(alice.user)
+    html = client.get(f"/console/dialogs/{dialog.id}/").content.decode()
+    assert "Waits for the visitor's rating until" in html
+    Export.objects.filter(pk=export.pk).update(next_attempt_at=timezone.now())
+    export.refresh_from_db()
+    assert not export.waits_for_rating
+    assert Export.objects.waiting_for_rating().count() == 0
