@@ -208,3 +208,20 @@ def test_the_admin_page_speaks_the_admins_language(client, superuser, month, sit
     html = response.content.decode()
     assert ("Dialogs started" in html) == (language == "en")
     assert ("Начато диалогов" in html) == (language == "ru")
+
+
+@pytest.mark.parametrize("table", ["summary", "operators"])
+def test_each_csv_costs_the_same_queries_whatever_the_data(
+    client, superuser, site, alice, bob, table
+):
+    client.force_login(superuser)
+    url = f"{URL}{table}.csv"
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, query(site)).status_code == 200
+        return len(queries)
+
+    empty = cost()
+    fill(site, alice, bob, 1_000)
+    assert cost() == empty == ADMIN_PAGE_QUERIES - 2  # no select rendered (accounts, sites)
