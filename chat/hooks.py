@@ -92,5 +92,5 @@ dialogs_offered = Hook("dialogs_offered")
 # get operator_ids= (the operators concerned; None after the beat's refresh: any operator
 # whose grace period may have passed). They read the operators' state themselves
 # (presence.online_operators_q). reports keeps its presence log from it.
-# (Apps above chat keep hooks of their own with this class: satisfaction/hooks.py.)
+# (Apps above chat may keep hooks of their own with this class, in their hooks.py.)
 presence_changed = Hook("presence_changed")
