@@ -6,6 +6,11 @@ and chat or leads send the hook after their transaction commits.
     hooks.dialog_ended.send_on_commit(dialog=dialog)
 
 A receiver that raises is logged and skipped: what the user did has already been committed.
+
+A receiver that only sometimes wants to hear (push, without VAPID keys) says so with
+`connect(fn, active=predicate)`: send_on_commit asks the predicates when the change is made
+and registers no on-commit callback at all when no receiver wants it (one per message
+otherwise, for nothing).
 """
 
 import logging
@@ -15,28 +20,47 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
+def _always() -> bool:
+    return True
+
+
 class Hook:
     def __init__(self, name: str):
         self.name = name
         self.receivers = []
+        self.active = {}  # receiver -> predicate (no argument), for those connected with one
 
-    def connect(self, receiver) -> None:
+    def connect(self, receiver, *, active=None) -> None:
+        """active: a function without arguments telling whether the receiver wants to hear
+        now (read at each send); None: always."""
         if receiver not in self.receivers:
             self.receivers.append(receiver)
+        if active is not None:
+            self.active[receiver] = active
 
     def disconnect(self, receiver) -> None:
         if receiver in self.receivers:
             self.receivers.remove(receiver)
+        self.active.pop(receiver, None)
+
+    def listening(self) -> list:
+        """The receivers that want to hear now."""
+        return [r for r in self.receivers if self.active.get(r, _always)()]
 
     def send(self, **kwargs) -> None:
-        for receiver in list(self.receivers):
+        self._call(self.listening(), kwargs)
+
+    def _call(self, receivers, kwargs) -> None:
+        for receiver in receivers:
             try:
                 receiver(**kwargs)
             except Exception:
                 logger.exception("hook %s: receiver %r failed", self.name, receiver)
 
     def send_on_commit(self, **kwargs) -> None:
-        transaction.on_commit(lambda: self.send(**kwargs))
+        receivers = self.listening()
+        if receivers:
+            transaction.on_commit(lambda: self._call(receivers, kwargs))
 
     def send_within(self, **kwargs) -> None:
         """Run the receivers inside the caller's transaction: one that raises rolls the
@@ -68,6 +92,7 @@ dialogs_offered = Hook("dialogs_offered")
 # get operator_ids= (the operators concerned; None after the beat's refresh: any operator
 # whose grace period may have passed). They read the operators' state themselves
 # (presence.online_operators_q). reports keeps its presence log from it.
+# (Apps above chat may keep hooks of their own with this class, in their hooks.py.)
 presence_changed = Hook("presence_changed")
 # A widget socket opened and its session started (chat.realtime.visitor_socket): receivers
 # get site=, session= (chat.visitors.sessions.VisitorSession), socket_id= (the socket's

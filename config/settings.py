@@ -370,6 +370,9 @@ CRM_LEASE_SECONDS = env.float("CRM_LEASE_SECONDS", default=300.0)
 # CRM_REQUEUE_MARGIN_SECONDS: its task was lost. Once per CRM_RETRY_CAP_SECONDS at most.
 CRM_REQUEUE_CHECK_SECONDS = env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0)
 CRM_REQUEUE_MARGIN_SECONDS = env.float("CRM_REQUEUE_MARGIN_SECONDS", default=120.0)
+# The export of an ended dialog waits this long for the visitor's rating (sent at once when
+# he rates; docs/crm.md "The rating"); 0: no wait. Only with a Celery worker (not eager).
+CRM_RATING_WAIT_SECONDS = env.float("CRM_RATING_WAIT_SECONDS", default=600.0)
 # The demo webhook receiver (/crm/demo-receiver/): on in the embedded setup, off on
 # PostgreSQL unless asked for; its secret is the demo integration's (seed_demo_crm).
 CRM_DEMO_RECEIVER = env.bool(

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -41,6 +42,22 @@ class Integration(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class ExportQuerySet(models.QuerySet):
+    def waiting_for_rating(self):
+        """Exports of ended dialogs waiting for the visitor's rating (docs/crm.md, "The
+        rating"): never tried, due later. Export.waits_for_rating is the same rule."""
+        return self.filter(
+            status=Export.Status.QUEUED,
+            lead__isnull=True,
+            attempts=0,
+            next_attempt_at__gt=timezone.now() + RATING_WAIT_TOLERANCE,
+        )
+
+
+# A due time this close is "now" (a worker's clock may run a little ahead).
+RATING_WAIT_TOLERANCE = timedelta(seconds=1)
 
 
 class Export(models.Model):
@@ -103,6 +120,8 @@ class Export(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
     sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
+    objects = ExportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("export")
         verbose_name_plural = _("exports")
@@ -118,3 +137,13 @@ class Export(models.Model):
     def __str__(self):
         subject = f"dialog {self.dialog_id}" if self.dialog_id else f"lead {self.lead_id}"
         return f"{subject} -> {self.integration} ({self.status})"
+
+    @property
+    def waits_for_rating(self) -> bool:
+        return bool(
+            self.status == self.Status.QUEUED
+            and not self.lead_id
+            and self.attempts == 0
+            and self.next_attempt_at
+            and self.next_attempt_at > timezone.now() + RATING_WAIT_TOLERANCE
+        )

@@ -9,3 +9,7 @@ def dialog_ended(*, dialog, **_):
 
 def lead_created(*, lead, **_):
     services.on_lead_created(lead)
+
+
+def dialog_rated(*, rating, **_):
+    services.on_dialog_rated(rating.dialog_id)

@@ -2,7 +2,10 @@
 export panel republished on commit (crm/events.py) and delivery queued on commit."""
 
 import logging
+from datetime import timedelta
 
+from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +17,8 @@ from crm import events, selectors
 from crm.errors import CrmError
 from crm.models import Export, Integration
 from leads.models import Lead
+from satisfaction import selectors as rating_settings
+from satisfaction.models import Rating, Scale
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,16 @@ def enqueue(export_id: int) -> None:
         logger.exception("could not queue CRM export %s", export_id)
 
 
+def enqueue_later(export_id: int, seconds: float) -> None:
+    """The export's task, due when its next_attempt_at comes (the beat covers it if lost)."""
+    from crm.tasks import deliver_export
+
+    try:
+        deliver_export.apply_async((export_id,), countdown=seconds)
+    except Exception:
+        logger.exception("could not queue CRM export %s", export_id)
+
+
 def publish_panel(dialog_id: int | None) -> None:
     if dialog_id:
         exports = selectors.dialog_exports(dialog_id)
@@ -36,7 +51,9 @@ def publish_panel(dialog_id: int | None) -> None:
         events.dialog_export_changed_on_commit(dialog_id, html)
 
 
-def _queue(integrations, *, dialog_id, lead_id, operator) -> list[Export]:
+def _queue(integrations, *, dialog_id, lead_id, operator, wait: float = 0) -> list[Export]:
+    """wait: seconds a new export waits before its first attempt (an ended dialog's, for its
+    rating); an operator's request sends at once, an export already waiting included."""
     exports = []
     for integration in integrations:
         # A double click (or a second hook call) reuses the export still waiting.
@@ -48,13 +65,47 @@ def _queue(integrations, *, dialog_id, lead_id, operator) -> list[Export]:
         ).first()
         if export is None:
             export = Export.objects.create(
-                integration=integration, dialog_id=dialog_id, lead_id=lead_id, requested_by=operator
+                integration=integration,
+                dialog_id=dialog_id,
+                lead_id=lead_id,
+                requested_by=operator,
+                next_attempt_at=timezone.now() + timedelta(seconds=wait) if wait else None,
             )
-            transaction.on_commit(lambda export_id=export.id: enqueue(export_id))
+            if wait:
+                transaction.on_commit(lambda export_id=export.id: enqueue_later(export_id, wait))
+            else:
+                transaction.on_commit(lambda export_id=export.id: enqueue(export_id))
+        elif operator is not None:
+            _send_waiting_now(Export.objects.filter(pk=export.pk))
         exports.append(export)
     if exports:
         publish_panel(dialog_id)
     return exports
+
+
+def _send_waiting_now(rows) -> list[int]:
+    """Those of rows waiting for the rating are due now, and queued on commit."""
+    ids = list(rows.waiting_for_rating().values_list("id", flat=True))
+    now = timezone.now()
+    Export.objects.filter(pk__in=ids).waiting_for_rating().update(
+        next_attempt_at=now, updated_at=now
+    )
+    for export_id in ids:
+        transaction.on_commit(lambda export_id=export_id: enqueue(export_id))
+    return ids
+
+
+def rating_wait_seconds(dialog) -> float:
+    """How long the export of an ended dialog waits for the visitor's rating
+    (docs/crm.md, "The rating"): CRM_RATING_WAIT_SECONDS when its site asks for ratings, he
+    has not rated it yet and a Celery worker can wait (tasks do not run eagerly); else 0."""
+    wait = settings.CRM_RATING_WAIT_SECONDS
+    if wait <= 0 or current_app.conf.task_always_eager:
+        return 0
+    scale, _minutes = rating_settings.settings_of_site(dialog.site_id)
+    if scale == Scale.OFF or Rating.objects.filter(dialog_id=dialog.id).exists():
+        return 0
+    return wait
 
 
 def _active_integrations(account_id: int, **flags) -> list[Integration]:
@@ -145,8 +196,23 @@ def retry_export(*, operator, export_id: int) -> Export:
 
 @transaction.atomic
 def on_dialog_ended(dialog) -> list[Export]:
+    """The ended dialog's exports wait for its rating (rating_wait_seconds), whichever
+    comes first: the visitor's rating (on_dialog_rated) or the end of the wait."""
     integrations = _active_integrations(dialog.site.account_id, export_ended_dialogs=True)
-    return _queue(integrations, dialog_id=dialog.id, lead_id=None, operator=None)
+    if not integrations:
+        return []
+    wait = rating_wait_seconds(dialog)
+    return _queue(integrations, dialog_id=dialog.id, lead_id=None, operator=None, wait=wait)
+
+
+@transaction.atomic
+def on_dialog_rated(dialog_id: int) -> list[int]:
+    """The visitor rated: his dialog's exports that wait for it are sent now, rating and
+    all. Exports already sent are not sent again (a rating changed later stays out)."""
+    ids = _send_waiting_now(Export.objects.filter(dialog_id=dialog_id))
+    if ids:
+        publish_panel(dialog_id)
+    return ids
 
 
 @transaction.atomic

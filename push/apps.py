@@ -11,8 +11,9 @@ class PushConfig(AppConfig):
     def ready(self):
         # chat never imports push: push listens to chat's hooks (chat/hooks.py).
         from chat import hooks
-        from push import receivers
+        from push import receivers, services
 
-        hooks.dialog_opened.connect(receivers.dialog_opened)
-        hooks.message_posted.connect(receivers.message_posted)
-        hooks.dialogs_offered.connect(receivers.dialogs_offered)
+        # Without VAPID keys push hears nothing: no on-commit callback per message for it.
+        hooks.dialog_opened.connect(receivers.dialog_opened, active=services.enabled)
+        hooks.message_posted.connect(receivers.message_posted, active=services.enabled)
+        hooks.dialogs_offered.connect(receivers.dialogs_offered, active=services.enabled)

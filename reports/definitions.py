@@ -1,8 +1,12 @@
-"""docs/reports.md, where every figure of the Reports page is defined once, shown in the
-console (the page links each figure to its heading's anchor). A small reader for the
-file's own subset of Markdown: headings, paragraphs, bullet lists, `code` and **bold**;
-every piece of text is escaped. Anchors are GitHub's (lower case, spaces to dashes), so
-the same links work on the file in the repository."""
+"""docs/reports.md, where every figure of the Reports page is defined once, and its Russian
+translation docs/reports.ru.md, shown in the console and the admin (the page links each
+figure to its heading's anchor). A small reader for the files' own subset of Markdown:
+headings, paragraphs, bullet lists, `code` and **bold**; every piece of text is escaped.
+
+Anchors: an English heading's is GitHub's (lower case, spaces to dashes), so the same links
+work on the file in the repository; a heading may name its own with a trailing `{#anchor}`
+(Pandoc's and Python-Markdown's attribute syntax), which the Russian file does on every
+heading so that the page's links land on the same sections in both languages."""
 
 import re
 from functools import cache
@@ -12,12 +16,23 @@ from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-SOURCE = Path(settings.BASE_DIR) / "docs" / "reports.md"
+DOCS = Path(settings.BASE_DIR) / "docs"
+SOURCES = {"en": DOCS / "reports.md", "ru": DOCS / "reports.ru.md"}
+DEFAULT = "en"
+_OWN_ANCHOR = re.compile(r"^(.*?)\s*\{#([a-z0-9-]+)\}$")
 
 
 def anchor(title: str) -> str:
     slug = re.sub(r"[^\w\- ]", "", title.strip().lower())
     return slug.replace(" ", "-")
+
+
+def heading(title: str) -> tuple[str, str]:
+    """(text, anchor) of a heading's title."""
+    own = _OWN_ANCHOR.match(title.strip())
+    if own:
+        return own.group(1), own.group(2)
+    return title.strip(), anchor(title)
 
 
 def inline(text: str) -> str:
@@ -38,11 +53,12 @@ def render(markdown: str) -> str:
             items.clear()
 
     for line in markdown.splitlines():
-        heading = re.match(r"^(#{1,4}) (.+)$", line)
-        if heading:
+        match = re.match(r"^(#{1,4}) (.+)$", line)
+        if match:
             flush()
-            level, title = len(heading.group(1)), heading.group(2).strip()
-            out.append(f'<h{level} id="{anchor(title)}">{inline(title)}</h{level}>')
+            level = len(match.group(1))
+            text, slug = heading(match.group(2))
+            out.append(f'<h{level} id="{escape(slug)}">{inline(text)}</h{level}>')
         elif line.startswith("- "):
             if paragraph:
                 flush()
@@ -59,6 +75,19 @@ def render(markdown: str) -> str:
     return "\n".join(out)
 
 
+def language_of(language_code: str | None) -> str:
+    """The definitions' language for a page in language_code ("ru", "ru-ru", "en-gb" …)."""
+    base = (language_code or DEFAULT).split("-")[0].lower()
+    return base if base in SOURCES else DEFAULT
+
+
+def anchors(language: str) -> list[str]:
+    """Every heading's anchor in one language's file, in order."""
+    text = SOURCES[language].read_text(encoding="utf-8")
+    return [heading(m)[1] for m in re.findall(r"^#{1,4} (.+)$", text, flags=re.M)]
+
+
 @cache
-def html() -> str:
-    return mark_safe(render(SOURCE.read_text(encoding="utf-8")))
+def html(language_code: str | None = None) -> str:
+    language = language_of(language_code)
+    return mark_safe(render(SOURCES[language].read_text(encoding="utf-8")))

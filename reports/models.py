@@ -30,3 +30,17 @@ class PresenceChange(models.Model):
         return (
             f"{self.operator_id} {'online' if self.online else 'offline'} {self.at:%Y-%m-%d %H:%M}"
         )
+
+
+class Report(models.Model):
+    """No table: the admin's "Reports" entry (reports/admin.py shows the Reports page there)
+    and its permission, "Can view report", which lets staff see any account's reports."""
+
+    class Meta:
+        managed = False
+        default_permissions = ("view",)
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)

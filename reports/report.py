@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from operators.models import Operator
 from reports import metrics, periods, selectors
 
 SUMMARY_LABELS = {
@@ -65,17 +66,21 @@ class Figure:
 
 
 class Report:
-    """Built from a valid ReportForm; the active time zone is the operator's."""
+    """Built from a valid ReportForm, for one account (never several: its operators and
+    presence are read by account) and some of its sites; the active time zone is the
+    viewer's (the console operator's, the admin's)."""
 
-    def __init__(self, operator, sites, cleaned):
-        self.operator = operator
+    def __init__(self, *, account_id: int, sites, cleaned):
+        self.account_id = account_id
         zone = timezone.get_current_timezone()
         self.zone_name = str(zone)
         self.site = cleaned.get("site")
         self.site_ids = {self.site.id} if self.site else {s.id for s in sites}
         self.period = periods.period_of(cleaned["date_from"], cleaned["date_to"], zone)
         self.previous = periods.previous_of(self.period, zone)
-        self.data = selectors.load(operator, self.site_ids, self.period, self.previous)
+        # selectors.load reads the viewer's account only (operators, presence), whoever he is.
+        viewer = Operator(account_id=account_id)
+        self.data = selectors.load(viewer, self.site_ids, self.period, self.previous)
 
     @cached_property
     def summary(self) -> list[Figure]:

@@ -1,30 +1,39 @@
 """The Reports page and its CSV tables (console/reports/, namespace "reports"), for
-operators with can_see_reports; figures of his own sites only."""
-
-import csv
+operators with can_see_reports; figures of his own sites only. The admin shows the same
+page for any account (reports/admin.py); both build it with reports.page."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from chat.console import selectors as chat_selectors
 from chat.views.decorators import operator_required
-from leads.views import safe_cell
-from reports import charts, definitions, export, selectors
+from reports import definitions, export, page, selectors
 from reports.periods import ReportForm
-from reports.report import WEEKDAYS, WEEKDAYS_SHORT, Report
+from reports.report import Report
+
+
+def _check(operator) -> None:
+    if not operator.can_see_reports:
+        raise PermissionDenied("This operator may not see reports.")
 
 
 def _report(request):
     """(form, report or None); PermissionDenied without the flag."""
-    if not request.operator.can_see_reports:
-        raise PermissionDenied("This operator may not see reports.")
+    _check(request.operator)
     sites = selectors.sites_of(request.operator)
     form = ReportForm(request.GET, sites=sites)
     if not form.is_valid():
         return form, None
-    return form, Report(request.operator, list(form.fields["site"].queryset), form.cleaned_data)
+    report = Report(
+        account_id=request.operator.account_id,
+        sites=list(form.fields["site"].queryset),
+        cleaned=form.cleaned_data,
+    )
+    return form, report
 
 
 @require_GET
@@ -36,42 +45,33 @@ def report_page(request):
         "tab": "reports",
         "members": chat_selectors.tab_members(request.operator),
         "form": form,
-        "report": report,
-        "query": request.GET.urlencode(),
+        **page.context(
+            report,
+            export_url="reports:export",
+            definitions_url=reverse("reports:definitions"),
+            query=request.GET.urlencode(),
+        ),
     }
-    if report is not None:
-        context["daily_chart"] = charts.daily_chart(report.daily)
-        context["heatmap_chart"] = charts.heatmap_chart(report.heatmap, WEEKDAYS, WEEKDAYS_SHORT)
     return render(request, "reports/page.html", context, status=200 if report else 400)
 
 
 @require_GET
 @operator_required
 def report_export(request, table):
-    """One of the page's tables as CSV: UTF-8 with a BOM (Excel reads Cyrillic), every cell
-    through the Leads export's safe_cell."""
     if table not in export.TABLES:
         raise Http404("No such table.")
     form, report = _report(request)
     if report is None:
-        errors = "; ".join(m for messages in form.errors.values() for m in messages)
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"report-{table}-{report.period.first_day}-{report.period.last_day}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    for row in export.ROWS[table](report):
-        writer.writerow([safe_cell(value) for value in row])
-    return response
+        return page.form_errors(form)
+    return page.csv_response(report, table)
 
 
 @require_GET
 @operator_required
 def report_definitions(request):
-    """docs/reports.md: what every figure counts (English, as the docs are)."""
-    if not request.operator.can_see_reports:
-        raise PermissionDenied("This operator may not see reports.")
+    """docs/reports.md (docs/reports.ru.md in Russian): what every figure counts."""
+    _check(request.operator)
+    language = translation.get_language()
     return render(
         request,
         "reports/definitions.html",
@@ -79,6 +79,7 @@ def report_definitions(request):
             "operator": request.operator,
             "tab": "reports",
             "members": chat_selectors.tab_members(request.operator),
-            "definitions": definitions.html(),
+            "definitions": definitions.html(language),
+            "definitions_language": definitions.language_of(language),
         },
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from chat.errors import ChatError
 from chat.models import Dialog
-from satisfaction import events
+from satisfaction import events, hooks
 from satisfaction.models import (
     COMMENT_MAX_LENGTH,
     GOOD_FROM,
@@ -97,6 +97,7 @@ def rate_dialog(*, visitor_id: int, dialog_id, score, comment=None, now=None) ->
     rating.comment = comment
     rating.save()
     events.rating_changed_on_commit(rating)
+    hooks.dialog_rated.send_on_commit(rating=rating)
     return rating
 
 

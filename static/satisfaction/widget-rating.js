@@ -1,14 +1,16 @@
 /*
  * The rating card in the chat frame (templates/satisfaction/_widget_config.html), on top of
  * widget.js through window.LiveWidget:
- *  - when the visitor's dialog ends (a "dialog" frame with status "closed") the card asks
- *    for five stars or a thumb, per the site's scale, with an optional comment;
- *  - Send sends a "rate" frame (docs/protocol.md, Rating); the answer "rated" shows
- *    "Thank you" and, until its changeable_until, a Change button; an "error" frame of
- *    the rate frame shows its reason in the card;
- *  - a sent or skipped card does not come back for that dialog (remembered per dialog id
- *    in the frame's storage); a card neither sent nor skipped comes back after a reload
- *    for the last closed dialog while the site's change window lasts.
+ *  - only when the visitor sees his dialog end: a "dialog" frame with status "closed"
+ *    arriving live while the chat panel is open (docs/protocol.md, Rating). A dialog that
+ *    ended while the panel was closed, or while no page of his was open, gets no card, and
+ *    a page loaded later never shows one (the frame comes live only);
+ *  - the card asks for five stars or a thumb, per the site's scale, with an optional comment;
+ *  - Send sends a "rate" frame; the answer "rated" shows "Thank you" and, until its
+ *    changeable_until, a Change button; an "error" frame of the rate frame shows its reason
+ *    in the card;
+ *  - Skip removes the card; a sent or skipped card does not come back for that dialog
+ *    (remembered per dialog id in the frame's storage, for the visitor's other tabs).
  * Text from the server is shown with textContent only.
  */
 (function () {
@@ -23,10 +25,8 @@
   var template = document.getElementById("lc-rating-template");
   var list = document.getElementById("lc-messages");
   var prefix = "livechat:" + cfg.site + ":rating:";
-  var windowMs = Math.max(cfg.change_minutes, 1) * 60000;
   var memory = Object.create(null); // when the frame's storage is refused (third-party)
   var card = null; // {dialog, el, score, sending}
-  var offeredAfterReload = false;
 
   // --- storage ----------------------------------------------------------------------------
 
@@ -45,20 +45,7 @@
 
   function finished(dialogId) { return !!load("done:" + dialogId); }
 
-  function finish(dialogId, how) {
-    save("done:" + dialogId, how);
-    var pending = pendingDialog();
-    if (pending && pending.id === dialogId) save("pending", "");
-  }
-
-  function pendingDialog() {
-    try {
-      var value = JSON.parse(load("pending") || "null");
-      return value && typeof value.id === "number" ? value : null;
-    } catch (e) {
-      return null;
-    }
-  }
+  function finish(dialogId, how) { save("done:" + dialogId, how); }
 
   // --- the card ---------------------------------------------------------------------------
 
@@ -196,19 +183,8 @@
   W.on("dialog", function (frame) {
     var dialog = frame.dialog;
     if (!dialog || typeof dialog.id !== "number" || dialog.status !== "closed") return;
-    if (finished(dialog.id)) return;
-    save("pending", JSON.stringify({ id: dialog.id, at: Date.now() }));
+    if (!W.isOpen() || finished(dialog.id)) return; // he did not see it end: no card
     offer(dialog.id);
-  });
-
-  // After a reload: the last closed dialog's card, if it was neither sent nor skipped and
-  // the window has not passed; once, after the first replay (the card goes last).
-  W.on("resumed", function () {
-    if (offeredAfterReload) return;
-    offeredAfterReload = true;
-    var pending = pendingDialog();
-    if (!pending || finished(pending.id) || Date.now() - pending.at > windowMs) return;
-    offer(pending.id);
   });
 
   W.on("rated", function (frame) {

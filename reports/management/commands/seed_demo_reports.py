@@ -250,9 +250,12 @@ class History:
                     when,
                 )
             )
-        Rating.objects.bulk_create([rating for rating, _when in rated])
-        for rating, when in rated:  # created_at is auto_now_add: the past time set after
-            Rating.objects.filter(pk=rating.pk).update(created_at=when, updated_at=when)
+        ratings = Rating.objects.bulk_create([rating for rating, _when in rated])
+        # created_at is auto_now_add (bulk_create sets it to now): the past times go in after,
+        # in one UPDATE for them all (bulk_update leaves auto_now fields as they are given).
+        for rating, (_r, when) in zip(ratings, rated, strict=True):
+            rating.created_at = rating.updated_at = when
+        Rating.objects.bulk_update(ratings, ["created_at", "updated_at"])
         self.ratings = len(rated)
 
 

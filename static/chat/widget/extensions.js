@@ -30,6 +30,8 @@ export function exposeApi() {
       if (message && ["bubble", "bubble_hide", "open"].indexOf(message.livechat) !== -1) toParent(message);
     },
     scrollToBottom: scrollToBottom,
+    // Whether the panel is open on the host page (the visitor is looking at the chat).
+    isOpen: function () { return !!state.open; },
     // A frame of another app (chat/realtime/extensions.py); false when not connected.
     send: function (frame) { return send(frame); },
   };
