@@ -15,7 +15,6 @@ from chat.visitors import sessions
 from engage.rule_models import InvitationEvent, InvitationRule
 from leads.models import Lead
 
-
 pytestmark = pytest.mark.usefixtures("alice_manages_settings")
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
