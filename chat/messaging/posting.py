@@ -10,7 +10,7 @@ from django.db import transaction
 
 from chat import hooks
 from chat.console import selectors
-from chat.dialogs import access, lifecycle
+from chat.dialogs import access, assignment, lifecycle
 from chat.errors import AccessDenied, ChatError
 from chat.messaging import attachments, ratelimit, store
 from chat.models import Dialog, Message, Visitor
@@ -90,7 +90,8 @@ def post_visitor_message(
         existing = _stored_message(dialog__visitor_id=visitor_id, client_id=client_id)
         if existing:
             return existing, False
-    if dialog is None:
+    opened = dialog is None
+    if opened:
         dialog = lifecycle.open_dialog(visitor_id=visitor_id, visit_id=visit_id, ip=ip)
     message = Message(
         dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
@@ -103,6 +104,8 @@ def post_visitor_message(
         attachments.discard_attached(message)
         return _resent_to(dialog, None, client_id), False
     attachments.save_attached(message)
+    if opened:  # another app may give it to one operator (chat/dialogs/assignment.py)
+        operator_ids = assignment.route_opened_dialog(dialog, operator_ids)
     _announce_new_message(message, dialog, operator_ids)
     return message, True
 
@@ -170,5 +173,7 @@ def post_operator_message(
         attachments.discard_attached(message)
         return _resent_to(dialog, operator_ids, client_id), False
     attachments.save_attached(message)
+    if opened:  # another app may give it to one operator (chat/dialogs/assignment.py)
+        operator_ids = assignment.route_opened_dialog(dialog, operator_ids)
     _announce_new_message(message, dialog, operator_ids)
     return message, True
