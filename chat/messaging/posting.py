@@ -173,7 +173,5 @@ def post_operator_message(
         attachments.discard_attached(message)
         return _resent_to(dialog, operator_ids, client_id), False
     attachments.save_attached(message)
-    if opened:  # another app may give it to one operator (chat/dialogs/assignment.py)
-        operator_ids = assignment.route_opened_dialog(dialog, operator_ids)
     _announce_new_message(message, dialog, operator_ids)
     return message, True
