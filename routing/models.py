@@ -31,13 +31,17 @@ class RoutingSettings(models.Model):
         _("open dialogs per operator"),
         default=DEFAULT_CAPACITY,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)],
-        help_text=_("How many open dialogs an operator is given at most, unless he has his own limit."),
+        help_text=_(
+            "How many open dialogs an operator is given at most, unless he has his own limit."
+        ),
     )
     answer_timeout_seconds = models.PositiveIntegerField(
         _("seconds to answer"),
         default=DEFAULT_ANSWER_TIMEOUT_SECONDS,
         validators=[MinValueValidator(10), MaxValueValidator(3600)],
-        help_text=_("An operator who does not answer in this time loses the dialog to the next one."),
+        help_text=_(
+            "An operator who does not answer in this time loses the dialog to the next one."
+        ),
     )
 
     class Meta:

@@ -68,9 +68,7 @@ def _give(dialog: Dialog, operator_id: int, connected: list[Operator]) -> Operat
             "announced_position": None,
         },
     )
-    OperatorRouting.objects.update_or_create(
-        operator=operator, defaults={"last_assigned_at": now}
-    )
+    OperatorRouting.objects.update_or_create(operator=operator, defaults={"last_assigned_at": now})
     if was_queued:
         queue.tell_visitor(dialog, None)
     return operator
@@ -205,13 +203,15 @@ def pass_on_timed_out(now=None) -> list[int]:
     due = (
         Assignment.objects.unanswered()
         .filter(dialog__site__routing__mode=RoutingSettings.Mode.AUTO_ASSIGN)
-        .values_list("pk", "dialog_id", "assigned_at", "dialog__site__routing__answer_timeout_seconds")
+        .values_list(
+            "pk", "dialog_id", "assigned_at", "dialog__site__routing__answer_timeout_seconds"
+        )
     )
     passed = []
     for pk, dialog_id, assigned_at, timeout in due:
-        if (now - assigned_at).total_seconds() >= timeout:
-            if _retake(pk, timed_out=True) == "passed":
-                passed.append(dialog_id)
+        due_now = (now - assigned_at).total_seconds() >= timeout
+        if due_now and _retake(pk, timed_out=True) == "passed":
+            passed.append(dialog_id)
     return passed
 
 
@@ -261,14 +261,10 @@ def drain_queue(account_id: int) -> list[int]:
     with transaction.atomic():
         lock_account(account_id)
         requeue_strays(site_ids)
-        settings = {
-            s.site_id: s for s in RoutingSettings.objects.filter(site_id__in=site_ids)
-        }
+        settings = {s.site_id: s for s in RoutingSettings.objects.filter(site_id__in=site_ids)}
         full_sites = set()
         waiting = Assignment.objects.queued().filter(dialog__site_id__in=site_ids)
-        for assignment_id, dialog_id, site_id in waiting.values_list(
-            "pk", "dialog_id", "dialog__site_id"
-        ):
+        for dialog_id, site_id in waiting.values_list("dialog_id", "dialog__site_id"):
             if site_id in full_sites:
                 continue
             chosen = choose(candidates(site_id, settings[site_id].default_capacity))

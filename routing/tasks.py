@@ -12,5 +12,6 @@ def route_dialogs() -> dict:
     fill free slots from the queues, and tell queued visitors their new places."""
     result = services.route_pass()
     auto = RoutingSettings.objects.filter(mode=RoutingSettings.Mode.AUTO_ASSIGN)
-    result["told"] = sum(queue.announce_positions(s) for s in auto.values_list("site_id", flat=True))
+    site_ids = auto.values_list("site_id", flat=True)
+    result["told"] = sum(queue.announce_positions(site_id) for site_id in site_ids)
     return result

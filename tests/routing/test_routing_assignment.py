@@ -101,7 +101,7 @@ def test_places_in_line_follow_the_queue_as_dialogs_leave_it(
         waiting = [visitor_writes(site)[0] for _ in range(3)]
     assert [queue.position_of(d.id) for d in waiting] == [1, 2, 3]
     told = {(v, f["position"]) for v, f, _ in frames}
-    assert {(d.visitor_id, p) for d, p in zip(waiting, [1, 2, 3])} <= told
+    assert {(d.visitor_id, p) for d, p in zip(waiting, [1, 2, 3], strict=True)} <= told
     text = [loc["text"] for v, f, loc in frames if f["position"] == 3][0]
     assert text == {"en": "You are 3rd in line.", "ru": "Вы 3-й в очереди."}
 

@@ -35,11 +35,11 @@ def test_the_chosen_one_has_room_and_no_better_one_was_skipped(pool, passed_over
     for other in eligible:
         # Nobody eligible has fewer open dialogs ...
         assert winner.open_dialogs <= other.open_dialogs
-        if other.open_dialogs == winner.open_dialogs and other is not winner:
-            # ... and among equals the winner waited longest (never given one counts first).
-            if winner.last_assigned_at is not None:
-                assert other.last_assigned_at is not None
-                assert winner.last_assigned_at <= other.last_assigned_at
+        # ... and among equals the winner waited longest (never given one counts first).
+        tie = other.open_dialogs == winner.open_dialogs and other is not winner
+        if tie and winner.last_assigned_at is not None:
+            assert other.last_assigned_at is not None
+            assert winner.last_assigned_at <= other.last_assigned_at
 
 
 @given(candidates)
