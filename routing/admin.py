@@ -3,6 +3,7 @@ assignments (read only: they change through routing/services.py)."""
 
 from django.contrib import admin
 
+from routing import modes
 from routing.models import Assignment, OperatorRouting, RoutingSettings
 
 
@@ -11,6 +12,10 @@ class RoutingSettingsAdmin(admin.ModelAdmin):
     list_display = ("site", "mode", "default_capacity", "answer_timeout_seconds")
     list_filter = ("mode",)
     list_select_related = ("site",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        modes.forget(obj.site_id)
 
 
 @admin.register(OperatorRouting)

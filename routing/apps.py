@@ -18,4 +18,3 @@ class RoutingConfig(AppConfig):
         assignment.register_router(services.route_opened_dialog)
         extensions.register_hello_part("queue", queue.hello_part)
         hooks.dialog_ended.connect(receivers.slot_freed)
-        hooks.presence_changed.connect(receivers.presence_changed)

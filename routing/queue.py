@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from chat.messaging import payloads
 from chat.realtime import events
-from routing import queue_text
+from routing import modes, queue_text
 from routing.models import Assignment
 
 
@@ -64,7 +64,7 @@ def hello_part(*, site, session, language: str):
     """hello["queue"]: {"position", "text", "hint"} for a visitor whose open dialog waits
     in the queue, else None (registered in routing/apps.py)."""
     dialog = getattr(session, "dialog", None)
-    if dialog is None or dialog.status != "new":
+    if dialog is None or dialog.status != "new" or not modes.auto_assigns(site.id):
         return None
     position = position_of(dialog.id)
     if position is None:

@@ -18,7 +18,7 @@ from chat.dialogs import lifecycle
 from chat.models import Dialog, Message, Participant
 from chat.realtime import events
 from operators.models import Account, Operator
-from routing import notices, queue
+from routing import modes, notices, queue
 from routing.choice import Candidate, choose
 from routing.models import Assignment, OperatorRouting, RoutingSettings
 
@@ -92,8 +92,10 @@ def route_opened_dialog(dialog: Dialog) -> list[int] | None:
     """chat's router (chat/dialogs/assignment.py), in the transaction of the visitor's
     first message: give the dialog to one operator, or queue it. None: the site shows new
     dialogs to everyone. A dialog opened outside business hours is left alone (quiet)."""
+    if dialog.outside_hours or not modes.auto_assigns(dialog.site_id):
+        return None
     settings = auto_settings(dialog.site_id)
-    if settings is None or dialog.outside_hours:
+    if settings is None:
         return None
     lock_account(dialog.account_id)
     chosen = choose(candidates(dialog.site_id, settings.default_capacity))

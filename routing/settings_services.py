@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from chat.console.presence import online_operators_q
 from chat.models import Dialog, Site
 from operators.models import Operator
-from routing import services
+from routing import modes, services
 from routing.models import Assignment, OperatorRouting, RoutingSettings
 
 
@@ -57,6 +57,7 @@ def save_routing(*, form, capacities: dict[int, int | None], site: Site) -> Rout
             OperatorRouting.objects.update_or_create(
                 operator_id=operator_id, defaults={"capacity": capacity}
             )
+        transaction.on_commit(lambda: modes.forget(site.id))
     if routing.auto_assign:
         services.drain_queue(site.account_id)
     return routing

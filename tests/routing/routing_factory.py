@@ -6,10 +6,12 @@ from chat.messaging import posting
 from chat.models import Dialog
 from chat.visitors import sessions
 from operators.models import Operator
+from routing import modes
 from routing.models import OperatorRouting, RoutingSettings
 
 
 def auto_assign(site, *, capacity=2, timeout=60):
+    modes.forget(site.id)
     return RoutingSettings.objects.update_or_create(
         site=site,
         defaults={
