@@ -73,7 +73,7 @@ async def test_the_queue_moves_and_every_visitor_hears_his_place(sockets, shop):
     await write(fourth)
     assert (await until(fourth, "queue"))["position"] == 2
     # Reconnecting, he finds his place in hello.
-    token = (await database_sync_to_async(_token_of_last_dialog)(site))
+    token = await database_sync_to_async(_token_of_last_dialog)(site)
     again, hello = await sockets.visitor(site, token=token)
     assert hello["queue"]["position"] == 2
     assert hello["queue"]["text"] == "Вы 2-й в очереди."
@@ -88,7 +88,8 @@ async def test_the_queue_moves_and_every_visitor_hears_his_place(sockets, shop):
 
 
 def _token_of_last_dialog(site):
-    return Dialog.objects.filter(site=site).order_by("-id").select_related("visitor")[0].visitor.token
+    last = Dialog.objects.filter(site=site).order_by("-id").select_related("visitor")[0]
+    return last.visitor.token
 
 
 @pytest.fixture
