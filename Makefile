@@ -29,6 +29,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_ratings
 	$(BIN)/python manage.py seed_demo_reports
 	$(BIN)/python manage.py seed_demo_hours
+	$(BIN)/python manage.py seed_demo_routing
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 
 run: demo-data
