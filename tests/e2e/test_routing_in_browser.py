@@ -91,9 +91,7 @@ def test_the_queue_in_the_widget_and_the_console(
     expect(console.locator("#routing-mode")).to_have_text(words["routing"])
     expect(console.locator("#routing-queue-count")).to_have_text("1")
     expect(console.locator("#routing-queue-list li")).to_have_count(1)
-    console.screenshot(
-        path=screenshots / f"routing-console-{language}-{name}.png", full_page=True
-    )
+    console.screenshot(path=screenshots / f"routing-console-{language}-{name}.png", full_page=True)
 
     # Olga ends the first dialog: her freed slot takes the queued visitor at once.
     first_dialog = Dialog.objects.order_by("id").first()

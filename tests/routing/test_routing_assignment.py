@@ -205,3 +205,41 @@ def test_the_beat_pass_runs_in_a_fixed_number_of_queries(team, django_assert_max
         visitor_writes(site)
     with django_assert_max_num_queries(14):
         tasks.route_dialogs()
+
+
+def _first_message_queries(site, django_assert_num_queries, expected):
+    from chat.visitors import sessions
+
+    session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+    with django_assert_num_queries(expected):
+        posting.post_visitor_message(
+            visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="c1", text="Hi"
+        )
+
+
+def test_a_first_message_costs_the_same_queries_whatever_the_number_of_operators(
+    team, make_operator, django_assert_num_queries
+):
+    site, anna, boris = team
+    visitor_writes(site)  # warms the site's cached mode
+    _first_message_queries(site, django_assert_num_queries, ASSIGNED_FIRST_MESSAGE_QUERIES)
+    more = [make_operator(sites=[site]) for _ in range(4)]
+    online(*more)
+    _first_message_queries(site, django_assert_num_queries, ASSIGNED_FIRST_MESSAGE_QUERIES)
+
+
+# chat's first message and the assignment: the same with 2 or 6 operators online.
+ASSIGNED_FIRST_MESSAGE_QUERIES = 37
+
+
+def test_places_are_told_in_a_fixed_number_of_queries(team, frames, django_assert_num_queries):
+    site, anna, boris = team
+    offline(anna, boris)
+    queued = [visitor_writes(site)[0] for _ in range(5)]
+    Assignment.objects.update(announced_position=None)
+    with django_assert_num_queries(2):  # the read, one UPDATE
+        assert queue.announce_positions(site.id) == 5
+    with django_assert_num_queries(1):  # nothing changed: nothing written nor sent
+        assert queue.announce_positions(site.id) == 0
+    assert [f["position"] for _, f, _ in frames[-5:]] == [1, 2, 3, 4, 5]
+    assert {v for v, _, _ in frames[-5:]} == {d.visitor_id for d in queued}
