@@ -34,7 +34,14 @@ EXEMPT = {
     ),
 }
 # Sample values for URL parameters; the CSRF check runs before the view looks at them.
-SAMPLES = {"pk": 1, "object_id": 1, "widget_key": "k", "token": "t", "content_type_id": 1}
+SAMPLES = {
+    "pk": 1,
+    "object_id": 1,
+    "widget_key": "k",
+    "token": "t",
+    "content_type_id": 1,
+    "site_id": 1,
+}
 
 
 def concrete_url(route) -> str:
