@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "satisfaction",  # visitors rate their dialogs (satisfaction/)
     "reports",  # the Reports page (reports/, docs/reports.md)
     "engage",  # visitors online, proactive invitations, business hours (docs/engagement.md)
+    "routing",  # auto-assignment, capacity and the queue (docs/routing.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)
@@ -184,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
     "offer-waiting-dialogs": {
         "task": "chat.tasks.offer_waiting_dialogs",
         "schedule": float(env.int("CHAT_OFFER_CHECK_SECONDS", default=10)),
+    },
+    # Auto-assignment: answer timeouts, operators gone offline, queues (routing/tasks.py)
+    "route-dialogs": {
+        "task": "routing.tasks.route_dialogs",
+        "schedule": float(env.int("ROUTING_CHECK_SECONDS", default=5)),
     },
     "refresh-operator-presence": {
         "task": "chat.tasks.refresh_presence",

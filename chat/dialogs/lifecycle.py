@@ -105,18 +105,26 @@ def connect_operator(*, operator: Operator, dialog_id: int, invited: bool = Fals
         ):
             raise ChatError("dialog_closed", "The dialog has ended.")
         raise AccessDenied()
+    join_locked_dialog(dialog, operator, operators)
+    return dialog
+
+
+def join_locked_dialog(dialog: Dialog, operator: Operator, operators: list[Operator]) -> None:
+    """Connect the operator to a dialog whose row the caller has locked and whose access
+    it checked: it becomes active, the visitor is told who answers him. operators: those
+    connected now (the list is extended). Also the routing app's way to give a dialog to
+    one operator (chat/dialogs/assignment.py)."""
     now = timezone.now()
     Participant.objects.create(dialog=dialog, operator=operator, joined_at=now)
     dialog.status = Dialog.Status.ACTIVE
     dialog.accepted_at = dialog.accepted_at or now
     dialog.save(update_fields=["status", "accepted_at"])
     operators.append(operator)
-    operator_ids.append(operator.id)
+    operator_ids = [op.id for op in operators]
     with in_widget_language(dialog):
         note = _("%(name)s joined the dialog") % {"name": operator.name}
     _system_message(dialog, note, operator_ids)
     events.dialog_changed_on_commit(dialog, operators)
-    return dialog
 
 
 @transaction.atomic

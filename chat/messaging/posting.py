@@ -10,7 +10,7 @@ from django.db import transaction
 
 from chat import hooks
 from chat.console import selectors
-from chat.dialogs import access, lifecycle, openings
+from chat.dialogs import access, assignment, lifecycle, openings
 from chat.errors import AccessDenied, ChatError
 from chat.messaging import attachments, ratelimit, store
 from chat.models import Dialog, Message, Visitor
@@ -99,7 +99,8 @@ def post_visitor_message(
         existing = _stored_message(dialog__visitor_id=visitor_id, client_id=client_id)
         if existing:
             return existing, False
-    if dialog is None:
+    opened = dialog is None
+    if opened:
         dialog = lifecycle.open_dialog(visitor_id=visitor_id, visit_id=visit_id, ip=ip)
         openings.write_opening(dialog, opening)
     message = Message(
@@ -113,6 +114,8 @@ def post_visitor_message(
         attachments.discard_attached(message)
         return _resent_to(dialog, None, client_id), False
     attachments.save_attached(message)
+    if opened:  # another app may give it to one operator (chat/dialogs/assignment.py)
+        operator_ids = assignment.route_opened_dialog(dialog, operator_ids)
     _announce_new_message(message, dialog, operator_ids)
     return message, True
 

@@ -288,6 +288,17 @@ def dialog_offered_on_commit(dialog, operator_ids, *, name, minutes: int) -> Non
     )
 
 
+# --- frames of other apps to the widget (chat/realtime/extensions.py) ------------------------
+
+
+def visitor_frame_on_commit(visitor_id: int, frame: dict, *, localized: dict | None = None) -> None:
+    """A higher app's frame to every widget socket of the visitor (VisitorConsumer.
+    chat_frame): frame as it is (JSON values, with its "type"), plus each field of
+    localized (name -> payloads.per_language value) in the socket's language."""
+    event = {"type": "chat.frame", "frame": frame, "localized": localized or {}}
+    publish_on_commit((visitor_group(visitor_id), event))
+
+
 # --- erasure (chat/visitors/erasure.py) -----------------------------------------------------------
 
 

@@ -236,6 +236,14 @@ class VisitorConsumer(FrameConsumer):
     async def chat_read(self, event):
         await self.send_frame({"type": "read", "up_to": event["up_to"]})
 
+    async def chat_frame(self, event):
+        """A higher app's frame (events.visitor_frame_on_commit), its texts in this
+        socket's language."""
+        frame = dict(event["frame"])
+        for key, value in event["localized"].items():
+            frame[key] = payloads.pick(value, self.language)
+        await self.send_frame(frame)
+
     async def chat_blocked(self, event):
         await self.close(code=CLOSE_BLOCKED)
 

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RoutingConfig(AppConfig):
+    """Routing of new dialogs (docs/routing.md): everyone, or auto-assignment to one
+    operator within his capacity, with a queue. Depends on chat; chat never imports it."""
+
+    name = "routing"
+    verbose_name = _("Routing")
+
+    def ready(self):
+        from chat import hooks
+        from chat.dialogs import assignment
+        from chat.realtime import extensions
+        from routing import admin, queue, receivers, services  # noqa: F401 (admin)
+
+        assignment.register_router(services.route_opened_dialog)
+        extensions.register_hello_part("queue", queue.hello_part)
+        hooks.dialog_ended.connect(receivers.slot_freed)
