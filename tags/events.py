@@ -9,23 +9,21 @@ from chat.realtime import events
 from tags import selectors
 
 
-def header_html(dialog, account_tags) -> str:
+def header_html(dialog, picker) -> str:
     """The dialog header's tag control, without a CSRF token (tags.js gives its forms the
     page's), in the active language."""
-    return render_to_string(
-        "tags/_dialog_tags.html", selectors.header_context(dialog, account_tags)
-    )
+    return render_to_string("tags/_dialog_tags.html", selectors.header_context(dialog, picker))
 
 
 def dialog_tags_changed_on_commit(dialog, *, account_id: int) -> None:
     """A tag was put on or taken off: the dialog's open pages swap in the header's control
     (a `tags` frame) and every console of the site gets the row anew."""
     setattr(dialog, selectors.LINKS, None)
-    selectors.tags_of(dialog)  # reloaded once for the header and the row, every language
-    account_tags = list(selectors.account_tags(account_id))
+    selectors.tags_of(dialog)  # reloaded once for the row, in every language
+    picker = selectors.picker_tags(dialog.id, account_id)
     event = events.fragment_event(
         "tags",
-        payloads.per_language(header_html, dialog, account_tags),
+        payloads.per_language(header_html, dialog, picker),
         dialog=dialog.id,
         tags=selectors.tag_names(dialog),
     )

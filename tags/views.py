@@ -105,8 +105,8 @@ def _dialog_action(change):
             messages.error(request, error.detail)
         if request.headers.get("X-Fragment"):
             dialog = chat_selectors.dialog_for_operator(request.operator, pk)
-            account_tags = list(selectors.account_tags(request.operator.account_id))
-            return HttpResponse(events.header_html(dialog, account_tags))
+            picker = selectors.picker_tags(dialog.id, request.operator.account_id)
+            return HttpResponse(events.header_html(dialog, picker))
         return redirect("console:dialog", pk=pk)
 
     return view

@@ -1,7 +1,7 @@
 """Tags in chat's templates without chat importing tags:
 
 {% load tags_tags %}
-{% dialog_tags dialog %}      the dialog header's tag control (two queries)
+{% dialog_tags dialog %}      the dialog header's tag control (one query)
 {% tags_menu_item operator %} the operator menu's link to the Tags page (managers only)
 {{ dialog|dialog_tag_list }}  History's cell: the tags the page prefetched (no query)
 """
@@ -15,8 +15,8 @@ register = template.Library()
 
 @register.inclusion_tag("tags/_dialog_tags.html", takes_context=True)
 def dialog_tags(context, dialog):
-    account_tags = list(selectors.account_tags(dialog.site.account_id))
-    return selectors.header_context(dialog, account_tags, str(context.get("csrf_token", "")))
+    picker = selectors.picker_tags(dialog.id, dialog.site.account_id)
+    return selectors.header_context(dialog, picker, str(context.get("csrf_token", "")))
 
 
 @register.inclusion_tag("tags/_menu_item.html")
