@@ -4,6 +4,8 @@ The account's list (create, rename, recolour, delete) needs Operator.can_manage_
 any operator who may see a dialog (chat.dialogs.access) puts tags of his account on it or
 takes them off. Every change of a dialog's tags is heard live (tags/events.py)."""
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -50,23 +52,29 @@ def _tag_and_dialog(operator: Operator, dialog_id: int, tag_id):
     return dialog, tag
 
 
-def add_to_dialog(*, operator: Operator, dialog_id: int, tag_id) -> bool:
-    """Put a tag of the operator's account on a dialog he may see. False: it was there."""
+@dataclass(frozen=True)
+class Change:
+    dialog: object  # the dialog (with site and visitor) the operator may see
+    changed: bool  # False: the tag was already there (add) or not there (remove)
+
+
+def add_to_dialog(*, operator: Operator, dialog_id: int, tag_id) -> Change:
+    """Put a tag of the operator's account on a dialog he may see."""
     dialog, tag = _tag_and_dialog(operator, dialog_id, tag_id)
     try:
         with transaction.atomic():
             DialogTag.objects.create(dialog=dialog, tag=tag, added_by=operator)
     except IntegrityError:  # put on by a colleague a moment before
-        return False
+        return Change(dialog, False)
     events.dialog_tags_changed_on_commit(dialog, account_id=operator.account_id)
-    return True
+    return Change(dialog, True)
 
 
-def remove_from_dialog(*, operator: Operator, dialog_id: int, tag_id) -> bool:
-    """Take a tag off a dialog the operator may see. False: it was not there."""
+def remove_from_dialog(*, operator: Operator, dialog_id: int, tag_id) -> Change:
+    """Take a tag off a dialog the operator may see."""
     dialog, tag = _tag_and_dialog(operator, dialog_id, tag_id)
     removed, _rows = DialogTag.objects.filter(dialog=dialog, tag=tag).delete()
     if not removed:
-        return False
+        return Change(dialog, False)
     events.dialog_tags_changed_on_commit(dialog, account_id=operator.account_id)
-    return True
+    return Change(dialog, True)

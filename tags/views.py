@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chat.console import selectors as chat_selectors
-from chat.errors import ChatError, NotFound
+from chat.errors import AccessDenied, ChatError, NotFound
 from chat.views.decorators import operator_required
 from tags import events, palette, selectors, services
 from tags.forms import TagForm
@@ -93,20 +93,19 @@ def _dialog_action(change):
     @require_POST
     @operator_required
     def view(request, pk):
+        fragment = bool(request.headers.get("X-Fragment"))
         try:
-            change(operator=request.operator, dialog_id=pk, tag_id=request.POST.get("tag"))
-        except NotFound:
+            done = change(operator=request.operator, dialog_id=pk, tag_id=request.POST.get("tag"))
+        except (NotFound, AccessDenied):
             raise
         except ChatError as error:
-            if error.code == "forbidden":
-                raise
-            if request.headers.get("X-Fragment"):
+            if fragment:
                 return HttpResponse(error.detail, status=400, content_type="text/plain")
             messages.error(request, error.detail)
-        if request.headers.get("X-Fragment"):
-            dialog = chat_selectors.dialog_for_operator(request.operator, pk)
-            picker = selectors.picker_tags(dialog.id, request.operator.account_id)
-            return HttpResponse(events.header_html(dialog, picker))
+            return redirect("console:dialog", pk=pk)
+        if fragment:
+            picker = selectors.picker_tags(done.dialog.id, request.operator.account_id)
+            return HttpResponse(events.header_html(done.dialog, picker))
         return redirect("console:dialog", pk=pk)
 
     return view
