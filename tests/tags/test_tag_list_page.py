@@ -111,3 +111,27 @@ def test_the_admin_shows_a_staff_operator_his_accounts_tags_only(make_site, make
     client.force_login(staff.user)
     page = client.get("/admin/tags/tag/").content.decode()
     assert "Elsewhere" in page and "VIP" not in page
+
+
+def test_the_demo_seed_tags_dialogs_once():
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo_ratings", verbosity=0)
+    call_command("seed_demo_tags", verbosity=0)
+    call_command("seed_demo_tags", verbosity=0)
+    account_tags = Tag.objects.filter(account__name="Demo company")
+    assert sorted(account_tags.values_list("name", flat=True)) == [
+        "Complaint",
+        "Delivery",
+        "VIP",
+        "Wholesale",
+    ]
+    links = DialogTag.objects.filter(tag__account__name="Demo company")
+    assert {link.tag.name for link in links} == {"Complaint", "Delivery", "VIP", "Wholesale"}
+    waiting = links.get(tag__name="Wholesale").dialog
+    assert waiting.status == "new"  # in Mine, with its chips
+    assert DialogTag.objects.filter(dialog=waiting).count() == 2
+    count = links.count()
+    call_command("seed_demo_tags", verbosity=0)
+    assert links.count() == count
