@@ -43,7 +43,7 @@ def test_history_filters_by_tag_and_shows_the_tags_column(alice_client, two, vip
     assert (
         'tag-c-green">Delivery</span><span class="tag-chip tag-chip-small tag-c-purple">VIP' in html
     )
-    assert '<option value="%d">VIP</option>' % vip.id in html
+    assert f'<option value="{vip.id}">VIP</option>' in html
 
 
 def test_history_refuses_another_accounts_tag(alice_client, two, make_site, make_dialog, put):

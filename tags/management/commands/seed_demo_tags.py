@@ -57,7 +57,7 @@ class Command(BaseCommand):
             visitor_id=session.visitor.id,
             visit_id=session.visit.id,
             client_id="seed-tags-1",
-            text="Hello! We'd like to order 200 jackets for our stores. Is there a wholesale price?",
+            text="Hello! We'd like to order 200 jackets for our stores. A wholesale price?",
         )
         links += [
             DialogTag(dialog_id=message.dialog_id, tag=tags["Wholesale"]),
