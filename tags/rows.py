@@ -1,5 +1,6 @@
 """The tags' chips on the console's dialog rows (chat/console/row_parts.py)."""
 
+from django.db.models import prefetch_related_objects
 from django.utils.html import format_html, format_html_join
 
 from chat.console.row_parts import RowPart
@@ -8,6 +9,10 @@ from tags import selectors
 
 def with_tags(rows):
     return rows.prefetch_related(selectors.links_prefetch())
+
+
+def load_tags(dialogs) -> None:
+    prefetch_related_objects(dialogs, selectors.links_prefetch())
 
 
 def chips_html(dialog) -> str:
@@ -27,4 +32,6 @@ def facts(dialog) -> list:
 
 
 def tags_row_part() -> RowPart:
-    return RowPart(name="tags", html=chips_html, facts=facts, prepare_rows=with_tags)
+    return RowPart(
+        name="tags", html=chips_html, facts=facts, prepare_rows=with_tags, load=load_tags
+    )

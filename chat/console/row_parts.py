@@ -11,6 +11,8 @@ and then
 - every row, on the page and in live `row` events, ends its meta line with `html(dialog)`
   (safe HTML, escaped by the part). A row of a live event comes from elsewhere: html then
   loads what it needs itself (one query) and keeps it on the dialog for the next language;
+- `load(dialogs)` gives dialogs read elsewhere in a batch (a task closing or offering many)
+  what `html` reads, in one query for all, before their rows are rendered;
 - `facts(dialog)` (JSON values) join the row's version (payloads.row_version), so a console
   that reconnects gets again the rows whose part changed.
 """
@@ -25,6 +27,7 @@ class RowPart:
     html: Callable
     facts: Callable
     prepare_rows: Callable = lambda rows: rows
+    load: Callable = lambda dialogs: None
 
 
 _parts: dict[str, RowPart] = {}
@@ -43,3 +46,12 @@ def prepare(rows):
     for part in _parts.values():
         rows = part.prepare_rows(rows)
     return rows
+
+
+def load(dialogs) -> None:
+    """What the parts read, for dialogs a batch read itself: one query per part for all of
+    them (none for no dialogs), instead of one per row event."""
+    dialogs = list(dialogs)
+    if dialogs:
+        for part in _parts.values():
+            part.load(dialogs)
