@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "replies",
     "leads",
     "satisfaction",  # visitors rate their dialogs (satisfaction/)
+    "tags",  # an account's tags on dialogs (docs/tags.md)
     "reports",  # the Reports page (reports/, docs/reports.md)
     "engage",  # visitors online, proactive invitations, business hours (docs/engagement.md)
     "routing",  # auto-assignment, capacity and the queue (docs/routing.md)

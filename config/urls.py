@@ -30,6 +30,7 @@ urlpatterns = [
     path("console/crm/", include("crm.urls")),
     path("console/replies/", include("replies.urls")),
     path("console/sites/", include("engage.hours_urls")),
+    path("console/tags/", include("tags.urls")),
     path("console/push/", include("push.urls")),
     path("console/invitations/", include("engage.urls_rules")),
     path("console/visitors/", include("engage.urls")),

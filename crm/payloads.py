@@ -8,6 +8,7 @@ from chat.messaging import attachments
 from chat.models import Dialog, Message, Visitor
 from chat.visitors import card
 from satisfaction import selectors as ratings
+from tags import selectors as tags
 
 EVENT_DIALOG = "dialog.exported"
 EVENT_LEAD = "lead.exported"
@@ -51,6 +52,7 @@ def dialog_data(dialog: Dialog) -> dict:
         "closed_at": _iso(dialog.closed_at),
         "transcript": transcript,
         "rating": rating_data(dialog),
+        "tags": tags.tag_names(dialog),  # the account's tags on the dialog, by name
     }
 
 

@@ -1,5 +1,5 @@
 """Filters of the console's Leads page (django-filter): the History page's date range
-(default: the last 7 days), plus site and source."""
+(default: the last 7 days), plus site, source and the tag of the lead's dialog."""
 
 import django_filters
 from django.utils import timezone
@@ -9,12 +9,14 @@ from chat.console.filters import DateRangeFilterSet
 from leads import selectors
 from leads.models import Lead
 from operators.models import Operator
+from tags.filters import TagFilter
 
 
 class LeadFilter(DateRangeFilterSet):
     source = django_filters.ChoiceFilter(
         label=_("Source"), choices=Lead.Source.choices, empty_label=_("Any source")
     )
+    tag = TagFilter(dialog_field="dialog_id")
 
     class Meta(DateRangeFilterSet.Meta):
         model = Lead

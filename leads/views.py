@@ -23,6 +23,7 @@ from chat.visitors.client_ip import ip_from_request
 from leads import selectors, services
 from leads.filters import LeadFilter
 from leads.forms import IntroduceForm, OfflineForm
+from tags import selectors as tag_selectors
 
 BODY_MAX_BYTES = 32 * 1024
 STATUS = {"forbidden": 403, "not_found": 404}
@@ -115,10 +116,14 @@ def lead_list(request):
             "page": page,
             # New leads arrive live only where they would be listed: the first page of a
             # list whose date range reaches today.
-            "live": page is not None and page.number == 1 and filterset.includes_new_leads(),
+            # Not under a tag filter: a lead's frame does not say its dialog's tags.
+            "live": page is not None
+            and page.number == 1
+            and filterset.includes_new_leads()
+            and not filterset.form.cleaned_data.get("tag"),
             "read_at": read_at,
             "export_query": query.urlencode(),
-            "active_filters": sum(1 for name in ("site", "source") if request.GET.get(name)),
+            "active_filters": sum(1 for name in ("site", "source", "tag") if request.GET.get(name)),
         },
     )
 
@@ -184,6 +189,10 @@ CSV_COLUMNS = (
     (gettext_lazy("Page"), lambda lead: lead.page_url),
     ("IP", lambda lead: lead.ip),
     (gettext_lazy("Dialog"), lambda lead: f"#{lead.dialog.number}" if lead.dialog else ""),
+    (
+        gettext_lazy("Tags"),
+        lambda lead: ", ".join(tag_selectors.tag_names(lead.dialog)) if lead.dialog else "",
+    ),
 )
 
 

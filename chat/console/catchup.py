@@ -120,7 +120,8 @@ def plan(cursor: Cursor, placed: list[selectors.Placed], members: dict) -> Plan:
 
 def catch_up(operator: Operator, cursor: Cursor, language: str) -> dict:
     """The `synced` frame for a page's cursor, its rows in the socket's language. Two
-    queries (one when no row needs comparing), whatever the number of rows."""
+    queries and one per prefetch of other apps' row parts (chat/console/row_parts.py; one
+    query when no row needs comparing), whatever the number of rows."""
     placed = selectors.open_dialogs_placed(operator)
     the_plan = plan(cursor, placed, selectors.members_of(operator, placed))
     dialogs = selectors.dialog_rows(dialog_id for dialog_id, _tab in the_plan.rows)

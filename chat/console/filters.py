@@ -78,6 +78,7 @@ class DateRangeFilterSet(django_filters.FilterSet):
             data["date_from"] = (today - datetime.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
             data["date_to"] = today.isoformat()
         super().__init__(data, queryset=queryset, **kwargs)
+        self.operator = operator  # other apps' filters read it (their choices: his account's)
         self.filters["site"].queryset = operator.sites.order_by("name")
 
     def filter_date_from(self, rows, name, day):

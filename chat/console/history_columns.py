@@ -5,10 +5,11 @@ An app registers a HistoryColumn in its AppConfig.ready():
     history_columns.register(HistoryColumn(name="rating", ...))
 
 and History then
-- adds `filter` (a django-filter Filter, its query parameter `name`) to HistoryFilter;
+- adds `filter` (a django-filter Filter, its query parameter `name`) to HistoryFilter
+  (the filter set's `operator` is the operator whose page it is);
 - passes the page's rows through `prepare_rows(queryset)` before reading them: it may
-  select_related or annotate, never add a query of its own (the page's query count is
-  fixed, tests/chat pin it);
+  select_related or annotate, or add ONE prefetch (the page's query count stays fixed
+  whatever its rows; tests/chat pin it);
 - shows a column headed `heading` whose cells are `cell_template` rendered with `dialog`
   (one <td>).
 """

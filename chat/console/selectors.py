@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from chat.console import row_parts
 from chat.console.presence import online_operators_q
 from chat.dialogs import access
 from chat.errors import AccessDenied, NotFound
@@ -78,7 +79,7 @@ def tab_dialogs(
     if tab == "others" and not operator.can_see_others:
         raise AccessDenied("You may not see colleagues' dialogs.")
     rows = (
-        _rows()
+        row_parts.prepare(_rows())
         .filter(site__operators=operator)
         .filter(_tab_filter(operator, tab))
         .order_by("-last_message_at", "-id")
@@ -145,7 +146,11 @@ def tab_members(operator: Operator) -> dict[str, list[int]]:
 
 def dialog_rows(dialog_ids) -> dict[int, Dialog]:
     """The dialogs with what their tab row shows, by id, in one query (none for no ids)."""
-    return {dialog.id: dialog for dialog in _rows().filter(pk__in=list(dialog_ids))}
+    ids = list(dialog_ids)
+    if not ids:
+        return {}
+    rows = row_parts.prepare(_rows()).filter(pk__in=ids)
+    return {dialog.id: dialog for dialog in rows}
 
 
 @dataclass

@@ -24,6 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from chat.console import row_parts
 from chat.dialogs import lifecycle
 from chat.models import Dialog, Message
 
@@ -98,6 +99,7 @@ def close_abandoned_dialogs(now=None) -> list[int]:
         .values_list("pk", flat=True)
     )
     closed = []
+    row_parts.load(d for d in locked if d.pk in still_due)  # other apps' parts of the rows
     for dialog in locked:
         if dialog.pk in still_due:
             lifecycle.close_locked_dialog(dialog, note=closing_note(dialog), automatic=True)

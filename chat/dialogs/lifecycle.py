@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import hooks
-from chat.console import selectors
+from chat.console import row_parts, selectors
 from chat.dialogs import access, availability
 from chat.errors import AccessDenied, ChatError, NotFound
 from chat.messaging import ratelimit, store
@@ -214,6 +214,8 @@ def mark_missed(*, now=None) -> list[int]:
                 )
             )
         )
+        candidates = list(candidates)
+        row_parts.load(candidates)  # other apps' parts of the rows, one query for all
         for dialog in candidates:
             dialog.status = Dialog.Status.MISSED
             dialog.missed_at = now

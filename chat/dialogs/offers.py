@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from chat import hooks
+from chat.console import row_parts
 from chat.messaging import payloads
 from chat.models import Dialog, Site
 from chat.realtime import events
@@ -86,6 +87,7 @@ def offer_waiting_dialogs(now=None) -> list[Dialog]:
         mine = set(Dialog.objects.filter(pk__in=ids, offered_at=now).values_list("pk", flat=True))
         dialogs = [d for d in dialogs if d.pk in mine]
     operators = online_operators_by_site({d.site_id for d in dialogs})
+    row_parts.load(dialogs)  # other apps' parts of the rows, one query for all
     for dialog in dialogs:
         dialog.offered_at = now
         # An anonymous visitor's nickname is translated: each console socket picks the

@@ -13,12 +13,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import trans_real
 
+from chat.console import row_parts
 from chat.messaging import attachments
 from chat.models import Dialog, Invitation, Message
 from chat.visitors import animals
@@ -155,6 +156,7 @@ def row_version(dialog: Dialog) -> str:
         str(dialog.site.name),
         str(dialog.visitor.name),
         str(dialog.visitor.animal),
+        [part.facts(dialog) for part in row_parts.parts()],
     ]
     digest = hashlib.blake2b(json.dumps(facts).encode(), digest_size=4)
     return digest.hexdigest()
@@ -199,6 +201,7 @@ def dialog_row_html(dialog: Dialog) -> str:
             _("Unanswered messages"),
             dialog.unread_count,
         )
+    extra = mark_safe("".join(conditional_escape(part.html(dialog)) for part in row_parts.parts()))
     reply_mark = "↪ " if dialog.last_message_author == Message.Author.OPERATOR else ""
     return format_html(
         _ROW,
@@ -215,6 +218,7 @@ def dialog_row_html(dialog: Dialog) -> str:
         number=dialog.number,
         site=dialog.site.name,
         marks=marks,
+        extra=extra,
     )
 
 
@@ -230,7 +234,7 @@ _ROW = """<li class="row row-{status}{unread}"{attributes}>
         <span class="row-preview">{preview}</span>
         {badge}
       </span>
-      <span class="row-meta">#{number} · {site}{marks}<span class="row-waiting" hidden></span></span>
+      <span class="row-meta">#{number} · {site}{marks}<span class="row-waiting" hidden></span>{extra}</span>
     </span>
   </a>
 </li>

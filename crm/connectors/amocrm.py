@@ -150,7 +150,8 @@ class AmoCrmConnector(Connector):
         lead = {
             "name": payloads.title_of(payload),
             "custom_fields_values": [{"field_id": field_id, "values": [{"value": progress.key}]}],
-            "_embedded": {"tags": [{"name": TAG}]},
+            # The dialog's tags (tags/) beside our own, so the CRM sorts leads alike.
+            "_embedded": {"tags": [{"name": name} for name in _tags_of(payload)]},
         }
         if contact["email"] or contact["phone"]:
             progress.remote_contact_id = progress.remote_contact_id or self.find_contact(
@@ -227,3 +228,9 @@ class AmoCrmConnector(Connector):
         if not text:
             return super().error_of(response)
         return f"HTTP {response.status_code}: {text}"[:600]
+
+
+def _tags_of(payload) -> list[str]:
+    """`livechat` and the dialog's tags, each once (amoCRM compares tags by name)."""
+    names = [TAG, *((payload.get("dialog") or {}).get("tags") or [])]
+    return list(dict.fromkeys(names))

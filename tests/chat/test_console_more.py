@@ -10,8 +10,8 @@ from tests.chat.test_console_pages import join, make_dialogs
 
 pytestmark = pytest.mark.django_db
 
-# session, user, operator, the rows after the cursor (the cursor is a subquery)
-ROWS_QUERIES = 4
+# session, user, operator, the rows after the cursor (the cursor is a subquery), their tags
+ROWS_QUERIES = 5
 
 
 @pytest.fixture(autouse=True)

@@ -13,12 +13,14 @@ from chat.visitors import sessions
 pytestmark = pytest.mark.django_db
 
 # Queries per page, whatever the number of rows and messages.
-# Mine: session, user, operator, rows (with site and visitor), ids in each tab (counts).
-MINE_QUERIES = 5
+# Mine: session, user, operator, rows (with site and visitor), their tags (tags app: one
+# prefetch), ids in each tab (counts).
+MINE_QUERIES = 6
 # Dialog: session, user, operator, the dialog, its operators, my site ids, the transcript
 # (with authors), the rows of the list beside it, the visitor's rating (satisfaction_tags,
-# shared by the header and the visitor card).
-DIALOG_QUERIES = 9
+# shared by the header and the visitor card), the rows' tags (one prefetch) and the header's
+# tag control (the account's tags, each marked on the dialog or not).
+DIALOG_QUERIES = 11
 # The visitor card (chat/visitors/card.py): the visitor's latest visit, every operator's stay.
 DIALOG_QUERIES += 2
 # Block visitor (chat/visitors/blocking.py): the account's blocked IPs with the visitor's

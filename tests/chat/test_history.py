@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 URL = "/console/history/"
 # Per page, whatever the row count: session, user, operator, the tab counters, the
 # total, the page's ids, its rows (site, visitor, message count), their participants (operator,
-# user), the site choices and the operator choices.
-PAGE_QUERIES = 10
+# user), the rows' tags (tags app: one prefetch), the site, operator and tag choices.
+PAGE_QUERIES = 12
 # A chosen site and operator are each looked up once when the form checks them.
 FILTERED_PAGE_QUERIES = PAGE_QUERIES + 2
 

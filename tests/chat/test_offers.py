@@ -112,12 +112,13 @@ def test_what_is_never_offered(make_site, alice):
 def test_the_task_runs_a_fixed_number_of_queries(make_site, alice, django_assert_num_queries):
     sites = [make_site(operators=[alice], offer_after_seconds=30) for _ in range(3)]
     aged(visitor_wrote(sites[0])[0], 100)
-    with django_assert_num_queries(5):
+    # ... and one for the rows' tags (chat/console/row_parts.py), whatever the dialogs
+    with django_assert_num_queries(6):
         assert len(offers.offer_waiting_dialogs()) == 1
     for site in sites:
         aged(visitor_wrote(site)[0], 100)
         aged(visitor_wrote(site)[0], 100)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(offers.offer_waiting_dialogs()) == 6
 
 

@@ -201,6 +201,10 @@ def test_bitrix24_error_answer_fails_with_its_description(bitrix24, make_integra
 def test_amocrm_adds_the_lead_with_its_key_its_contact_and_the_transcript_note(
     amocrm, make_integration, dialog
 ):
+    from tags.models import DialogTag, Tag
+
+    vip = Tag.objects.create(account=dialog.account, name="VIP")
+    DialogTag.objects.create(dialog=dialog, tag=vip)  # goes with the lead, beside "livechat"
     integration = connect(make_integration, amocrm)
     export = Export.objects.create(integration=integration, dialog=dialog)
     key = str(export.idempotency_key)
@@ -229,7 +233,7 @@ def test_amocrm_adds_the_lead_with_its_key_its_contact_and_the_transcript_note(
         "name": f"Chat #{dialog.number} on shop.example: Olga",
         "custom_fields_values": [{"field_id": field["id"], "values": [{"value": key}]}],
         "_embedded": {
-            "tags": [{"name": "livechat"}],
+            "tags": [{"name": "livechat"}, {"name": "VIP"}],
             "contacts": [
                 {
                     "name": "Olga",

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 URL = "/console/leads/"
 EXPORT = "/console/leads/export.csv"
 # Per page, whatever the row count: session, user, operator, the tab counters, the
-# total, the rows (with site and dialog) and the site choices.
-PAGE_QUERIES = 7
+# total, the rows (with site and dialog), the site choices and the tag choices.
+PAGE_QUERIES = 8
 # The CRM export badges (crm_tags.lead_export_states): one query for the page of leads.
 PAGE_QUERIES += 1
 

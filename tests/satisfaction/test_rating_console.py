@@ -147,11 +147,12 @@ def test_history_query_count_is_fixed_with_ratings_and_the_filter(
     for n in range(rated):
         rate(make_dialog(site), 1 + n % 5)
     # As tests/chat/test_history.py: session, user, operator, tab counters, total, ids,
-    # rows (their rating joined), participants, site and operator choices.
-    with django_assert_num_queries(10):
+    # rows (their rating joined), participants, the rows' tags, site, operator and tag
+    # choices.
+    with django_assert_num_queries(12):
         response = alice_client.get(HISTORY, ANY_DATE)
     assert len(response.context["page"].object_list) == rated
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = alice_client.get(HISTORY, {**ANY_DATE, "rating": "any"})
     assert response.context["page"].paginator.count == rated
 
