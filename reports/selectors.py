@@ -1,8 +1,9 @@
 """The Reports page's reads: a fixed number of queries for any amount of data, loading
 both the period and the previous one at once (reports.metrics computes the figures).
 
-load() makes 7 queries whatever the period holds: dialogs started, dialogs ended, their
-messages, leads, ratings, operators with their state before the span, presence changes
+load() makes 7 queries whatever the period holds: dialogs started (with their facts,
+reports.facts), dialogs ended, the messages of the started dialogs whose facts are not
+settled, leads, ratings, operators with their state before the span, presence changes
 (sites_of is one more, read by the view).
 """
 
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 
-from chat.models import Dialog, Message, Site
+from chat.models import Dialog, Site
 from leads.models import Lead
 from operators.models import Operator
-from reports import metrics
+from reports import facts, metrics
 from reports.models import PresenceChange
 from satisfaction.models import Rating
 
@@ -72,12 +73,22 @@ class ReportData:
 
 def load(operator: Operator, site_ids, current, previous) -> ReportData:
     span = Q(created_at__gte=previous.start, created_at__lt=current.end)
-    dialogs = [
-        StartedDialog(*row)
-        for row in Dialog.objects.filter(span, site_id__in=site_ids)
+    started = (
+        Dialog.objects.filter(span, site_id__in=site_ids)
         .order_by()
-        .values_list("id", "created_at", "missed_at")
-    ]
+        .annotate(facts_settled=facts.settled())
+    )
+    dialogs, walks = [], {}
+    for id_, created_at, missed_at, is_settled, *saved in started.values_list(
+        "id",
+        "created_at",
+        "missed_at",
+        "facts_settled",
+        *(f"report_facts__{name}" for name in facts.FACT_FIELDS),
+    ):
+        dialogs.append(StartedDialog(id_, created_at, missed_at))
+        if is_settled:
+            walks[id_] = facts.walk_of(*saved)
     ended = [
         EndedDialog(*row)
         for row in Dialog.objects.filter(
@@ -86,13 +97,9 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
         .order_by()
         .values_list("created_at", "closed_at", "closed_automatically")
     ]
-    started = Dialog.objects.filter(span, site_id__in=site_ids).order_by().values("id")
-    messages = (
-        Message.objects.filter(dialog_id__in=started)
-        .exclude(author_kind=Message.Author.SYSTEM)
-        .order_by("dialog_id", "id")
-        .values_list("dialog_id", "author_kind", "operator_id", "created_at")
-    )
+    # The dialogs whose facts are missing or stale (open ones, today's): their messages.
+    unsettled = started.filter(facts_settled=False).values("id")
+    walks.update(metrics.walk_messages(facts.message_rows(unsettled)))
     leads = list(
         Lead.objects.filter(
             Q(span, site_id__in=site_ids)
@@ -141,7 +148,7 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
         span_start=previous.start,
         dialogs=dialogs,
         ended=ended,
-        walks=metrics.walk_messages(messages.iterator(chunk_size=5000)),
+        walks=walks,
         lead_times=[at for at, site_id, _d in leads if site_id in site_ids],
         lead_dialog_ids={dialog_id for _at, _s, dialog_id in leads if dialog_id},
         ratings=ratings,
