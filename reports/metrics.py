@@ -123,9 +123,7 @@ def summarise(data, period) -> dict:
         "first_response_median": percentile(first, 50),
         "first_response_p90": percentile(first, 90),
         "reply_median": percentile(replies, 50),
-        "duration_median": percentile(
-            [(d.closed_at - d.created_at).total_seconds() for d in ended], 50
-        ),
+        "duration_median": percentile([d.duration.total_seconds() for d in ended], 50),
         "messages": sum(sum(walks[d.id].sent.values()) for d in started if d.id in walks),
         "leads": sum(1 for at in data.lead_times if at in period),
         "lead_share": (len(with_lead) / len(started)) if started else None,
@@ -183,7 +181,7 @@ def daily(data, period) -> list[dict]:
     counts, first = defaultdict(int), defaultdict(list)
     for d in data.dialogs:
         if d.created_at in period:
-            day = timezone.localtime(d.created_at).date()
+            day = d.local.date()
             counts[day] += 1
             walk = data.walks.get(d.id)
             if walk and walk.first_response is not None:
@@ -199,8 +197,7 @@ def heatmap(data, period) -> list[list[int]]:
     grid = [[0] * 24 for _ in range(7)]
     for d in data.dialogs:
         if d.created_at in period:
-            local = timezone.localtime(d.created_at)
-            grid[local.weekday()][local.hour] += 1
+            grid[d.local.weekday()][d.local.hour] += 1
     return grid
 
 

@@ -10,7 +10,8 @@ settled, leads, ratings, operators with their state before the span, presence ch
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from chat.models import Dialog, Site
 from leads.models import Lead
@@ -18,6 +19,9 @@ from operators.models import Operator
 from reports import facts, metrics
 from reports.models import PresenceChange
 from satisfaction.models import Rating
+
+# Up to this many dialogs whose messages the page walks are named in its query by id.
+INLINE_IDS = 2000
 
 
 def sites_of(operator: Operator):
@@ -30,12 +34,13 @@ class StartedDialog:
     id: int
     created_at: object
     missed_at: object
+    local: object  # created_at in the active time zone (the days and the heatmap)
 
 
 @dataclass
 class EndedDialog:
-    created_at: object
     closed_at: object
+    duration: object  # a timedelta, computed by the database (half the moments to load)
     closed_automatically: bool
 
 
@@ -73,32 +78,39 @@ class ReportData:
 
 def load(operator: Operator, site_ids, current, previous) -> ReportData:
     span = Q(created_at__gte=previous.start, created_at__lt=current.end)
+    zone = timezone.get_current_timezone()
     started = (
         Dialog.objects.filter(span, site_id__in=site_ids)
         .order_by()
         .annotate(facts_settled=facts.settled())
     )
-    dialogs, walks = [], {}
-    for id_, created_at, missed_at, is_settled, *saved in started.values_list(
-        "id",
-        "created_at",
-        "missed_at",
-        "facts_settled",
-        *(f"report_facts__{name}" for name in facts.FACT_FIELDS),
-    ):
-        dialogs.append(StartedDialog(id_, created_at, missed_at))
+    dialogs, saved, unsettled = [], [], []
+    for id_, created_at, missed_at, is_settled, *walk in started.annotate(
+        **facts.as_text()
+    ).values_list("id", "created_at", "missed_at", "facts_settled", *facts.SAVED_WALK):
+        dialogs.append(StartedDialog(id_, created_at, missed_at, created_at.astimezone(zone)))
         if is_settled:
-            walks[id_] = facts.walk_of(*saved)
+            saved.append((id_, *walk))
+        else:
+            unsettled.append(id_)
+    walks = facts.saved_walks(saved)
     ended = [
         EndedDialog(*row)
         for row in Dialog.objects.filter(
             site_id__in=site_ids, closed_at__gte=previous.start, closed_at__lt=current.end
         )
         .order_by()
-        .values_list("created_at", "closed_at", "closed_automatically")
+        .annotate(duration=ExpressionWrapper(F("closed_at") - F("created_at"), DurationField()))
+        .values_list("closed_at", "duration", "closed_automatically")
     ]
-    # The dialogs whose facts are missing or stale (open ones, today's): their messages.
-    unsettled = started.filter(facts_settled=False).values("id")
+    # The dialogs whose facts are missing or stale (today's open ones): their messages.
+    # A short list of ids lets the planner read them through the (dialog, id) index; the
+    # subquery (whose size it cannot guess) had it scan every message of the account.
+    # (0, no dialog's id, keeps the list from being empty: Django would skip the query,
+    # and the page's query count would depend on the data.)
+    unsettled.append(0)
+    if len(unsettled) > INLINE_IDS:
+        unsettled = started.filter(facts_settled=False).values("id")
     walks.update(metrics.walk_messages(facts.message_rows(unsettled)))
     leads = list(
         Lead.objects.filter(
