@@ -27,9 +27,9 @@ from reports import metrics
 from reports.models import DialogFacts
 
 BATCH = 2000
-# The beat task looks this far back for closed dialogs the hook missed; older ones are
-# rebuilt by the management command.
-LOOKBACK = timezone.timedelta(days=2)
+# The beat task writes at most this many dialogs' facts a run: after an upgrade it fills
+# in the history, the latest first, a few thousand dialogs every few minutes.
+PER_RUN = 5000
 FACT_FIELDS = ("first_response", "first_responder", "replies", "sent")
 # A started dialog's saved walk as selectors read it, the lists as JSON text (as_text).
 SAVED_WALK = (
@@ -140,20 +140,25 @@ def refresh(dialog_ids) -> int:
     return len(rows)
 
 
-def refresh_stale(closed_since: datetime | None = None, batch: int = BATCH) -> int:
-    """Write the facts of the closed dialogs that have none or stale ones (closed at or
-    after closed_since; all of them when None). Returns how many were written."""
-    stale = Dialog.objects.filter(status=Dialog.Status.CLOSED)
-    if closed_since is not None:
-        stale = stale.filter(closed_at__gte=closed_since)
-    stale = stale.annotate(facts_settled=settled()).filter(facts_settled=False)
-    written, after = 0, 0
-    while True:
-        ids = list(stale.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:batch])
+def refresh_stale(limit: int | None = None, batch: int = BATCH) -> int:
+    """Write the facts of the closed dialogs that have none or stale ones, the latest
+    first, at most `limit` of them (all when None). Returns how many were written."""
+    stale = (
+        Dialog.objects.filter(status=Dialog.Status.CLOSED)
+        .annotate(facts_settled=settled())
+        .filter(facts_settled=False)
+        .order_by("-id")
+    )
+    written, before = 0, None
+    while limit is None or written < limit:
+        todo = stale if before is None else stale.filter(id__lt=before)
+        size = batch if limit is None else min(batch, limit - written)
+        ids = list(todo.values_list("id", flat=True)[:size])
         if not ids:
-            return written
+            break
         written += refresh(ids)
-        after = ids[-1]
+        before = ids[-1]
+    return written
 
 
 def rebuild(started_since: datetime | None = None, batch: int = BATCH) -> int:

@@ -106,23 +106,25 @@ def test_a_dialog_that_ends_gets_its_facts_on_commit(
     assert settled is True
 
 
-def test_the_beat_task_writes_what_the_hook_missed(month):
-    """Closed lately without facts, or with stale ones: written. Closed long ago: left to
-    the command."""
-    recent = month["d1"]
-    now = datetime.datetime.now(datetime.UTC)
-    Dialog.objects.filter(pk=recent.pk).update(closed_at=now - datetime.timedelta(hours=1))
-    Dialog.objects.filter(pk=month["d2"].pk).update(closed_at=now - datetime.timedelta(hours=2))
+def test_the_beat_task_writes_what_the_hook_missed(month, monkeypatch):
+    """Closed dialogs without facts (history from before them) or with stale ones (closed
+    again later) get theirs, the latest first, a limited number a run."""
     facts.refresh([month["d2"].id])
     DialogFacts.objects.filter(dialog=month["d2"]).update(
-        last_message_at=now - datetime.timedelta(days=9), sent=[]
+        closed_at=month["d2"].closed_at - datetime.timedelta(days=9), sent=[]
     )
-    assert refresh_report_facts() == 2
-    assert set(DialogFacts.objects.values_list("dialog_id", flat=True)) == {
-        month["d1"].id,
-        month["d2"].id,
-    }
-    assert saved_walk(month["d2"].id) == raw_walk(month["d2"].id)
+    closed = list(
+        Dialog.objects.filter(status=Dialog.Status.CLOSED)
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    monkeypatch.setattr(facts, "PER_RUN", 3)
+    assert refresh_report_facts() == 3
+    assert set(DialogFacts.objects.values_list("dialog_id", flat=True)) >= set(closed[:3])
+    monkeypatch.setattr(facts, "PER_RUN", 100)
+    assert refresh_report_facts() == len(closed) - 3
+    for dialog_id in closed:
+        assert saved_walk(dialog_id) == raw_walk(dialog_id)
     assert refresh_report_facts() == 0  # idempotent
 
 
