@@ -8,7 +8,7 @@ Redis database number and channel prefix, so runs never collide with test suites
 Prints one line per scenario as it goes and, last, one JSON object (the summary).
 Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
 BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_STORM,
-BENCH_REDIS_DB;
+BENCH_PAGE_REQUESTS, BENCH_REDIS_DB; BENCH_DB names the PostgreSQL database instead;
 BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne;
 BENCH_PROCESSES=2 runs the chat and burst scenarios, product and relay alike, on two
 server processes (one per core) that the generator's sockets take in turn.
@@ -365,7 +365,9 @@ def main(argv=None) -> None:
     only = set(args.only.split(","))
     started = time.monotonic()
 
-    db_name = "livechat_bench_quick" if args.quick else "livechat_bench"
+    db_name = os.environ.get("BENCH_DB") or (
+        "livechat_bench_quick" if args.quick else "livechat_bench"
+    )
     tag = f"{int(time.time())}{os.getpid() % 1000}"
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
     prod_env = {

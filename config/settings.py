@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.requeue_stale_exports",
         "schedule": env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0),
     },
+    # Reports' per-dialog facts the dialog_ended hook missed (reports/facts.py)
+    "refresh-report-facts": {
+        "task": "reports.tasks.refresh_report_facts",
+        "schedule": env.float("REPORTS_FACTS_CHECK_SECONDS", default=300.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")

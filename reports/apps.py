@@ -14,3 +14,4 @@ class ReportsConfig(AppConfig):
         from reports import receivers
 
         hooks.presence_changed.connect(receivers.presence_changed)
+        hooks.dialog_ended.connect(receivers.dialog_ended)

@@ -3,7 +3,6 @@ query of their own. Each one is defined once in docs/reports.md; the anchors her
 that file's headings."""
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -107,28 +106,22 @@ def online_seconds(changes, before, period) -> float:
 
 def summarise(data, period) -> dict:
     """The account-wide figures of one period."""
-    started = [d for d in data.dialogs if d.created_at in period]
-    walks = data.walks
-    answered = [d for d in started if walks.get(d.id) and walks[d.id].writers]
-    first = [walks[d.id].first_response for d in answered if walks[d.id].first_response is not None]
-    replies = [s for d in started if d.id in walks for _op, s in walks[d.id].replies]
-    ended = [d for d in data.ended if d.closed_at in period]
-    with_lead = [d for d in started if d.id in data.lead_dialog_ids]
+    days = data.tally.days_of(period)
+    started = sum(day.started for day in days)
+    first = [s for day in days for s in day.first]
     return {
-        "started": len(started),
-        "answered": len(answered),
-        "missed": sum(1 for d in started if d.missed_at is not None),
-        "ended": len(ended),
-        "auto_closed": sum(1 for d in ended if d.closed_automatically),
+        "started": started,
+        "answered": sum(day.answered for day in days),
+        "missed": sum(day.missed for day in days),
+        "ended": sum(day.ended for day in days),
+        "auto_closed": sum(day.auto_closed for day in days),
         "first_response_median": percentile(first, 50),
         "first_response_p90": percentile(first, 90),
-        "reply_median": percentile(replies, 50),
-        "duration_median": percentile(
-            [(d.closed_at - d.created_at).total_seconds() for d in ended], 50
-        ),
-        "messages": sum(sum(walks[d.id].sent.values()) for d in started if d.id in walks),
+        "reply_median": percentile([s for day in days for s in day.replies], 50),
+        "duration_median": percentile([s for day in days for s in day.durations], 50),
+        "messages": sum(day.messages for day in days),
         "leads": sum(1 for at in data.lead_times if at in period),
-        "lead_share": (len(with_lead) / len(started)) if started else None,
+        "lead_share": (sum(day.with_lead for day in days) / started) if started else None,
         **rating_figures([r for r in data.ratings if r.rated_at in period]),
     }
 
@@ -149,26 +142,13 @@ def latest_comments(data, period, limit: int = 5) -> list:
 
 
 def per_operator(data, period) -> dict[int, dict]:
-    started = {d.id for d in data.dialogs if d.created_at in period}
-    dialogs, messages = defaultdict(int), defaultdict(int)
-    first, replies = defaultdict(list), defaultdict(list)
-    for dialog_id in started:
-        walk = data.walks.get(dialog_id)
-        if walk is None:
-            continue
-        for operator_id, count in walk.sent.items():
-            dialogs[operator_id] += 1
-            messages[operator_id] += count
-        if walk.first_responder is not None:
-            first[walk.first_responder].append(walk.first_response)
-        for operator_id, seconds in walk.replies:
-            replies[operator_id].append(seconds)
+    figures = data.tally.operators_of(period)
     return {
         op.id: {
-            "dialogs": dialogs[op.id],
-            "messages": messages.get(op.id, 0),
-            "first_response_median": percentile(first[op.id], 50),
-            "reply_median": percentile(replies[op.id], 50),
+            "dialogs": figures[op.id].dialogs,
+            "messages": figures[op.id].messages,
+            "first_response_median": percentile(figures[op.id].first, 50),
+            "reply_median": percentile(figures[op.id].replies, 50),
             "online": online_seconds(
                 data.presence.get(op.id, []), data.online_before(op, period), period
             ),
@@ -180,16 +160,13 @@ def per_operator(data, period) -> dict[int, dict]:
 def daily(data, period) -> list[dict]:
     """Per day of the period (in the active time zone): dialogs started and the median
     first response time of those dialogs."""
-    counts, first = defaultdict(int), defaultdict(list)
-    for d in data.dialogs:
-        if d.created_at in period:
-            day = timezone.localtime(d.created_at).date()
-            counts[day] += 1
-            walk = data.walks.get(d.id)
-            if walk and walk.first_response is not None:
-                first[day].append(walk.first_response)
+    days = data.tally.days
     return [
-        {"day": day, "started": counts[day], "first_response_median": percentile(first[day], 50)}
+        {
+            "day": day,
+            "started": days[day].started if day in days else 0,
+            "first_response_median": percentile(days[day].first, 50) if day in days else None,
+        }
         for day in period.days
     ]
 
@@ -197,10 +174,11 @@ def daily(data, period) -> list[dict]:
 def heatmap(data, period) -> list[list[int]]:
     """Dialogs started in the period by weekday (0 Monday) and hour, in the active zone."""
     grid = [[0] * 24 for _ in range(7)]
-    for d in data.dialogs:
-        if d.created_at in period:
-            local = timezone.localtime(d.created_at)
-            grid[local.weekday()][local.hour] += 1
+    for day in period.days:
+        if day in data.tally.days:
+            row = grid[day.weekday()]
+            for hour, count in enumerate(data.tally.days[day].hours):
+                row[hour] += count
     return grid
 
 

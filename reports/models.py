@@ -44,3 +44,33 @@ class Report(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+class DialogFacts(models.Model):
+    """What a closed dialog's messages tell the Reports page (reports.metrics.DialogWalk),
+    computed once by reports.facts so the page reads this row instead of the messages.
+    closed_at and last_message_at are the dialog's when computed: the page trusts the row
+    only while they still equal the dialog's (docs/reports.md, "How the figures are kept
+    fast")."""
+
+    dialog = models.OneToOneField(
+        "chat.Dialog",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="report_facts",
+        verbose_name=_("dialog"),
+    )
+    closed_at = models.DateTimeField(_("dialog closed"))
+    last_message_at = models.DateTimeField(_("dialog's last message"))
+    first_response = models.FloatField(_("first response, seconds"), null=True)
+    # Operator ids are kept as plain numbers: the figures of a dialog do not change when
+    # an operator account is removed later.
+    first_responder = models.PositiveBigIntegerField(_("first responder"), null=True)
+    replies = models.JSONField(_("replies"), default=list)  # [[operator id, seconds], ...]
+    sent = models.JSONField(_("messages sent"), default=list)  # [[operator id, count], ...]
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dialog facts")
+        verbose_name_plural = _("dialog facts")
+
+    def __str__(self):
+        return f"facts of dialog {self.dialog_id}"

@@ -5,6 +5,7 @@ import pytest
 
 from bench import fixtures
 from chat.models import Dialog, Message
+from reports.models import DialogFacts
 
 
 @pytest.mark.django_db(transaction=True)
@@ -13,10 +14,14 @@ def test_seeded_pages_answer_with_their_rows():
     assert seeded["seeded"] is True
     assert Dialog.objects.count() == 60
     assert Message.objects.count() == 240
+    # The Reports page's facts of every closed dialog, as if each had ended live.
+    closed = Dialog.objects.filter(status=Dialog.Status.CLOSED).count()
+    assert seeded["report_facts"] == closed == DialogFacts.objects.count() > 0
     pages = fixtures.pages_fixtures(dialogs=60)["pages"]
     assert {name: page["status"] for name, page in pages.items()} == dict.fromkeys(pages, 200)
     # Reused, not seeded twice, by the next run.
-    assert fixtures.seed_pages(dialogs=60, messages=240)["seeded"] is False
+    again = fixtures.seed_pages(dialogs=60, messages=240)
+    assert (again["seeded"], again["report_facts"]) == (False, 0)
 
 
 @pytest.mark.django_db(transaction=True)

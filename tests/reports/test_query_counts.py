@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 URL = "/console/reports/"
 # session, user, operator (operator_required), the tab counters (tab_members), the
 # operator's sites (read by the view, and again by the form's select as it renders), then
-# reports.selectors.load: dialogs started, dialogs ended, their messages, leads, ratings,
+# reports.selectors.load: leads, dialogs started (unsettled, settled), dialogs ended, the
+# unsettled ones' messages, ratings,
 # operators, presence changes.
-PAGE_QUERIES = 4 + 2 + 7
+PAGE_QUERIES = 4 + 2 + 8
 CSV_QUERIES = PAGE_QUERIES - 2  # no tab counters, no select rendered
 
 

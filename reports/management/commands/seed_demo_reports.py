@@ -19,6 +19,7 @@ from chat.models import Dialog, Message, Participant, Site, Visitor
 from chat.visitors.animals import PAIRS
 from leads.models import Lead
 from operators.models import Account, Operator
+from reports import facts
 from reports.models import PresenceChange
 from satisfaction.models import Rating, RatingSettings, Scale
 
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             history.day(first + timedelta(days=n))
         history.save()
         presence = seed_presence(operators, first, today, rng)
+        # Written around the services, so no dialog_ended hook ran: the page's facts.
+        facts.rebuild()
         self.stdout.write(
             f"Reports history: {len(history.dialogs)} dialogs, {len(history.messages)} messages, "
             f"{len(history.leads)} leads, {history.ratings} ratings, {presence} presence "
