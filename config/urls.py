@@ -29,6 +29,7 @@ urlpatterns = [
     path("console/reports/", include("reports.urls")),
     path("console/crm/", include("crm.urls")),
     path("console/replies/", include("replies.urls")),
+    path("console/teamwork/", include("teamwork.urls")),
     path("console/push/", include("push.urls")),
     path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
     path("console/", include("chat.urls")),
