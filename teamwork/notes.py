@@ -2,6 +2,7 @@
 only. Mentioned colleagues (@boris) are alerted."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from chat.console import selectors as chat_selectors
 from chat.dialogs import access
@@ -18,7 +19,7 @@ def _clean(text) -> str:
         return posting.clean_text(text)
     except ChatError as error:
         if error.code == "empty":
-            raise ChatError("empty", "The note is empty.") from error
+            raise ChatError("empty", _("The note is empty.")) from error
         raise
 
 
