@@ -23,6 +23,11 @@ def notes_for(operator: Operator, dialog_id: int, *, after: int = 0) -> list[Not
     )
 
 
+def shared_notes(dialog_id: int) -> list[Note]:
+    """The notes every operator of the dialog reads (what a CRM export may carry). One query."""
+    return list(Note.objects.shared().select_related("author__user").filter(dialog_id=dialog_id))
+
+
 def note(note_id: int) -> Note:
     return _notes().get(pk=note_id)
 

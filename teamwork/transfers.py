@@ -45,8 +45,9 @@ def candidates(*, operator: Operator, dialog, active_operator_ids) -> list[Candi
         .order_by("display_name", "id")
     ]
     online = set(
-        Operator.objects.filter(online_operators_q(), pk__in=[op.id for op in colleagues])
-        .values_list("id", flat=True)
+        Operator.objects.filter(
+            online_operators_q(), pk__in=[op.id for op in colleagues]
+        ).values_list("id", flat=True)
     )
     busy = capacity.refusals(
         operators=[op for op in colleagues if op.id in online and op.id not in active_operator_ids],

@@ -111,9 +111,7 @@ async def test_a_mentioned_colleague_who_may_not_read_the_dialog_is_not_alerted(
     await sockets.expect(console, "noted", "note")
     await sockets.silent(bob_console)
     note = await database_sync_to_async(Note.objects.get)()
-    assert await database_sync_to_async(lambda: [op.id for op in note.mentions.all()])() == [
-        bob.id
-    ]
+    assert await database_sync_to_async(lambda: [op.id for op in note.mentions.all()])() == [bob.id]
 
 
 async def test_a_reconnecting_console_catches_up_on_notes(sockets, site, alice):
@@ -152,9 +150,7 @@ async def test_bad_note_frames_get_an_error_and_the_socket_stays(sockets, site, 
     assert (await console.receive_json_from())["type"] == "error"
 
 
-async def test_another_accounts_operator_cannot_note_or_read_notes(
-    sockets, site, alice, stranger
-):
+async def test_another_accounts_operator_cannot_note_or_read_notes(sockets, site, alice, stranger):
     dialog_id, session, widget, console = await visitor_and_console(sockets, site, alice)
     await database_sync_to_async(notes.add_note)(operator=alice, dialog_id=dialog_id, text="x")
     await sockets.expect(console, "note")

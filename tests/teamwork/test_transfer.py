@@ -92,9 +92,7 @@ class TestRules:
         with pytest.raises(AccessDenied):
             transfer(plain, dialog_of_alice, bob)
 
-    def test_tenancy_no_transfer_to_or_from_another_account(
-        self, alice, stranger, dialog_of_alice
-    ):
+    def test_tenancy_no_transfer_to_or_from_another_account(self, alice, stranger, dialog_of_alice):
         online(stranger)
         with pytest.raises(ChatError) as refused:
             transfer(alice, dialog_of_alice, stranger)

@@ -72,9 +72,7 @@ class OperatorConsumer(FrameConsumer):
 
     async def on_extension_frame(self, kind, service, frame):
         try:
-            answer = await db_thread(service)(
-                frame, operator=self.operator, site_ids=self.site_ids
-            )
+            answer = await db_thread(service)(frame, operator=self.operator, site_ids=self.site_ids)
         except ChatError as error:
             error.fields.setdefault("frame", kind)
             raise
