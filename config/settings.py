@@ -46,8 +46,8 @@ INSTALLED_APPS = [
     "leads",
     "satisfaction",  # visitors rate their dialogs (satisfaction/)
     "reports",  # the Reports page (reports/, docs/reports.md)
-    "engage",
-    "teamwork",  # internal notes and transfers (teamwork/, docs/teamwork.md)  # visitors online, proactive invitations, business hours (docs/engagement.md)
+    "engage",  # visitors online, proactive invitations, business hours (docs/engagement.md)
+    "teamwork",  # internal notes and transfers (teamwork/, docs/teamwork.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)
