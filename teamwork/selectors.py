@@ -10,9 +10,9 @@ NOTE_TEMPLATE = "teamwork/_note.html"
 
 
 def _notes():
-    return Note.objects.select_related("author__user", "recipient__user").prefetch_related(
-        Prefetch("mentions", queryset=Operator.objects.select_related("user"))
-    )
+    return Note.objects.select_related(
+        "author__user", "recipient__user", "transfer"
+    ).prefetch_related(Prefetch("mentions", queryset=Operator.objects.select_related("user")))
 
 
 def notes_for(operator: Operator, dialog_id: int, *, after: int = 0) -> list[Note]:
@@ -47,13 +47,18 @@ def colleagues_of_site(site_id: int) -> list[Operator]:
     )
 
 
-def pinned_transfer_note(operator: Operator, dialog) -> Note | None:
-    """The private note of the last transfer of this open dialog to this operator. One query."""
+def pinned_transfer_note(operator: Operator, dialog, transcript) -> Note | None:
+    """The private note of the last transfer of this open dialog to this operator, found
+    among the transcript's notes already read (no query)."""
     if not dialog.is_open:
         return None
-    return (
-        Note.objects.select_related("author__user")
-        .filter(dialog=dialog, recipient=operator, transfer__isnull=False)
-        .order_by("-id")
-        .first()
-    )
+    pinned = None
+    for entry in transcript or ():
+        note = entry.item
+        if (
+            isinstance(note, Note)
+            and note.recipient_id == operator.id
+            and hasattr(note, "transfer")  # select_related: no query
+        ):
+            pinned = note
+    return pinned

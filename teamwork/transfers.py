@@ -7,6 +7,7 @@ toast. Refused, with the reason, when the colleague is offline or at his dialog 
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext as _
 
 from chat.console import selectors as chat_selectors
@@ -35,20 +36,16 @@ class Candidate:
 
 
 def candidates(*, operator: Operator, dialog, active_operator_ids) -> list[Candidate]:
-    """Every colleague of the dialog's site but the operator, online ones first: two
-    queries plus the capacity check's."""
-    colleagues = [
-        op
-        for op in Operator.objects.filter(sites__id=dialog.site_id)
+    """Every colleague of the dialog's site but the operator, online ones first: one
+    query plus the capacity check's."""
+    colleagues = list(
+        Operator.objects.filter(sites__id=dialog.site_id)
         .exclude(pk=operator.pk)
+        .annotate(is_online=ExpressionWrapper(online_operators_q(), output_field=BooleanField()))
         .select_related("user")
         .order_by("display_name", "id")
-    ]
-    online = set(
-        Operator.objects.filter(
-            online_operators_q(), pk__in=[op.id for op in colleagues]
-        ).values_list("id", flat=True)
     )
+    online = {op.id for op in colleagues if op.is_online}
     busy = capacity.refusals(
         operators=[op for op in colleagues if op.id in online and op.id not in active_operator_ids],
         dialog=dialog,

@@ -1,9 +1,10 @@
 """Teamwork in chat's console templates without chat importing teamwork:
 
 {% load teamwork_tags %}
-{% transfer_menu %}             the dialog menu's "Transfer dialog" item (a query or two)
+{% transfer_menu %}             the dialog menu's "Transfer dialog" item (one query)
 {% note_toggle %}               the composer's Note switch and its words (no query)
 {% pinned_transfer_note %}      the private note of the transfer that gave me the dialog
+                                (from the transcript's notes: no query)
 {{ text|with_mentions:note }}   a note's text with its mentions marked, escaped
 """
 
@@ -48,7 +49,11 @@ def note_toggle():
 @register.inclusion_tag("teamwork/_pinned_note.html", takes_context=True)
 def pinned_transfer_note(context):
     view, operator = context["view"], context["operator"]
-    note = selectors.pinned_transfer_note(operator, view.dialog) if view.is_participant else None
+    note = (
+        selectors.pinned_transfer_note(operator, view.dialog, view.transcript)
+        if view.is_participant
+        else None
+    )
     return {"note": note}
 
 

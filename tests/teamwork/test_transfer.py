@@ -128,7 +128,7 @@ class TestRules:
         online(bob)
         make_operator(username="zoe", display_name="Zoe", sites=[site], status="offline")
         dialog = lifecycle.Dialog.objects.get(pk=dialog_of_alice)
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(1):
             listed = transfers.candidates(
                 operator=alice, dialog=dialog, active_operator_ids=[alice.id]
             )
