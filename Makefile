@@ -28,6 +28,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_replies
 	$(BIN)/python manage.py seed_demo_ratings
 	$(BIN)/python manage.py seed_demo_reports
+	$(BIN)/python manage.py seed_demo_teamwork
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 
 run: demo-data
