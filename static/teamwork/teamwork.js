@@ -110,6 +110,29 @@
     });
   }
 
+  // Where the message composer is not shown (an ended dialog, a colleague's I read).
+  var noteOnly = document.getElementById("note-composer");
+  if (noteOnly && transcript) {
+    var noteInput = document.getElementById("note-composer-text");
+    var addNote = function () {
+      var text = noteInput.value.trim();
+      if (!text) return;
+      sendNote(text);
+      noteInput.value = "";
+      noteInput.focus();
+    };
+    noteOnly.addEventListener("submit", function (event) {
+      event.preventDefault();
+      addNote();
+    });
+    noteInput.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        addNote();
+      }
+    });
+  }
+
   // --- notes arriving ----------------------------------------------------------------
 
   function place(id, html, clientId) {

@@ -3,6 +3,7 @@
 {% load teamwork_tags %}
 {% transfer_menu %}             the dialog menu's "Transfer dialog" item (one query)
 {% note_toggle %}               the composer's Note switch and its words (no query)
+{% note_only_composer %}        a notes-only composer where the message one is not shown
 {% pinned_transfer_note %}      the private note of the transfer that gave me the dialog
                                 (from the transcript's notes: no query)
 {{ text|with_mentions:note }}   a note's text with its mentions marked, escaped
@@ -44,6 +45,17 @@ def transfer_menu(context):
 @register.inclusion_tag("teamwork/_note_toggle.html")
 def note_toggle():
     return {}
+
+
+@register.inclusion_tag("teamwork/_note_only_composer.html", takes_context=True)
+def note_only_composer(context):
+    """Where the message composer is not shown (an ended dialog, a colleague's dialog I
+    read): a composer for notes only. Any operator who may see the dialog may add one."""
+    view = context["view"]
+    return {
+        "show": not (view.is_participant and view.dialog.is_open),
+        "max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
+    }
 
 
 @register.inclusion_tag("teamwork/_pinned_note.html", takes_context=True)

@@ -207,3 +207,19 @@ async def test_the_receiver_hears_a_toast_and_the_visitor_the_line(sockets, site
     state = next(f for f in heard if f["type"] == "dialog")["dialog"]
     assert [op["name"] for op in state["operators"]] == ["Boris"]
     await sockets.silent(widget)
+
+
+@pytest.mark.django_db
+def test_an_ended_dialog_and_a_read_one_offer_a_notes_only_composer(
+    client, make_operator, site, alice, dialog_of_alice
+):
+    lead = make_operator(username="lead", sites=[site], can_see_others=True)
+    client.force_login(lead.user)
+    page = client.get(f"/console/dialogs/{dialog_of_alice}/").content.decode()
+    assert 'id="note-composer"' in page and 'id="composer"' not in page
+    client.force_login(alice.user)
+    page = client.get(f"/console/dialogs/{dialog_of_alice}/").content.decode()
+    assert 'id="note-composer"' not in page and 'id="composer-note"' in page
+    lifecycle.end_dialog(operator=alice, dialog_id=dialog_of_alice)
+    page = client.get(f"/console/dialogs/{dialog_of_alice}/").content.decode()
+    assert 'id="note-composer"' in page
