@@ -2,6 +2,7 @@
 only. Mentioned colleagues (@boris) are alerted."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from chat.console import selectors as chat_selectors
@@ -50,6 +51,8 @@ def add_note(
             alerted = []
             if recipient is None:
                 alerted = _mention(note, dialog, operator)
+            # Its mentions once, for the fragment rendered in every language.
+            prefetch_related_objects([note], selectors.MENTIONS)
             events.note_added_on_commit(note)
             if alerted:
                 events.mentioned_on_commit(note, dialog, [op.id for op in alerted])
@@ -61,6 +64,8 @@ def add_note(
 def _mention(note: Note, dialog, author: Operator) -> list[Operator]:
     """Store whom the note mentions; return those to alert: colleagues (not the author)
     who may read the dialog now, so the alert opens a page they may see."""
+    if not mentions.tokens(note.text):
+        return []
     named = mentions.mentioned(note.text, selectors.colleagues_of_site(dialog.site_id))
     if not named:
         return []

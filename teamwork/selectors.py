@@ -9,10 +9,14 @@ from teamwork.models import Note
 NOTE_TEMPLATE = "teamwork/_note.html"
 
 
+# A note's mentioned colleagues with their logins (teamwork_tags.with_mentions reads both).
+MENTIONS = Prefetch("mentions", queryset=Operator.objects.select_related("user"))
+
+
 def _notes():
     return Note.objects.select_related(
         "author__user", "recipient__user", "transfer"
-    ).prefetch_related(Prefetch("mentions", queryset=Operator.objects.select_related("user")))
+    ).prefetch_related(MENTIONS)
 
 
 def notes_for(operator: Operator, dialog_id: int, *, after: int = 0) -> list[Note]:
