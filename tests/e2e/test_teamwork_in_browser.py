@@ -2,7 +2,7 @@
 390 px phone: a note (Note button and "/note") shows in the console only, never in the
 widget (live or after a reload); @boris alerts Boris; the dialog goes to Boris with a
 private note, the visitor reads who continues; a transfer to an offline colleague is
-refused with its reason."""
+refused with its reason; the sender, reading it afterwards, may still add notes."""
 
 import re
 from pathlib import Path
@@ -154,6 +154,17 @@ def test_notes_stay_with_operators_and_the_dialog_is_transferred(
     expect(widget.locator(".lc-msg-system").last).to_contain_text(words["continues"])
     expect(widget.locator("body")).not_to_contain_text("call back")
     visitor.screenshot(path=SCREENS / f"{name}-widget.png")
+
+    # Vera reads the dialog she gave away (she sees colleagues' dialogs): notes only.
+    console.goto(f"{asgi_server}/console/dialogs/{dialog.id}/")
+    expect(console.locator("#composer")).to_have_count(0)
+    console.fill("#note-composer-text", "I spoke to him yesterday too")
+    console.press("#note-composer-text", "Enter")
+    mine = console.locator("#transcript .msg-note:not(.msg-pending)").last
+    expect(mine).to_contain_text("yesterday too")
+    expect(bob.locator("#transcript .msg-note").last).to_contain_text("yesterday too")
+    console.screenshot(path=SCREENS / f"{name}-notes-only.png")
+    expect(widget.locator("body")).not_to_contain_text("yesterday too")
 
     assert problems == []
     for page in (visitor, console, bob):
