@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reports",  # the Reports page (reports/, docs/reports.md)
     "engage",  # visitors online, proactive invitations, business hours (docs/engagement.md)
     "routing",  # auto-assignment, capacity and the queue (docs/routing.md)
+    "teamwork",  # internal notes and transfers (teamwork/, docs/teamwork.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)

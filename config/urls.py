@@ -31,6 +31,7 @@ urlpatterns = [
     path("console/replies/", include("replies.urls")),
     path("console/sites/", include("engage.hours_urls")),
     path("console/tags/", include("tags.urls")),
+    path("console/teamwork/", include("teamwork.urls")),
     path("console/push/", include("push.urls")),
     path("console/invitations/", include("engage.urls_rules")),
     path("console/visitors/", include("engage.urls")),

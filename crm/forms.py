@@ -54,6 +54,7 @@ class IntegrationForm(forms.ModelForm):
             "is_active",
             "export_new_leads",
             "export_ended_dialogs",
+            "export_internal_notes",
         ]
         widgets = {"settings": forms.Textarea(attrs={"rows": 6, "cols": 80})}
 

@@ -33,6 +33,15 @@ class Integration(models.Model):
     export_ended_dialogs = models.BooleanField(
         _("export ended dialogs automatically"), default=False
     )
+    # Operators' internal notes (teamwork) go to the CRM only when the account says so.
+    export_internal_notes = models.BooleanField(
+        _("include internal notes"),
+        default=False,
+        help_text=_(
+            "Exported dialogs carry the operators' internal notes (never a transfer's "
+            "private note). Visitors never see notes; the CRM's users would."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -9,6 +9,7 @@ from chat.models import Dialog, Message, Visitor
 from chat.visitors import card
 from satisfaction import selectors as ratings
 from tags import selectors as tags
+from teamwork import selectors as teamwork
 
 EVENT_DIALOG = "dialog.exported"
 EVENT_LEAD = "lead.exported"
@@ -71,6 +72,19 @@ def rating_data(dialog: Dialog) -> dict | None:
     }
 
 
+def notes_data(dialog: Dialog) -> list[dict]:
+    """The operators' internal notes (teamwork), for integrations that include them
+    (Integration.export_internal_notes); a transfer's private note never goes."""
+    return [
+        {
+            "author": note.author.name if note.author else "",
+            "text": note.text,
+            "written_at": _iso(note.created_at),
+        }
+        for note in teamwork.shared_notes(dialog.id)
+    ]
+
+
 def visitor_data(visitor: Visitor, visit) -> dict:
     utm = visit.utm if visit and isinstance(visit.utm, dict) else {}
     return {
@@ -127,6 +141,8 @@ def build(export) -> dict:
             dict.fromkeys(stay.operator.name for stay in visitor_card.stays)
         )
         payload["visitor"] = visitor_data(visitor_card.visitor, visitor_card.visit)
+        if export.integration.export_internal_notes:
+            payload["dialog"]["notes"] = notes_data(dialog)
     elif lead is not None and lead.visitor is not None:
         payload["visitor"] = visitor_data(lead.visitor, card.latest_visit(lead.visitor_id))
     return payload
@@ -170,6 +186,13 @@ def transcript_text(payload: dict) -> str:
         if "attachment" in item:
             text = f"{text} [{item['attachment']['name']}]".strip()
         lines.append(f"[{item['sent_at'][:16].replace('T', ' ')}] {who}: {text}")
+    notes = dialog.get("notes") or []
+    if notes:
+        lines.append("")
+        lines.append(_("Internal notes:"))
+        for note in notes:
+            when = note["written_at"][:16].replace("T", " ")
+            lines.append(f"[{when}] {note['author']}: {note['text']}")
     return "\n".join(lines)
 
 

@@ -44,6 +44,8 @@ class Report(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+
 class DialogFacts(models.Model):
     """What a closed dialog's messages tell the Reports page (reports.metrics.DialogWalk),
     computed once by reports.facts so the page reads this row instead of the messages.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from chat.console import row_parts
+from chat.console import row_parts, transcript_items
 from chat.console.presence import online_operators_q
 from chat.dialogs import access
 from chat.errors import AccessDenied, NotFound
@@ -160,6 +160,8 @@ class DialogView:
     messages: list[Message]
     is_participant: bool
     can_connect: bool
+    # The messages with other apps' console-only items (transcript_items), in time order.
+    transcript: list = None
 
 
 def dialog_for_operator(operator: Operator, dialog_id: int) -> Dialog:
@@ -182,12 +184,14 @@ def dialog_view(operator: Operator, dialog_id: int) -> DialogView:
     site_ids = site_ids_of(operator)
     if not access.can_view_dialog(operator, dialog, site_ids, operator_ids):
         raise AccessDenied()
+    messages = transcript(dialog.id)
     return DialogView(
         dialog=dialog,
         operators=operators,
-        messages=transcript(dialog.id),
+        messages=messages,
         is_participant=operator.id in operator_ids,
         can_connect=access.can_connect(operator, dialog, site_ids, operator_ids),
+        transcript=transcript_items.merged(messages, operator=operator, dialog=dialog),
     )
 
 

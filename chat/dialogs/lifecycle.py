@@ -114,17 +114,41 @@ def join_locked_dialog(dialog: Dialog, operator: Operator, operators: list[Opera
     it checked: it becomes active, the visitor is told who answers him. operators: those
     connected now (the list is extended). Also the routing app's way to give a dialog to
     one operator (chat/dialogs/assignment.py)."""
-    now = timezone.now()
-    Participant.objects.create(dialog=dialog, operator=operator, joined_at=now)
-    dialog.status = Dialog.Status.ACTIVE
-    dialog.accepted_at = dialog.accepted_at or now
-    dialog.save(update_fields=["status", "accepted_at"])
+    _join(dialog, operator)
     operators.append(operator)
     operator_ids = [op.id for op in operators]
     with in_widget_language(dialog):
         note = _("%(name)s joined the dialog") % {"name": operator.name}
     _system_message(dialog, note, operator_ids)
     events.dialog_changed_on_commit(dialog, operators)
+
+
+def _join(dialog: Dialog, operator: Operator) -> None:
+    """The operator is in the dialog from now on, and it is active."""
+    now = timezone.now()
+    Participant.objects.create(dialog=dialog, operator=operator, joined_at=now)
+    dialog.status = Dialog.Status.ACTIVE
+    dialog.accepted_at = dialog.accepted_at or now
+    dialog.save(update_fields=["status", "accepted_at"])
+
+
+def hand_over_locked(
+    dialog: Dialog, *, sender: Operator, receiver: Operator, operators: list, line: str
+) -> list[Operator]:
+    """One operator hands an open dialog to another (teamwork's transfer): the receiver
+    joins (unless he is in it), the sender leaves, and the visitor reads one line instead
+    of "joined" and "left". The caller locked the dialog (lock_dialog), read its connected
+    operators and checked every rule. Returns the operators connected now."""
+    if receiver.id not in {op.id for op in operators}:
+        _join(dialog, receiver)
+        operators = [*operators, receiver]
+    Participant.objects.connected().filter(dialog=dialog, operator=sender).update(
+        left_at=timezone.now()
+    )
+    remaining = [op for op in operators if op.id != sender.id]
+    _system_message(dialog, line, [op.id for op in remaining])
+    events.dialog_changed_on_commit(dialog, remaining)
+    return remaining
 
 
 @transaction.atomic

@@ -14,6 +14,10 @@ is sent back as the answer frame (None: no answer). A ChatError it raises become
 frame as for chat's own frames, with "frame": the frame's type, so the client knows whose
 error it is (docs/protocol.md, "Frames of other apps").
 
+Console (operator) frames of other apps work the same way (register_operator_frame):
+
+    service(frame, *, operator: Operator, site_ids: set[int]) -> dict | None
+
 An app adds a part of its own to hello the same way (register_hello_part below), so the
 widget learns what it needs at connect without a frame of its own.
 """
@@ -85,3 +89,22 @@ def console_topic_groups(names, *, operator, site_ids) -> list[str]:
         if topic := _console_topics.get(name):
             groups.extend(topic(operator=operator, site_ids=site_ids))
     return groups
+
+
+# Console frames of other apps (OperatorConsumer.handler_for), as visitor frames above.
+OperatorFrameService = Callable[..., dict | None]
+
+_operator_frames: dict[str, OperatorFrameService] = {}
+
+
+def register_operator_frame(frame_type: str, service: OperatorFrameService) -> None:
+    """Route console frames of frame_type to service(frame, operator=..., site_ids=...).
+    A type registered twice with different services is a programming error."""
+    known = _operator_frames.get(frame_type)
+    if known is not None and known is not service:
+        raise ValueError(f"The operator frame {frame_type!r} is already registered.")
+    _operator_frames[frame_type] = service
+
+
+def operator_frame_service(frame_type: str) -> OperatorFrameService | None:
+    return _operator_frames.get(frame_type)

@@ -32,6 +32,9 @@ DIALOG_QUERIES += 2
 DIALOG_QUERIES += 1
 # Canned replies for the composer (replies_tags.composer_replies): the account's replies.
 DIALOG_QUERIES += 1
+# Teamwork: the notes I may read (chat/console/transcript_items.py; their mentions come
+# with one more query when there are notes), the colleagues of Transfer dialog.
+DIALOG_QUERIES += 2
 
 
 def make_dialogs(site, count, *, status=Dialog.Status.NEW, start=1):

@@ -1,6 +1,7 @@
 """The console's socket: one per console tab of an operator (docs/protocol.md, "Console
 socket")."""
 
+import functools
 import hashlib
 from urllib.parse import parse_qs
 
@@ -73,6 +74,22 @@ class OperatorConsumer(FrameConsumer):
         for group in self.groups_joined + ([self.watched] if self.watched else []):
             await self.channel_layer.group_discard(group, self.channel_name)
         await db_thread(presence.console_closed)(self.operator)
+
+    def handler_for(self, kind: str):
+        """chat's own frames, then those other apps registered (chat/realtime/extensions.py)."""
+        handler = super().handler_for(kind)
+        if handler is None and (service := extensions.operator_frame_service(kind)):
+            handler = functools.partial(self.on_extension_frame, kind, service)
+        return handler
+
+    async def on_extension_frame(self, kind, service, frame):
+        try:
+            answer = await db_thread(service)(frame, operator=self.operator, site_ids=self.site_ids)
+        except ChatError as error:
+            error.fields.setdefault("frame", kind)
+            raise
+        if answer is not None:
+            await self.send_frame(answer)
 
     def dialog_id_of(self, frame) -> int:
         return id_field(frame, "dialog")
