@@ -4,11 +4,11 @@ dialog on a site where everyone sees every new dialog."""
 
 import pytest
 from django.utils import translation
-from teamwork.transfers import transfer_dialog
 
 from chat.console import selectors
 from chat.errors import ChatError
 from routing import capacity
+from teamwork.transfers import transfer_dialog
 from tests.routing.routing_factory import auto_assign, online, visitor_writes
 
 pytestmark = pytest.mark.django_db
