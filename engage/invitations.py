@@ -104,7 +104,7 @@ def opening_for(value, *, dialog: Dialog) -> Opening | None:
     with override(rule.site.language or get_language()):
         visitor_name = shown.visitor.display_name
     return Opening(
-        text=rules.fill_text(rule, visitor_name=visitor_name, site=rule.site),
+        text=rules.rule_text(rule, visitor_name=visitor_name, site=rule.site),
         operator=rule.operator,
     )
 

@@ -1,8 +1,12 @@
 """A site's invitation rules as the widget gets them in hello (docs/protocol.md,
 "invitations"): the active rules with their texts filled in for this visitor, and what the
 browser cannot know itself (visit number, time on the site, what was shown before). The
-widget evaluates them (static/engage/invitation-rules.js): no server work per page view."""
+widget evaluates them (static/engage/rules-match.js): no server work per page view."""
 
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -12,34 +16,35 @@ from engage.rule_models import InvitationEvent, InvitationRule
 PLACEHOLDERS = ("visitor_name", "operator_name", "site_name")
 UNSET = (None, "", "any", [], False)  # a condition with such a value is not checked
 HISTORY_LIMIT = 500  # the latest events of a visitor that hello reads (newest first)
+CACHE_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 
 
-def fill_text(rule: InvitationRule, *, visitor_name: str, site: Site) -> str:
-    """The rule's text with its placeholders filled; an unknown one stays as typed. Plain
-    replacement (never str.format): the text is the operator's, not a template."""
-    values = {
-        "visitor_name": visitor_name,
-        "operator_name": rule.operator.name if rule.operator_id else site.name,
-        "site_name": site.name,
-    }
-    text = rule.text
+def fill_text(text: str, *, visitor_name: str, operator_name: str, site_name: str) -> str:
+    """The text with its placeholders filled; an unknown one stays as typed. Plain
+    replacement (never str.format): the text is the operator's, not a template language."""
+    values = {"visitor_name": visitor_name, "operator_name": operator_name, "site_name": site_name}
     for name, value in values.items():
         text = text.replace("{" + name + "}", value)
     return text
 
 
 def author_name(rule: InvitationRule, site: Site) -> str:
+    """Who the invitation is from: its operator, else the site ({operator_name} too)."""
     return rule.operator.name if rule.operator_id else site.name
 
 
-def active_rules(site_id: int) -> list[InvitationRule]:
-    """One query: the site's rules that are not paused, highest priority first."""
-    active = InvitationRule.objects.filter(site_id=site_id, paused=False)
-    return list(active.select_related("operator__user"))
+def rule_text(rule: InvitationRule, *, visitor_name: str, site: Site) -> str:
+    author = author_name(rule, site)
+    return fill_text(
+        rule.text, visitor_name=visitor_name, operator_name=author, site_name=site.name
+    )
 
 
-def rule_data(rule: InvitationRule, *, visitor_name: str, site: Site) -> dict:
-    """A rule as the widget evaluates it; empty conditions are left out."""
+def rule_data(rule: InvitationRule, site: Site) -> dict:
+    """A rule as the widget evaluates it, its text not filled yet ("template"); empty
+    conditions are left out."""
     conditions = {
         "url_match": rule.url_match,
         "url_pattern": rule.url_pattern,
@@ -65,14 +70,53 @@ def rule_data(rule: InvitationRule, *, visitor_name: str, site: Site) -> dict:
         "days": rule.frequency_days,
         "display": rule.display,
         "author": author_name(rule, site),
-        "text": fill_text(rule, visitor_name=visitor_name, site=site),
+        "template": rule.text,
     }
 
 
+def _cache_key(site_id: int) -> str:
+    return f"engage:invitation-rules:{site_id}"
+
+
+def site_rules(site: Site) -> list[dict]:
+    """The site's active rules, highest priority first (rule_data): from the cache, else
+    one query. Every change of a rule drops the site's entry (forget_site_rules); an
+    operator's or the site's new name shows within CACHE_SECONDS."""
+    key = _cache_key(site.id)
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache (Redis) is down: the database still answers
+        logger.warning("invitation rules: cache unavailable", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    active = InvitationRule.objects.filter(site_id=site.id, paused=False)
+    rules = [rule_data(rule, site) for rule in active.select_related("operator__user")]
+    try:
+        cache.set(key, rules, CACHE_SECONDS)
+    except Exception:
+        logger.warning("invitation rules: cache unavailable", exc_info=True)
+    return rules
+
+
+def forget_site_rules(site_id: int) -> None:
+    """Drops the site's cached rules now and again once the change commits (a hello
+    between the two may have cached the rules as they were before it)."""
+
+    def forget():
+        try:
+            cache.delete(_cache_key(site_id))
+        except Exception:
+            logger.warning("invitation rules: cache unavailable", exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
+
+
 def hello_part(*, site: Site, session, language: str) -> dict:
-    """hello["invitations"]: one query for the rules and, when there are some, one for
-    what this visitor was shown and closed."""
-    rules = active_rules(site.id)
+    """hello["invitations"]: the site's rules (cached: no query mostly) and, when there are
+    some, one query for what this visitor was shown and closed."""
+    rules = site_rules(site)
     visit = session.visit
     part = {
         "rules": [],
@@ -87,7 +131,18 @@ def hello_part(*, site: Site, session, language: str) -> dict:
         return part
     with override(language):
         visitor_name = session.visitor.display_name
-    part["rules"] = [rule_data(rule, visitor_name=visitor_name, site=site) for rule in rules]
+    part["rules"] = [
+        {
+            **{key: value for key, value in rule.items() if key != "template"},
+            "text": fill_text(
+                rule["template"],
+                visitor_name=visitor_name,
+                operator_name=rule["author"],
+                site_name=site.name,
+            ),
+        }
+        for rule in rules
+    ]
     history = list(
         InvitationEvent.objects.filter(visitor_id=session.visitor.id).values_list(
             "rule_id", "kind", "visit_id", "at"

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
+from engage import rules
 from engage.rule_models import InvitationEvent, InvitationRule
 from engage.rules_forms import CONDITION_FIELDS, MESSAGE_FIELDS, SHOWING_FIELDS, InvitationRuleForm
 
@@ -47,6 +48,21 @@ class InvitationRuleAdmin(admin.ModelAdmin):
         (_("Message"), {"fields": MESSAGE_FIELDS}),
         (_("How often"), {"fields": SHOWING_FIELDS}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if change and "site" in form.changed_data:
+            rules.forget_site_rules(form.initial["site"])
+        super().save_model(request, obj, form, change)
+        rules.forget_site_rules(obj.site_id)
+
+    def delete_model(self, request, obj):
+        rules.forget_site_rules(obj.site_id)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for site_id in set(queryset.values_list("site_id", flat=True)):
+            rules.forget_site_rules(site_id)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(InvitationEvent)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from chat.visitors import sessions
-from engage import rules
+from engage import rules, rules_services
 from engage.rule_models import InvitationEvent
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
@@ -120,12 +120,32 @@ def test_a_fixed_number_of_queries_whatever_the_rules_and_history(
     session = session_on(site)
     with django_assert_num_queries(1):  # no rules: nothing more to read
         part(site, session)
+    with django_assert_num_queries(0):  # ...and the site's rules are cached
+        part(site, session)
     for n in range(5):
         rule = make_rule(site, name=f"r{n}")
         for kind in ("shown", "closed", "answered"):
             InvitationEvent.objects.create(
                 rule=rule, visitor=session.visitor, visit=session.visit, kind=kind
             )
-    with django_assert_num_queries(2):
+    rules.forget_site_rules(site.id)
+    with django_assert_num_queries(2):  # the rules, the visitor's history
         got = part(site, session)
     assert len(got["rules"]) == 5
+    with django_assert_num_queries(1):  # the rules from the cache
+        assert part(site, session) == got
+
+
+@pytest.mark.django_db
+def test_every_change_from_the_console_reaches_the_next_hello(site, alice, make_rule):
+    session = session_on(site)
+    assert part(site, session)["rules"] == []  # cached: no rules
+    rule = rules_services.create_rule(site=site, name="New", text="Hi from {operator_name}")
+    assert [r["text"] for r in part(site, session)["rules"]] == ["Hi from shop.example"]
+    rules_services.update_rule(rule=rule, operator=alice)
+    assert [r["text"] for r in part(site, session)["rules"]] == ["Hi from Alice"]
+    rules_services.set_paused(rule=rule, paused=True)
+    assert part(site, session)["rules"] == []
+    rules_services.set_paused(rule=rule, paused=False)
+    rules_services.delete_rule(rule=rule)
+    assert part(site, session)["rules"] == []
