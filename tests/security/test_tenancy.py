@@ -84,6 +84,7 @@ TARGETS = {
     "replies:edit": "reply",
     "replies:delete": "reply",
     "replies:used": "reply",
+    "engage:write": "visitor",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -213,6 +214,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "blocked": blocked,
         "invitation": invitation,
         "reply": reply,
+        "visitor": dialog.visitor,
     }
 
 
