@@ -4,13 +4,13 @@
 import uuid
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.console import selectors as chat_selectors
-from chat.errors import ChatError
+from chat.errors import ChatError, NotFound
 from chat.views.decorators import operator_required
 from engage import outreach, visitors
 from engage.visitors_forms import VisitorFilterForm
@@ -77,6 +77,10 @@ def write(request, pk):
             text=request.POST.get("text", ""),
             client_id=request.POST.get("client_id") or uuid.uuid4().hex,
         )
+    except NotFound as error:
+        if _wants_json(request):
+            return JsonResponse({"code": error.code, "detail": str(error.detail)}, status=404)
+        raise Http404(error.detail) from error
     except ChatError as error:
         if _wants_json(request):
             return JsonResponse(

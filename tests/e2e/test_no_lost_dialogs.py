@@ -18,6 +18,7 @@ dialog stayed missing until a reload."""
 
 import contextlib
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -155,7 +156,8 @@ class HeldSockets:
 
     def __init__(self, page):
         self.pending = None
-        page.route_web_socket("**/ws/console/", self.on_socket)
+        # With or without the query naming other apps' live topics (?topics=visitors).
+        page.route_web_socket(re.compile(r"/ws/console/(\?.*)?$"), self.on_socket)
 
     def on_socket(self, route):
         act, self.pending = self.pending, None

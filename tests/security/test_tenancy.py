@@ -96,6 +96,7 @@ TARGETS = {
     "invitations:edit": "rule",
     "invitations:pause": "rule",
     "invitations:delete": "rule",
+    "engage:write": "visitor",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -231,6 +232,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "invitation": invitation,
         "reply": reply,
         "rule": rule,
+        "visitor": dialog.visitor,
     }
 
 
