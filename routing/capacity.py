@@ -6,14 +6,16 @@ from django.utils.translation import ngettext
 
 from chat.models import Dialog
 from operators.models import Operator
-from routing import services
+from routing import modes, services
 
 
 def refusals(*, operators, dialog) -> dict[int, str]:
-    """operator id -> why he may not take the dialog (two queries; none refused on a site
-    where everyone sees every new dialog)."""
+    """operator id -> why he may not take the dialog (none refused, and no query once the
+    mode is cached, on a site where everyone sees every new dialog; else three queries)."""
+    if not operators or not modes.auto_assigns(dialog.site_id):
+        return {}
     settings = services.auto_settings(dialog.site_id)
-    if settings is None or not operators:
+    if settings is None:
         return {}
     open_stays = Q(
         participations__left_at__isnull=True,

@@ -35,6 +35,8 @@ DIALOG_QUERIES += 1
 # Teamwork: the notes I may read (chat/console/transcript_items.py; their mentions come
 # with one more query when there are notes), the colleagues of Transfer dialog.
 DIALOG_QUERIES += 2
+# (Routing's capacity check for those colleagues asks whether the site auto-assigns:
+# cached per site since the dialog's first message, so no query.)
 
 
 def make_dialogs(site, count, *, status=Dialog.Status.NEW, start=1):

@@ -27,7 +27,7 @@ def test_a_colleague_at_his_limit_is_refused(alice, bob, site, django_assert_num
     (holder,) = selectors.active_operators(first)
     (other,) = selectors.active_operators(second)
     assert holder.id != other.id
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # the mode is cached by now: the settings, the loads
         assert capacity.refusals(operators=[other], dialog=first) == {
             other.id: "1 open dialog of 1"
         }

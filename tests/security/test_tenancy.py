@@ -45,6 +45,7 @@ from engage.rule_models import InvitationRule
 from leads.models import Lead
 from operators.models import Operator
 from replies.models import CannedReply
+from tags.models import DialogTag, Tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +65,7 @@ ALL_SECRETS = (
     S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY, S_RULE
 )  # fmt: skip
 # Account-wide objects: any operator of the account manages them, whatever his sites.
-ACCOUNT_WIDE = ("blocked", "reply")
+ACCOUNT_WIDE = ("blocked", "reply", "tag")
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -97,6 +98,13 @@ TARGETS = {
     "invitations:pause": "rule",
     "invitations:delete": "rule",
     "engage:write": "visitor",
+    "site_settings:hours": "a1",
+    "site_settings:routing": "a1",
+    "tags:edit": "tag",
+    "tags:delete": "tag",
+    "tags:dialog_add": "dialog",
+    "tags:dialog_remove": "dialog",
+    "teamwork:transfer": "dialog",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -199,6 +207,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         account=account_a, site=a1, shortcut="vault", title="Vault", text=S_REPLY
     )
     rule = InvitationRule.objects.create(site=a1, name=S_RULE, text=S_RULE)
+    tag = Tag.objects.create(account=account_a, name="A-tag", colour="blue")
 
     # B's own rows of each kind, so B's pages are not empty by accident.
     b_session = sessions.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
@@ -233,6 +242,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "reply": reply,
         "rule": rule,
         "visitor": dialog.visitor,
+        "tag": tag,
     }
 
 
@@ -249,6 +259,8 @@ def snapshot() -> dict:
         "exports": sorted(Export.objects.values_list("id", "status", "attempts")),
         "replies": sorted(CannedReply.objects.values_list("id", "text", "usage_count")),
         "rules": sorted(InvitationRule.objects.values_list("id", "name", "paused")),
+        "tags": sorted(Tag.objects.values_list("id", "name", "colour")),
+        "dialog_tags": DialogTag.objects.count(),
         "operators": sorted(Operator.objects.values_list("id", "status", "language")),
     }
 
@@ -283,7 +295,7 @@ ACTORS = {
     # actor: (which targets he must be refused, which secrets he must never see)
     "stranger": (lambda target: True, ALL_SECRETS),
     "no_flags": (
-        lambda target: target in ("dialog", "attachment", "export", "a1", "rule"),
+        lambda target: target in ("dialog", "attachment", "export", "a1", "rule", "tag"),
         (*DIALOG_SECRETS, S_RULE),
     ),
     "outsider": (

@@ -128,6 +128,8 @@ class TestRules:
         online(bob)
         make_operator(username="zoe", display_name="Zoe", sites=[site], status="offline")
         dialog = lifecycle.Dialog.objects.get(pk=dialog_of_alice)
+        # The colleagues with their state (routing's capacity check reads the site's mode,
+        # cached since the dialog's first message).
         with django_assert_num_queries(1):
             listed = transfers.candidates(
                 operator=alice, dialog=dialog, active_operator_ids=[alice.id]
