@@ -20,6 +20,16 @@ def manageable_sites(operator: Operator) -> list[Site]:
     return list(operator.sites.filter(account_id=operator.account_id).order_by("name", "id"))
 
 
+def home_site(operator: Operator) -> Site | None:
+    """Where his Invitations page opens: his first site (by name) that has rules, else his
+    first site; None if he manages none (two queries)."""
+    sites = manageable_sites(operator)
+    with_rules = set(
+        InvitationRule.objects.filter(site__in=sites).values_list("site_id", flat=True)
+    )
+    return next((site for site in sites if site.id in with_rules), sites[0] if sites else None)
+
+
 def rule_of(operator: Operator, pk: int) -> InvitationRule | None:
     """One of his manageable sites' rules, else None (the page answers 404): one query."""
     if not operator.can_manage_site_settings:

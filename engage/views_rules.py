@@ -44,11 +44,11 @@ def _rule_or_404(operator, pk):
 
 @operator_required
 def invitations_home(request):
-    """The first of his sites; the page switches between them."""
-    sites = rules_selectors.manageable_sites(request.operator)
-    if not sites:
+    """His first site with rules (else his first site); the page switches between them."""
+    site = rules_selectors.home_site(request.operator)
+    if site is None:
         raise Http404
-    return redirect("invitations:list", site_id=sites[0].id)
+    return redirect("invitations:list", site_id=site.id)
 
 
 @operator_required

@@ -59,6 +59,18 @@ def test_home_leads_to_his_first_site(alice_client, site):
     assert response.status_code == 302 and response.url == list_url(site)
 
 
+def test_home_prefers_his_first_site_that_has_rules(
+    alice_client, alice, site, make_site, make_rule
+):
+    site.name = "Shop"
+    site.save(update_fields=["name"])
+    blog = make_site(account=site.account, name="Blog")  # first by name, no rules
+    alice.sites.add(blog)
+    make_rule(site)
+    response = alice_client.get(reverse("invitations:home"))
+    assert response.status_code == 302 and response.url == list_url(site)
+
+
 def test_tenancy_another_accounts_operator_and_those_without_the_flag_see_nothing(
     client, site, make_rule, make_operator, make_site
 ):
