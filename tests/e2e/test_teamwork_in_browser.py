@@ -69,6 +69,10 @@ def test_notes_stay_with_operators_and_the_dialog_is_transferred(
         page.on("pageerror", lambda error: problems.append(str(error)))
         return page
 
+    # The operators are at their consoles first: with nobody online the widget offers the
+    # offline form instead of the composer.
+    console = watch(open_console(browser, asgi_server, log_in, "vera", viewport=viewport))
+    bob = watch(open_console(browser, asgi_server, log_in, "boris", viewport=viewport))
     visitor, widget = open_widget(browser, asgi_server, site, viewport=viewport)
     watch(visitor)
     widget.locator("#lc-input").fill("Hello, is the green tea in stock?")
@@ -77,8 +81,6 @@ def test_notes_stay_with_operators_and_the_dialog_is_transferred(
     expect(widget.locator(".lc-msg-visitor.lc-pending")).to_have_count(0)
     dialog = Dialog.objects.get(site=site)
 
-    console = watch(open_console(browser, asgi_server, log_in, "vera", viewport=viewport))
-    bob = watch(open_console(browser, asgi_server, log_in, "boris", viewport=viewport))
     console.goto(f"{asgi_server}/console/dialogs/{dialog.id}/")
     console.click("#connect-dialog")
     composer = console.locator("#composer-text")
