@@ -4,7 +4,7 @@ EngageConfig.ready()."""
 
 from django.contrib import admin
 
-from engage import hours_schedule
+from engage import hours_services
 from engage.hours_forms import (
     SiteHoursForm,
     SpecialDayForm,
@@ -43,4 +43,4 @@ class SiteHoursAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        hours_schedule.forget(form.instance.site_id)
+        hours_services.hours_changed(form.instance.site_id)

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import Http404
 
 from chat.models import Site
-from engage import hours_schedule
+from engage import hours_schedule, hours_widget
 from engage.models import SiteHours
 from operators.models import Operator
 
@@ -38,5 +38,16 @@ def save_hours(*, hours_form, weekly_formset, special_formset) -> SiteHours:
         for formset in (weekly_formset, special_formset):
             formset.instance = hours
             formset.save()
-        transaction.on_commit(lambda: hours_schedule.forget(hours.site_id))
+        hours_changed(hours.site_id)
     return hours
+
+
+def hours_changed(site_id: int) -> None:
+    """Once the change commits: the cached schedule goes, and the site's open widgets
+    hear the new hours (hours_widget.announce)."""
+
+    def after_commit():
+        hours_schedule.forget(site_id)
+        hours_widget.announce(site_id)
+
+    transaction.on_commit(after_commit)

@@ -15,7 +15,9 @@ from datetime import datetime
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
+from chat.messaging import payloads
 from chat.models import Site
+from chat.realtime import events
 from engage import hours_schedule
 
 # The weekday with its preposition: Russian needs the accusative and "во" before вторник.
@@ -71,14 +73,27 @@ def hello_part(*, site, session, language: str) -> dict:
         return hours_part(site.id)
 
 
+def _presence(site_id: int, hours: dict) -> dict:
+    """The presence frame as chat sends it, with the hours part: "online" only inside hours."""
+    operators_online = Site.objects.filter(pk=site_id).values_list("operators_online", flat=True)
+    return {
+        "type": "presence",
+        "operators_online": bool(operators_online.first()) and hours["open"],
+        "hours": hours,
+    }
+
+
 def hours_frame(frame, *, visitor_id: int, visit_id: int, site_id: int) -> dict:
     """The visitor socket's `hours` frame (widget-hours.js sends it when the state is due
     to change): the answer is a `presence` frame as chat sends it, so the widget and the
     offline form follow, with the hours part. Runs in the socket's language."""
-    part = hours_part(site_id)
-    operators_online = Site.objects.filter(pk=site_id).values_list("operators_online", flat=True)
-    return {
-        "type": "presence",
-        "operators_online": bool(operators_online.first()) and part["open"],
-        "hours": part,
-    }
+    return _presence(site_id, hours_part(site_id))
+
+
+def announce(site_id: int) -> None:
+    """Saved hours reach the site's open widgets at once: the same presence frame, the
+    hours in each socket's language, so they flip and re-schedule without a reload."""
+    by_language = payloads.per_language(hours_part, site_id)
+    frame = _presence(site_id, next(iter(by_language.values())))
+    del frame["hours"]
+    events.site_frame_on_commit(site_id, frame, localized={"hours": by_language})

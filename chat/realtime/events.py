@@ -117,6 +117,14 @@ def dialog_changed_on_commit(dialog, active_operators, *, open_widget: bool = Fa
     )
 
 
+def site_frame_on_commit(site_id: int, frame: dict, *, localized: dict | None = None) -> None:
+    """A higher app's frame to every widget socket of the site, like
+    visitor_frame_on_commit: frame as it is, each field of localized in the socket's
+    language (VisitorConsumer.chat_frame)."""
+    event = {"type": "chat.frame", "frame": frame, "localized": localized or {}}
+    publish_on_commit((site_visitors_group(site_id), event))
+
+
 def site_presence_on_commit(site_id: int, operators_online: bool) -> None:
     publish_on_commit(
         (

@@ -2,14 +2,17 @@
 is inside hours and an operator online; outside hours hello says when the site opens, in
 the visitor's language and the site's zone, and the `hours` frame asks again."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.test import Client
 from django.utils import translation
 
 from engage import hours_widget
+from tests.conftest import allowed_origin
 from tests.engage.hours_factory import always_closed, always_open, hours
+from tests.engage.test_hours_console import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,3 +119,53 @@ def test_open_now_gives_the_closing_time(site):
     assert part["open"] is True
     assert part["closes_at"] == "2026-12-10T00:00:00+03:00"
     assert part["notice"] is None
+
+
+# --- a saved change reaches open widgets ----------------------------------------------------
+
+WEEKDAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "ru": ["в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу",
+           "в воскресенье"],
+}  # fmt: skip
+
+
+async def widget_in(sockets, site, language: str):
+    headers = [(b"origin", allowed_origin()), (b"accept-language", language.encode())]
+    communicator = sockets.communicator(f"/ws/visitor/{site.widget_key}/", headers=headers)
+    connected, _code = await communicator.connect()
+    assert connected
+    hello = await communicator.receive_json_from(timeout=10)
+    assert hello["type"] == "hello"
+    return communicator, hello
+
+
+async def test_saved_hours_reach_open_widgets_in_their_language(
+    sockets, site, alice, make_operator
+):
+    """The editor closes the site until a day three days ahead: widgets already open flip
+    to offline with the notice in their own language, without asking, without a reload."""
+    manager = await database_sync_to_async(make_operator)(
+        username="maria", sites=[site], can_manage_site_settings=True
+    )
+    console, _ = await sockets.operator(alice)
+    english, hello = await widget_in(sockets, site, "en")
+    russian, _ = await widget_in(sockets, site, "ru")
+    assert hello["operators_online"] is True and hello["hours"]["open"] is True
+    opening_day = (datetime.now(UTC) + timedelta(days=3)).date()
+
+    def save_hours():
+        client = Client()
+        client.force_login(manager.user)
+        data = form_data(weekly=[(opening_day.weekday(), "09:00", "18:00")], zone="UTC")
+        assert client.post(f"/console/sites/{site.id}/hours/", data).status_code == 302
+
+    await database_sync_to_async(save_hours)()
+    heard_en = await english.receive_json_from()
+    heard_ru = await russian.receive_json_from()
+    assert heard_en["type"] == heard_ru["type"] == "presence"
+    assert heard_en["operators_online"] is False and heard_ru["operators_online"] is False
+    weekday = opening_day.weekday()
+    assert heard_en["hours"]["notice"] == f"We will answer on {WEEKDAYS['en'][weekday]} at 09:00."
+    assert heard_ru["hours"]["notice"] == f"Мы ответим {WEEKDAYS['ru'][weekday]} в 09:00."
+    assert heard_en["hours"]["opens_at"] == f"{opening_day.isoformat()}T09:00:00+00:00"
