@@ -81,6 +81,10 @@ class LiveVisitors:
             else:
                 self._sockets.discard((site_id, visitor_id, socket_id))
 
+    def idle(self) -> bool:
+        """No change waits for a flush and none is being sent (the tests wait for it)."""
+        return not self._pending and self._flush_at is None
+
     # --- on the event loop ----------------------------------------------------------------
 
     def _mark(self, loop, key) -> None:

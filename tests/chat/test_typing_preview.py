@@ -10,6 +10,7 @@ from django.db.backends import utils as db_utils
 
 from chat.dialogs import lifecycle
 from chat.models import Message, Site
+from engage.visitors_live import live
 from tests.chat.test_read_state_and_viewers import visitor_writes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -186,7 +187,11 @@ async def test_typing_frames_run_no_query_on_either_socket(sockets, site, alice,
     )
     # engage's Visitors rows of the dialog's change are flushed within a second (coalesced,
     # engage/visitors_live.py) and read the visit: let that pass before counting.
-    await asyncio.sleep(1.5)
+    await asyncio.sleep(0.1)
+    for _ in range(200):
+        if live.idle():
+            break
+        await asyncio.sleep(0.05)
     queries.clear()  # django_assert_num_queries(0), counted on every thread
     # Visitor -> consoles (VisitorConsumer.on_typing, OperatorConsumer.chat_typing).
     for n in range(3):
