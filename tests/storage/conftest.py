@@ -39,9 +39,7 @@ def s3_storage_settings(endpoint: str, bucket: str) -> dict:
 class Bucket:
     def __init__(self, endpoint: str, name: str):
         self.name = name
-        self.client = boto3.client(
-            "s3", endpoint_url=endpoint, region_name=REGION, **CREDENTIALS
-        )
+        self.client = boto3.client("s3", endpoint_url=endpoint, region_name=REGION, **CREDENTIALS)
         self.client.create_bucket(Bucket=name)
 
     def keys(self) -> list[str]:
