@@ -17,7 +17,7 @@ from chat.dialogs import lifecycle
 from chat.messaging import attachments, posting
 from chat.models import Attachment
 from chat.visitors import sessions
-from tests.storage.conftest import local_files
+from tests.object_storage import local_files
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 ROOT = Path(__file__).resolve().parents[2]
