@@ -66,8 +66,9 @@ def lead(site, *, when):
     )
 
 
-def stored_names(site) -> list[str]:
-    pairs = Attachment.objects.filter(message__dialog__site=site).values_list("file", "thumbnail")
+def files_of(**where) -> list[str]:
+    """Stored names (files and thumbnails) of the attachments that `where` filters."""
+    pairs = Attachment.objects.filter(**where).values_list("file", "thumbnail")
     return sorted(name for pair in pairs for name in pair if name)
 
 
@@ -100,22 +101,8 @@ def test_the_dry_run_counts_what_is_erased_in_batches_and_the_files_go_too(
         lead(site, when=RECENT),
         lead(other, when=OLD),
     )
-    erased_files = [
-        name
-        for dialog in [*old, missed]
-        for pair in Attachment.objects.filter(message__dialog=dialog).values_list(
-            "file", "thumbnail"
-        )
-        for name in pair
-    ]
-    kept_files = stored_names(other) + [
-        name
-        for dialog in (still_open, recent)
-        for pair in Attachment.objects.filter(message__dialog=dialog).values_list(
-            "file", "thumbnail"
-        )
-        for name in pair
-    ]
+    erased_files = files_of(message__dialog__in=[*old, missed])
+    kept_files = files_of(message__dialog__in=[others, still_open, recent])
     assert all(exists(name) for name in erased_files + kept_files)
     admin = make_user(username="root")
     policy = RetentionPolicy.objects.create(
@@ -168,14 +155,7 @@ def test_an_attachments_policy_erases_old_files_and_keeps_the_messages(
     site = make_site()
     old = dialog_with_file(site, when=OLD)
     recent = dialog_with_file(site, when=RECENT)
-    old_files = [
-        n for p in Attachment.objects.filter(message__dialog=old).values_list("file", "thumbnail")
-        for n in p
-    ]  # fmt: skip
-    recent_files = [
-        n for p in Attachment.objects.filter(message__dialog=recent).values_list("file", "thumbnail")
-        for n in p
-    ]  # fmt: skip
+    old_files, recent_files = files_of(message__dialog=old), files_of(message__dialog=recent)
     policy = RetentionPolicy.objects.create(account=site.account, attachments_days=30)
 
     assert selectors.dry_run(policy, timezone.now()) == selectors.Tally(attachments=2)
