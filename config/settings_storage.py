@@ -43,7 +43,7 @@ if STORAGE_S3_BUCKET:
 if REDIS_URL:
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = REDIS_URL
-    CELERY_REDBEAT_KEY_PREFIX = env.str("CHANNEL_PREFIX", default="livechat") + ":beat"
+    CELERY_REDBEAT_KEY_PREFIX = env.str("CHANNEL_PREFIX", default="livechat") + ":beat:"
     CELERY_REDBEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT_SECONDS", default=30)
     CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_INTERVAL_SECONDS", default=5)
 

@@ -81,6 +81,8 @@ def test_two_beats_on_two_hosts_send_each_periodic_task_once_and_the_survivor_ta
         before = sent(first)
         wait_until(lambda: sent(first) >= before + 5, 60, "the holder going on", first)
         assert sent(second) == 0, "both beats sent the schedule"
+        assert client.ttl(f"{prefix}:beat::lock") > 0  # the lock, with its lifetime
+        assert "falling back" not in first.log_path.read_text()  # its own Redis URL is set
 
         holder_sent = sent(first)
         first.send_signal(signal.SIGKILL)  # the host dies: no lock release
