@@ -14,6 +14,8 @@ import environ
 import PIL.Image
 from django.core.exceptions import ImproperlyConfigured
 
+from config import secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # SQLite and WhiteNoise need it
@@ -23,8 +25,11 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# Secrets: the environment, NAME_FILE or SECRETS_DIR/NAME (config/secrets.py); never the
+# working copy. Without one, a development key generated once under var/secrets/.
+SECRETS_DIR = env.path("SECRETS_DIR", default=VAR_DIR / "secrets")
+SECRET_KEY = secrets.read("SECRET_KEY", secrets_dir=SECRETS_DIR)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # A console form refused for its token gets the console's 403 page (chat/views/errors.py).
 CSRF_FAILURE_VIEW = "chat.views.errors.csrf_failure"
@@ -52,6 +57,7 @@ INSTALLED_APPS = [
     "teamwork",  # internal notes and transfers (teamwork/, docs/teamwork.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
+    "retention",  # per-account retention of dialogs, attachments and leads (retention/)
     "csp",  # Content-Security-Policy (chat/csp.py)
     "axes",  # login throttling (docs/security.md)
 ]
@@ -207,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.refresh_report_facts",
         "schedule": env.float("REPORTS_FACTS_CHECK_SECONDS", default=300.0),
     },
+    # Each account's retention policy: old dialogs, attachments and leads erased (retention/)
+    "apply-retention": {
+        "task": "retention.tasks.apply_retention",
+        "schedule": env.float("RETENTION_CHECK_SECONDS", default=3600.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
@@ -273,6 +284,11 @@ _PROXY_REDIRECTS = env.bool("TLS_PROXY_REDIRECTS", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS and not _PROXY_REDIRECTS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SILENCED_SYSTEM_CHECKS = ["security.W008"] if _PROXY_REDIRECTS else []
+if not SECRET_KEY:
+    if HTTPS and not DEBUG:
+        # Hosts behind one balancer must share the key (sessions, signed download URLs).
+        raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE, or SECRETS_DIR).")
+    SECRET_KEY = secrets.generated(VAR_DIR / "secrets" / "SECRET_KEY")
 
 # Content-Security-Policy (django-csp, chat/csp.py, docs/security.md): no inline script or
 # style anywhere; connect-src also gets ws(s):// of the requested host per request, and the
@@ -323,15 +339,17 @@ CHAT_CONSOLE_PAGE_SIZE = env.int("CHAT_CONSOLE_PAGE_SIZE", default=50)
 CHAT_MISSED_GRACE_SECONDS = env.int("CHAT_MISSED_GRACE_SECONDS", default=120)
 # Web Push (push/, docs/operations.md "Alerts and Web Push"): off unless all three are set.
 # `manage.py generate_vapid_keys` prints a key pair; the subject is mailto: or https:.
-WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
-WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
-WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="")
+# Each also from NAME_FILE or SECRETS_DIR/NAME (`generate_vapid_keys --write DIR`).
+WEBPUSH_VAPID_PUBLIC_KEY = secrets.read("WEBPUSH_VAPID_PUBLIC_KEY", secrets_dir=SECRETS_DIR)
+WEBPUSH_VAPID_PRIVATE_KEY = secrets.read("WEBPUSH_VAPID_PRIVATE_KEY", secrets_dir=SECRETS_DIR)
+WEBPUSH_VAPID_SUBJECT = secrets.read("WEBPUSH_VAPID_SUBJECT", secrets_dir=SECRETS_DIR)
 WEBPUSH_TTL = env.int("WEBPUSH_TTL", default=3600)  # seconds a push service keeps a push
 
 # Visitor card. Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed;
 # empty: the peer address is the visitor's and no header is read (chat/visitors/client_ip.py).
 CHAT_TRUSTED_PROXIES = env.list("CHAT_TRUSTED_PROXIES", default=[])
-# A GeoLite2/GeoIP2 City .mmdb file; empty: the card's location is "unknown".
+# A GeoLite2/GeoIP2 City .mmdb file on a mounted volume (each host reads its own copy);
+# empty: the card's location is "unknown".
 GEOIP_PATH = env.str("GEOIP_PATH", default="")
 
 # Attachments (chat/messaging/uploads.py, attachments.py). Types are decided from the content.
@@ -367,3 +385,6 @@ LOGGING = {
 
 # The settings of the apps built on chat (leads, crm, engage): config/settings_apps.py.
 from config.settings_apps import *  # noqa: E402, F403
+
+# Object storage, the single beat and retention: config/settings_storage.py.
+from config.settings_storage import *  # noqa: E402, F403

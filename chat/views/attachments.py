@@ -119,7 +119,12 @@ def visitor_download(request, token, thumbnail=False):
 
 
 def serve(attachment, *, thumbnail: bool) -> FileResponse:
-    """The file through the storage API: images inline, everything else as a download."""
+    """The file through the storage API: images inline, everything else as a download.
+
+    The same on local disk and in an S3 bucket (config/settings_storage.py): the bytes are
+    streamed from the storage after the caller's check, rather than redirecting to a
+    presigned bucket URL, so every download keeps these headers (sandbox CSP, nosniff, the
+    visitor's file name), the bucket stays private and no URL outlives the check."""
     stored = attachment.thumbnail if thumbnail else attachment.file
     if not stored:
         raise Http404("No such file.")
