@@ -4,6 +4,8 @@ SVG scales to its box, so the charts work at 390 px too. Every coordinate is a s
 with a dot: the template would print a float in the page's locale ("12,5" in Russian)."""
 
 from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 DAILY_WIDTH, DAILY_HEIGHT, DAILY_TOP, DAILY_BOTTOM = 900, 260, 24, 222
 CELL, LEFT, TOP = 26, 50, 24
@@ -71,13 +73,16 @@ def heatmap_chart(grid, names, short_names) -> dict:
             }
             for hour, value in enumerate(row)
         ]
+        name = str(names[weekday])
         rows.append(
             {
                 "y": y,
                 "label_y": y + 17,
-                "name": names[weekday],
+                "name": name,
                 "short": short_names[weekday],
                 "cells": cells,
+                "svg": svg_cells(cells, y, name),
+                "table": table_cells(cells),
             }
         )
     return {
@@ -87,3 +92,29 @@ def heatmap_chart(grid, names, short_names) -> dict:
         "height": TOP + 7 * CELL,
         "hours": [{"x": n(LEFT + h * CELL + (CELL - 3) / 2), "hour": h} for h in range(0, 24, 3)],
     }
+
+
+def svg_cells(cells, y, name) -> str:
+    """A heatmap row's 24 squares, each titled with its weekday, hour and count. Built
+    here rather than in the template, the name escaped once and the rest numbers made
+    here: 168 cells of template tags cost more than every figure of the page
+    (docs/performance.md, "Reports page")."""
+    name = escape(name)
+    side = CELL - 3
+    return mark_safe(  # noqa: S308 (numbers, and the name escaped above)
+        "".join(
+            f'<rect x="{cell["x"]}" y="{y}" width="{side}" height="{side}" rx="3" '
+            + (
+                f'class="r-cell" fill-opacity="{cell["opacity"]}">'
+                if cell["count"]
+                else 'class="r-cell r-cell-empty">'
+            )
+            + f"<title>{name} {cell['hour']:02d}:00 — {cell['count']}</title></rect>"
+            for cell in cells
+        )
+    )
+
+
+def table_cells(cells) -> str:
+    """The same row's counts as table cells (numbers only)."""
+    return mark_safe("".join(f'<td class="num">{cell["count"]}</td>' for cell in cells))  # noqa: S308

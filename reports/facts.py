@@ -9,7 +9,8 @@ last_message_at they were computed with; the page walks the raw messages of ever
 dialog it shows (open ones, and closed ones whose facts are missing or stale), so its
 figures are exact whatever this table holds.
 
-Kept fresh by the dialog_ended hook (reports.receivers), by the beat task
+Writing a dialog's facts forgets the stored days it is part of (reports.days). Kept fresh
+by the dialog_ended hook (reports.receivers), by the beat task
 reports.tasks.refresh_report_facts (refresh_stale: whatever the hook missed), and rebuilt
 by `manage.py rebuild_report_facts`. Every writer is idempotent: recomputing gives the same
 row.
@@ -23,7 +24,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from chat.models import Dialog, Message
-from reports import metrics
+from reports import days, metrics
 from reports.models import DialogFacts
 
 BATCH = 2000
@@ -99,8 +100,9 @@ def saved_walks(rows) -> dict[int, metrics.DialogWalk]:
 
 def refresh(dialog_ids) -> int:
     """Compute the facts of these dialogs from their messages: closed ones are written
-    (created or replaced), open ones lose any facts they had. Three queries; idempotent.
-    Returns how many were written."""
+    (created or replaced), open ones lose any facts they had; the stored days they started
+    or ended on are forgotten (reports.days). Four queries; idempotent. Returns how many
+    were written."""
     dialog_ids = list(dialog_ids)
     closed = list(
         Dialog.objects.filter(id__in=dialog_ids, status=Dialog.Status.CLOSED)
@@ -111,6 +113,7 @@ def refresh(dialog_ids) -> int:
         dialog_id__in=[row[0] for row in closed]
     ).delete()
     if not closed:
+        days.forget(dialog_ids)
         return 0
     # The dialogs were read closed first: a closed dialog takes no more messages, so the
     # messages read next are all it will have.
@@ -137,6 +140,8 @@ def refresh(dialog_ids) -> int:
         unique_fields=["dialog"],
         update_fields=["closed_at", "last_message_at", *FACT_FIELDS, "computed_at"],
     )
+    # After the facts are written: a page building a day meanwhile reads them, or is undone.
+    days.forget(dialog_ids)
     return len(rows)
 
 
@@ -164,6 +169,7 @@ def refresh_stale(limit: int | None = None, batch: int = BATCH) -> int:
 def rebuild(started_since: datetime | None = None, batch: int = BATCH) -> int:
     """Recompute the facts of every dialog (started at or after started_since when given),
     whatever they hold now. Returns how many were written."""
+    days.forget_since(started_since)
     dialogs = Dialog.objects.all()
     if started_since is not None:
         dialogs = dialogs.filter(created_at__gte=started_since)

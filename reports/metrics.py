@@ -3,6 +3,8 @@ query of their own. Each one is defined once in docs/reports.md; the anchors her
 that file's headings."""
 
 import math
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -38,11 +40,26 @@ OPERATOR_COLUMNS = (
 
 def percentile(values, p: int):
     """Nearest rank: the smallest value with at least p% of the values at or below it;
-    None for no values. The median is percentile(values, 50)."""
-    if not values:
+    None for no values. The median is percentile(values, 50). values: a list, or a
+    mapping of value -> how many times it occurs (reports.tally's whole seconds)."""
+    counts = values if isinstance(values, Mapping) else Counter(values)
+    total = sum(counts.values())
+    if not total:
         return None
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(p * len(ordered) / 100)) - 1]
+    rank = max(1, math.ceil(p * total / 100))
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    return None  # not reached: the ranks add up to total
+
+
+def merged(counters) -> Counter:
+    total = Counter()
+    for counts in counters:
+        total.update(counts)
+    return total
 
 
 @dataclass
@@ -108,7 +125,7 @@ def summarise(data, period) -> dict:
     """The account-wide figures of one period."""
     days = data.tally.days_of(period)
     started = sum(day.started for day in days)
-    first = [s for day in days for s in day.first]
+    first = merged(day.first for day in days)
     return {
         "started": started,
         "answered": sum(day.answered for day in days),
@@ -117,8 +134,8 @@ def summarise(data, period) -> dict:
         "auto_closed": sum(day.auto_closed for day in days),
         "first_response_median": percentile(first, 50),
         "first_response_p90": percentile(first, 90),
-        "reply_median": percentile([s for day in days for s in day.replies], 50),
-        "duration_median": percentile([s for day in days for s in day.durations], 50),
+        "reply_median": percentile(merged(day.replies for day in days), 50),
+        "duration_median": percentile(merged(day.durations for day in days), 50),
         "messages": sum(day.messages for day in days),
         "leads": sum(1 for at in data.lead_times if at in period),
         "lead_share": (sum(day.with_lead for day in days) / started) if started else None,

@@ -76,3 +76,34 @@ class DialogFacts(models.Model):
 
     def __str__(self):
         return f"facts of dialog {self.dialog_id}"
+
+
+class SettledDay(models.Model):
+    """The figures one site's day contributes to the Reports page, in one time zone, once
+    the day is over (reports.days): the counts and the whole-second values of its settled
+    dialogs and of the dialogs it ended, and the ids of the dialogs it started that were
+    not settled yet (the page walks those). Built by the first page that shows the day;
+    removed when a dialog of the day gets new facts (reports.facts.refresh), so the next
+    page builds it again (docs/reports.md, "How the figures are kept fast")."""
+
+    site = models.ForeignKey(
+        "chat.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("site")
+    )
+    zone = models.CharField(_("time zone"), max_length=64)
+    day = models.DateField(_("day"))
+    start = models.DateTimeField(_("starts"))  # the day's midnight in the zone
+    end = models.DateTimeField(_("ends"))  # the next midnight, excluded
+    figures = models.JSONField(_("figures"), default=dict)
+    unsettled = models.JSONField(_("unsettled dialogs"), default=list)
+    built_at = models.DateTimeField(_("built"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("settled day")
+        verbose_name_plural = _("settled days")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "zone", "day"], name="reports_settled_day")
+        ]
+        indexes = [models.Index(fields=["site", "start"])]
+
+    def __str__(self):
+        return f"{self.site_id} {self.zone} {self.day}"

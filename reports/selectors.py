@@ -1,12 +1,13 @@
 """The Reports page's reads: a fixed number of queries for any amount of data, loading
 both the period and the previous one at once (reports.metrics computes the figures).
 
-load() makes 8 queries whatever the period holds: leads, the started dialogs whose facts
-are not settled (reports.facts), the settled ones, the dialogs ended, the messages of the
-unsettled ones, ratings, operators with their state before the span, presence changes
-(sites_of is one more, read by the view). The dialogs become per-day figures
-(reports.tally); on PostgreSQL the database sums the settled and ended ones by day, so no
-row per dialog is loaded but today's open ones.
+load() makes 9 queries whatever the period holds: leads, the stored days (reports.days),
+the live days' settled dialogs and dialogs ended, the unsettled dialogs, their messages,
+ratings, operators with their state before the span, presence changes (sites_of is one
+more, read by the view); and one more when it stores the days it lacked. The dialogs
+become per-day figures (reports.tally): past days are read as stored, the live ones
+(today, and a day not stored yet) summed by the database on PostgreSQL, so no row per
+dialog is loaded but the unsettled ones.
 """
 
 from collections import defaultdict
@@ -19,7 +20,7 @@ from django.utils import timezone
 from chat.models import Dialog, Site
 from leads.models import Lead
 from operators.models import Operator
-from reports import facts, metrics, tally
+from reports import days, facts, metrics, periods, tally
 from reports.models import DialogFacts, PresenceChange
 from satisfaction.models import Rating
 
@@ -70,86 +71,63 @@ class ReportData:
 
 
 def load(operator: Operator, site_ids, current, previous) -> ReportData:
-    span = Q(created_at__gte=previous.start, created_at__lt=current.end)
     zone = timezone.get_current_timezone()
+    span = periods.period_of(previous.first_day, current.last_day, zone)
     leads = list(
         Lead.objects.filter(
-            Q(span, site_id__in=site_ids)
+            Q(created_at__gte=span.start, created_at__lt=span.end, site_id__in=site_ids)
             | Q(
                 dialog__site_id__in=site_ids,
-                dialog__created_at__gte=previous.start,
-                dialog__created_at__lt=current.end,
+                dialog__created_at__gte=span.start,
+                dialog__created_at__lt=span.end,
             )
         )
         .order_by()
-        .values_list("created_at", "site_id", "dialog_id")
+        .values_list("created_at", "site_id", "dialog_id", "dialog__site_id", "dialog__created_at")
     )
-    lead_dialog_ids = {dialog_id for _at, _s, dialog_id in leads if dialog_id}
-    started = (
-        Dialog.objects.filter(span, site_id__in=site_ids)
-        .order_by()
-        .annotate(facts_settled=facts.settled())
-    )
-    grouped = connection.vendor == "postgresql"
-    counts = tally.Tally()
-    # The dialogs whose facts are missing or stale (today's open ones), walked from their
-    # messages below; on PostgreSQL the settled ones are summed by the database.
+    plan = days.plan(site_ids, zone, span, timezone.now())
+    tallies = defaultdict(tally.Tally)  # site id -> its days (stored, then live)
+    for site_id, day, figures, _ids in plan.stored:
+        tallies[site_id].add_figures(day, figures)
+    live = Q(site_id__in=site_ids, created_at__gte=plan.live_start, created_at__lt=span.end)
+    started = Dialog.objects.filter(live).order_by().annotate(facts_settled=facts.settled())
+    settled_and_ended(tallies, site_ids, zone, plan.live_start, span.end, started)
+    # The dialogs whose messages the page walks: the live days' unsettled ones, and those
+    # the stored days name. (0, no dialog's id, keeps the list from being empty: Django
+    # would skip the query, and the page's query count would depend on the data.)
+    named = [dialog_id for *_d, ids in plan.stored for dialog_id in ids] + [0]
+    columns = ("id", "site_id", "created_at", "missed_at")
     unsettled = list(
-        started.filter(facts_settled=False).values_list("id", "created_at", "missed_at")
+        started.filter(facts_settled=False)
+        .values_list(*columns)
+        .union(Dialog.objects.filter(id__in=named).order_by().values_list(*columns), all=True)
     )
-    if grouped:
-        with connection.cursor() as cursor:
-            params = {
-                "zone": str(zone),
-                "sites": list(site_ids),
-                "start": previous.start,
-                "end": current.end,
-                "closed": Dialog.Status.CLOSED,
-            }
-            for sql in (tally.SETTLED_STARTED_SQL, tally.ENDED_SQL):
-                cursor.execute(sql.format(**tables()), params)
-                for row in cursor.fetchall():
-                    counts.add_grouped(*row)
-    else:
-        saved = list(
-            started.filter(facts_settled=True)
-            .annotate(**facts.as_text())
-            .values_list("id", "created_at", "missed_at", *facts.SAVED_WALK)
-        )
-        walks = facts.saved_walks([(row[0], *row[3:]) for row in saved])
-        for id_, created_at, missed_at, *_walk in saved:
-            counts.add_started(
-                created_at.astimezone(zone),
-                missed_at is not None,
-                walks.get(id_),
-                id_ in lead_dialog_ids,
-            )
-        for closed_at, duration, automatically in (
-            Dialog.objects.filter(
-                site_id__in=site_ids, closed_at__gte=previous.start, closed_at__lt=current.end
-            )
-            .order_by()
-            .annotate(duration=ExpressionWrapper(F("closed_at") - F("created_at"), DurationField()))
-            .values_list("closed_at", "duration", "closed_automatically")
-        ):
-            counts.add_ended(
-                closed_at.astimezone(zone).date(), duration.total_seconds(), automatically
-            )
+    if plan.to_build:
+        waiting = defaultdict(list)
+        for dialog_id, site_id, created_at, _m in unsettled:
+            waiting[site_id, created_at.astimezone(zone).date()].append(dialog_id)
+        days.build(plan, zone, tallies, waiting)
     # A short list of ids lets the planner read their messages through the (dialog, id)
     # index; the subquery (whose size it cannot guess) had it scan every message of the
-    # account. (0, no dialog's id, keeps the list from being empty: Django would skip the
-    # query, and the page's query count would depend on the data.)
+    # account.
     ids = [row[0] for row in unsettled] + [0]
     if len(ids) > INLINE_IDS:
-        ids = started.filter(facts_settled=False).values("id")
+        ids = Dialog.objects.filter(
+            Q(id__in=started.filter(facts_settled=False).values("id")) | Q(id__in=named)
+        ).values("id")
     walks = metrics.walk_messages(facts.message_rows(ids))
-    for id_, created_at, missed_at in unsettled:
-        counts.add_started(
-            created_at.astimezone(zone),
-            missed_at is not None,
-            walks.get(id_),
-            id_ in lead_dialog_ids,
+    for id_, site_id, created_at, missed_at in unsettled:
+        tallies[site_id].add_started(
+            created_at.astimezone(zone), missed_at is not None, walks.get(id_)
         )
+    counts = tally.Tally.merged(tallies.values())
+    with_lead = {
+        dialog_id: created_at
+        for _at, _s, dialog_id, site_id, created_at in leads
+        if dialog_id and site_id in site_ids and created_at in span
+    }
+    for created_at in with_lead.values():
+        counts.days[created_at.astimezone(zone).date()].with_lead += 1
     ratings = [
         GivenRating(*row)
         for row in Rating.objects.filter(
@@ -185,8 +163,47 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
     return ReportData(
         span_start=previous.start,
         tally=counts,
-        lead_times=[at for at, site_id, _d in leads if site_id in site_ids],
+        lead_times=[at for at, site_id, *_dialog in leads if site_id in site_ids],
         ratings=ratings,
         operators=operators,
         presence=dict(presence),
     )
+
+
+def settled_and_ended(tallies, site_ids, zone, start, end, started) -> None:
+    """The live days' settled dialogs (by their facts) and dialogs ended, into tallies
+    (site id -> Tally): two queries. On PostgreSQL the database sums them by site and
+    day; elsewhere the same rules run here (reports.tally)."""
+    if connection.vendor == "postgresql":
+        params = {
+            "zone": str(zone),
+            "sites": list(site_ids),
+            "start": start,
+            "end": end,
+            "closed": Dialog.Status.CLOSED,
+        }
+        with connection.cursor() as cursor:
+            for sql in (tally.SETTLED_STARTED_SQL, tally.ENDED_SQL):
+                cursor.execute(sql.format(**tables()), params)
+                for kind, site_id, *row in cursor.fetchall():
+                    tallies[site_id].add_grouped(kind, *row)
+        return
+    saved = list(
+        started.filter(facts_settled=True)
+        .annotate(**facts.as_text())
+        .values_list("id", "site_id", "created_at", "missed_at", *facts.SAVED_WALK)
+    )
+    walks = facts.saved_walks([(row[0], *row[4:]) for row in saved])
+    for id_, site_id, created_at, missed_at, *_walk in saved:
+        tallies[site_id].add_started(
+            created_at.astimezone(zone), missed_at is not None, walks.get(id_)
+        )
+    for site_id, closed_at, duration, automatically in (
+        Dialog.objects.filter(site_id__in=site_ids, closed_at__gte=start, closed_at__lt=end)
+        .order_by()
+        .annotate(duration=ExpressionWrapper(F("closed_at") - F("created_at"), DurationField()))
+        .values_list("site_id", "closed_at", "duration", "closed_automatically")
+    ):
+        tallies[site_id].add_ended(
+            closed_at.astimezone(zone).date(), duration.total_seconds(), automatically
+        )

@@ -88,6 +88,8 @@ class Dialog(models.Model):
             models.Index(fields=["site", "status", "-last_message_at"]),
             models.Index(fields=["account", "-created_at"]),
             models.Index(fields=["site", "-created_at"]),
+            # The Reports page's dialogs ended in a period (reports.tally.ENDED_SQL).
+            models.Index(fields=["site", "closed_at"]),
             # The console's tab counts read every open dialog of my sites: with one site
             # holding 100,000 closed dialogs the planner scanned them all through the
             # site index (docs/performance.md, "Fourth round").

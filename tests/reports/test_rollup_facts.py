@@ -156,7 +156,8 @@ def test_refresh_costs_the_same_queries_for_one_dialog_or_many(
         say(d, d.created_at + datetime.timedelta(seconds=n), alice)
         ids.append(d.id)
     for batch in (ids[:1], ids):
-        # the dialogs, stale facts of open ones deleted, the messages, one upsert
-        with django_assert_num_queries(4):
+        # the dialogs, stale facts of open ones deleted, the messages, one upsert, the
+        # stored days of theirs forgotten
+        with django_assert_num_queries(5):
             facts.refresh(batch)
     assert DialogFacts.objects.count() == 30
