@@ -105,3 +105,9 @@ def start_payload(bot: Bot, incoming) -> bool:
     return contacts.link_visitor(
         bot, visitor_id=visitor_id, user_id=incoming.user_id, handle=incoming.handle
     )
+
+
+def unlink(bot: Bot) -> None:
+    """The channel, its contacts' links and stored updates go; the dialogs and their
+    visitors stay (their history is the site's)."""
+    bot.delete()

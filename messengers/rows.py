@@ -2,7 +2,7 @@
 (chat/console/row_parts.py). The contact comes with the row's visitor (one join, no query)."""
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import format_html
 
 ICONS = {"telegram": "✈", "vk": "VK"}
@@ -20,7 +20,11 @@ def with_contact(rows):
 
 
 def load(dialogs) -> None:
-    prefetch_related_objects(dialogs, "visitor__messenger_contact__bot")
+    """One query: the dialogs' visitors are loaded with them."""
+    from messengers.models import Contact
+
+    contacts = Prefetch("visitor__messenger_contact", Contact.objects.select_related("bot"))
+    prefetch_related_objects(dialogs, contacts)
 
 
 def badge_html(dialog) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messengers import views
+from messengers import console_views, views
 from messengers.demo_peer import views as demo_views
 
 app_name = "messengers"
@@ -11,6 +11,10 @@ urlpatterns = [
 ]
 
 console_patterns = [
+    path("", console_views.channel_list, name="list"),
+    path("telegram/", console_views.link_telegram, name="link_telegram"),
+    path("vk/", console_views.link_vk, name="link_vk"),
+    path("<int:pk>/unlink/", console_views.unlink, name="unlink"),
     path("deliveries/<int:pk>/retry/", views.retry, name="retry"),
 ]
 
