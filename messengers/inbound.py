@@ -31,7 +31,7 @@ def store(bot: Bot, event_id: str, payload: dict) -> InboundUpdate | None:
 def _file(bot: Bot, incoming: updates.Incoming):
     """(checked upload or None, a note for the operator when the file was refused)."""
     try:
-        path, content = telegram.download(bot.token, incoming.file_id)
+        path, content = telegram.download(bot.token, incoming.file_id, base=bot.api_base)
         name = incoming.file_name if incoming.file_name != "photo.jpg" else path.rsplit("/")[-1]
         return uploads.prepare(SimpleUploadedFile(name or "file", content)), ""
     except uploads.UploadRefused as refused:

@@ -36,23 +36,25 @@ def _create(**fields) -> Bot:
         raise LinkRefused(_("This channel is already linked to the site.")) from None
 
 
-def link_telegram(site: Site, token: str, *, public_base: str, is_demo: bool = False) -> Bot:
-    """getMe proves the token; setWebhook points Telegram at us with the bot's secret."""
+def link_telegram(site: Site, token: str, *, public_base: str, api_base: str = "") -> Bot:
+    """getMe proves the token; setWebhook points Telegram at us with the bot's secret.
+    api_base: a demo bot's fake Bot API (seed_demo_messengers); "": the real one."""
     token = token.strip()
     if not token or len(token) > 300 or any(c.isspace() for c in token):
         raise LinkRefused(_("Paste the token BotFather gave you."))
     try:
-        me = telegram.get_me(token)
+        me = telegram.get_me(token, base=api_base)
     except PeerError as error:
         raise LinkRefused(_("Telegram refused the token: %(reason)s") % {"reason": error}) from None
     bot = _create(
         site=site, kind=Kind.TELEGRAM, name=me.get("username") or str(me.get("id")),
-        external_id=str(me.get("id")), token=token, is_demo=is_demo,
+        external_id=str(me.get("id")), token=token, is_demo=bool(api_base), api_base=api_base,
     )  # fmt: skip
     try:
         telegram.set_webhook(
-            token, url=public_base.rstrip("/") + webhook_path(bot), secret=bot.webhook_secret
-        )
+            token, url=public_base.rstrip("/") + webhook_path(bot), secret=bot.webhook_secret,
+            base=api_base,
+        )  # fmt: skip
     except PeerError as error:
         bot.delete()
         raise LinkRefused(

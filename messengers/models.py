@@ -40,8 +40,10 @@ class Bot(models.Model):
     webhook_secret = models.CharField(max_length=100, default=new_webhook_secret)
     # VK: the string the Callback API expects in answer to its "confirmation" event.
     confirmation = models.CharField(_("confirmation string"), max_length=100, blank=True)
-    # A demo bot talks to the embedded fake Bot API (seed_demo_messengers).
+    # A demo bot talks to the embedded FAKE Bot API (seed_demo_messengers): its api_base
+    # is that fake's address; blank: the real API (TELEGRAM_API_BASE, VK_API_BASE).
     is_demo = models.BooleanField(_("demo"), default=False)
+    api_base = models.URLField(_("API address"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("linked"), default=timezone.now)
 
     class Meta:

@@ -99,10 +99,12 @@ def _send(delivery: Delivery) -> str:
     bot, message = delivery.contact.bot, delivery.message
     if bot.kind == Kind.VK:
         return str(vk.send_message(bot.token, delivery.contact.user_id, message.text,
-                                   random_id=delivery.pk))  # fmt: skip
+                                   random_id=delivery.pk, base=bot.api_base))  # fmt: skip
     attachment = Attachment.objects.filter(message_id=message.pk).first()
     if attachment is None:
-        result = telegram.send_message(bot.token, delivery.contact.user_id, message.text)
+        result = telegram.send_message(
+            bot.token, delivery.contact.user_id, message.text, base=bot.api_base
+        )
     else:
         with attachment.file.open("rb") as file:
             content = file.read()
@@ -112,7 +114,7 @@ def _send(delivery: Delivery) -> str:
         )
         result = telegram.send_file(
             bot.token, delivery.contact.user_id, photo=photo, name=attachment.name,
-            content=content, caption=message.text,
+            content=content, caption=message.text, base=bot.api_base,
         )  # fmt: skip
     return str((result or {}).get("message_id", ""))
 

@@ -12,19 +12,24 @@ from django.conf import settings
 from messengers.clients.errors import PeerError
 
 
-def _url(token: str, method: str) -> str:
-    return f"{settings.TELEGRAM_API_BASE.rstrip('/')}/bot{token}/{method}"
+def _base(base: str | None) -> str:
+    return (base or settings.TELEGRAM_API_BASE).rstrip("/")
 
 
-def file_url(token: str, file_path: str) -> str:
-    return f"{settings.TELEGRAM_API_BASE.rstrip('/')}/file/bot{token}/{file_path}"
+def _url(token: str, method: str, base: str | None = None) -> str:
+    return f"{_base(base)}/bot{token}/{method}"
 
 
-def call(token: str, method: str, *, data: dict | None = None, files: dict | None = None):
-    """The method's result; PeerError when Telegram refuses or cannot be reached."""
+def file_url(token: str, file_path: str, base: str | None = None) -> str:
+    return f"{_base(base)}/file/bot{token}/{file_path}"
+
+
+def call(token, method, *, data=None, files=None, base=None):
+    """The method's result; PeerError when Telegram refuses or cannot be reached.
+    base: the API's address when not TELEGRAM_API_BASE (a demo bot's fake)."""
     try:
         response = requests.post(
-            _url(token, method),
+            _url(token, method, base),
             data=data if files else None,
             json=None if files else (data or {}),
             files=files,
@@ -46,40 +51,37 @@ def call(token: str, method: str, *, data: dict | None = None, files: dict | Non
     )
 
 
-def get_me(token: str) -> dict:
-    return call(token, "getMe")
+def get_me(token: str, base: str | None = None) -> dict:
+    return call(token, "getMe", base=base)
 
 
-def set_webhook(token: str, *, url: str, secret: str) -> None:
-    call(
-        token,
-        "setWebhook",
-        data={"url": url, "secret_token": secret, "allowed_updates": ["message"]},
-    )
+def set_webhook(token: str, *, url: str, secret: str, base: str | None = None) -> None:
+    data = {"url": url, "secret_token": secret, "allowed_updates": ["message"]}
+    call(token, "setWebhook", data=data, base=base)
 
 
-def send_message(token: str, chat_id: str, text: str) -> dict:
-    return call(token, "sendMessage", data={"chat_id": chat_id, "text": text})
+def send_message(token: str, chat_id: str, text: str, base: str | None = None) -> dict:
+    return call(token, "sendMessage", data={"chat_id": chat_id, "text": text}, base=base)
 
 
-def send_file(token: str, chat_id: str, *, photo: bool, name: str, content: bytes, caption: str):
+def send_file(token, chat_id, *, photo: bool, name: str, content: bytes, caption: str, base=None):
     method, field = ("sendPhoto", "photo") if photo else ("sendDocument", "document")
     data = {"chat_id": chat_id}
     if caption:
         data["caption"] = caption
-    return call(token, method, data=data, files={field: (name, content)})
+    return call(token, method, data=data, files={field: (name, content)}, base=base)
 
 
-def download(token: str, file_id: str) -> tuple[str, bytes]:
+def download(token: str, file_id: str, base: str | None = None) -> tuple[str, bytes]:
     """(file_path, content) of a file a user sent (getFile, then the file URL)."""
-    found = call(token, "getFile", data={"file_id": file_id})
+    found = call(token, "getFile", data={"file_id": file_id}, base=base)
     path = found.get("file_path") or ""
     limit = settings.CHAT_ATTACHMENT_MAX_BYTES
     if found.get("file_size") and found["file_size"] > limit:
         raise PeerError("too_large")
     try:
         response = requests.get(
-            file_url(token, path), timeout=settings.MESSENGERS_HTTP_TIMEOUT_SECONDS, stream=True
+            file_url(token, path, base), timeout=settings.MESSENGERS_HTTP_TIMEOUT_SECONDS, stream=True
         )
         response.raise_for_status()
         content = response.raw.read(limit + 1, decode_content=True)

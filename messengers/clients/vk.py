@@ -14,11 +14,11 @@ TEMPORARY_CODES = {6, 9, 10}
 FLOOD_WAIT_SECONDS = {6: 1.0, 9: 60.0}
 
 
-def call(token: str, method: str, params: dict) -> object:
+def call(token: str, method: str, params: dict, base: str | None = None) -> object:
     data = {**params, "access_token": token, "v": API_VERSION}
     try:
         response = requests.post(
-            f"{settings.VK_API_BASE.rstrip('/')}/method/{method}",
+            f"{(base or settings.VK_API_BASE).rstrip('/')}/method/{method}",
             data=data,
             timeout=settings.MESSENGERS_HTTP_TIMEOUT_SECONDS,
         )
@@ -47,9 +47,8 @@ def get_group(token: str, group_id: str) -> dict:
     return groups[0]
 
 
-def send_message(token: str, peer_id: str, text: str, *, random_id: int) -> object:
+def send_message(token, peer_id, text, *, random_id: int, base: str | None = None) -> object:
     """random_id: VK drops a second message with the same one (our delivery's id), so a
     retry after a lost answer is not sent twice."""
-    return call(
-        token, "messages.send", {"peer_id": peer_id, "message": text, "random_id": random_id}
-    )
+    params = {"peer_id": peer_id, "message": text, "random_id": random_id}
+    return call(token, "messages.send", params, base)

@@ -9,11 +9,21 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from messengers.demo_peer import fake
+from messengers.models import Bot, Kind
 
 
 def _enabled():
     if not settings.MESSENGERS_DEMO_PEER:
         raise Http404()
+
+
+def _known(token: str) -> None:
+    """A demo bot of the database is a bot of the fake (its state is this process's)."""
+    if token in fake.peer.telegram_bots:
+        return
+    bot = Bot.objects.filter(is_demo=True, kind=Kind.TELEGRAM, token=token).first()
+    if bot is not None:
+        fake.peer.add_telegram_bot(token, bot.name, int(bot.external_id))
 
 
 def _params(request) -> tuple[dict, dict]:
@@ -31,6 +41,7 @@ def telegram_api(request, path):
     if route is None:
         raise Http404()
     kind, token, rest = route
+    _known(token)
     if kind == "file":
         status, content = fake.peer.telegram_file(token, rest)
         return HttpResponse(content, status=status, content_type="application/octet-stream")
