@@ -13,10 +13,12 @@ class MessengersConfig(AppConfig):
         from chat import hooks
         from chat.console import history_columns, row_parts, transcript_items
         from chat.messaging import outbound_checks
-        from messengers import history, outbound, rows, transcript
+        from chat.realtime import extensions
+        from messengers import history, outbound, rows, transcript, widget
 
         row_parts.register(rows.channel_row_part())
         history_columns.register(history.channel_column())
         transcript_items.register(transcript.delivery_items)
         outbound_checks.register(outbound.check_attachment)
         hooks.message_posted.connect(outbound.message_posted)
+        extensions.register_hello_part("telegram", widget.hello_part)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from chat.errors import ChatError
 from chat.models import Site
-from messengers import contacts
+from messengers import contacts, widget
 from messengers.clients import telegram, vk
 from messengers.clients.errors import PeerError
 from messengers.models import Bot, Kind
@@ -31,9 +31,11 @@ def webhook_path(bot: Bot) -> str:
 def _create(**fields) -> Bot:
     try:
         with transaction.atomic():
-            return Bot.objects.create(**fields)
+            bot = Bot.objects.create(**fields)
     except IntegrityError:
         raise LinkRefused(_("This channel is already linked to the site.")) from None
+    widget.forget(bot.site_id)
+    return bot
 
 
 def link_telegram(site: Site, token: str, *, public_base: str, api_base: str = "") -> Bot:
@@ -56,7 +58,7 @@ def link_telegram(site: Site, token: str, *, public_base: str, api_base: str = "
             base=api_base,
         )  # fmt: skip
     except PeerError as error:
-        bot.delete()
+        unlink(bot)
         raise LinkRefused(
             _("Telegram did not accept the webhook: %(reason)s") % {"reason": error}
         ) from None
@@ -113,3 +115,4 @@ def unlink(bot: Bot) -> None:
     """The channel, its contacts' links and stored updates go; the dialogs and their
     visitors stay (their history is the site's)."""
     bot.delete()
+    widget.forget(bot.site_id)
