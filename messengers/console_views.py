@@ -77,8 +77,11 @@ def link_vk(request):
         request,
         form,
         lambda d: linking.link_vk(
-            d["site"], group_id=d["group_id"], token=d["token"],
-            confirmation=d["confirmation"], secret=d["secret"],
+            d["site"],
+            group_id=d["group_id"],
+            token=d["token"],
+            confirmation=d["confirmation"],
+            secret=d["secret"],
         ),  # fmt: skip
     )
     return done or _page(request, vk=form)

@@ -24,7 +24,6 @@ class ChannelFilter(django_filters.ChoiceFilter):
         )
 
 
-
 def channel_column() -> HistoryColumn:
     return HistoryColumn(
         name="channel",

@@ -69,9 +69,8 @@ def process(update_id: int) -> None:
 
 
 def _post(bot: Bot, update: InboundUpdate, incoming: updates.Incoming) -> None:
-    if incoming.start_payload == "" and incoming.text == "" and not incoming.file_id:
-        if not incoming.unsupported:
-            return  # a bare /start: nothing to show
+    if not (incoming.text or incoming.file_id or incoming.unsupported):
+        return  # a bare /start: nothing to show
     visitor_id = contacts.visitor_for(
         bot, user_id=incoming.user_id, handle=incoming.handle, name=incoming.name
     )

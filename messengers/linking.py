@@ -3,9 +3,9 @@ and a widget visitor continuing in Telegram (`/start <signed payload>`)."""
 
 import re
 
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from chat.errors import ChatError

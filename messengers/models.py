@@ -118,6 +118,9 @@ class InboundUpdate(models.Model):
         ]
         indexes = [models.Index(fields=["processed_at", "received_at"])]
 
+    def __str__(self):
+        return f"{self.bot_id}:{self.event_id}"
+
 
 class Delivery(models.Model):
     """An operator's message on its way to the messenger: at least once, its state shown
@@ -143,3 +146,6 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.message_id}: {self.status}"

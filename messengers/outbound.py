@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.errors import AccessDenied, NotFound
 from chat.console import selectors as chat_selectors
+from chat.errors import AccessDenied, NotFound
 from chat.messaging import uploads
 from chat.models import Attachment, Message
 from messengers import events

@@ -46,9 +46,7 @@ def call(token, method, *, data=None, files=None, base=None):
     description = str(body.get("description") or f"HTTP {response.status_code}")[:400]
     retry_after = (body.get("parameters") or {}).get("retry_after")
     temporary = response.status_code == 429 or response.status_code >= 500
-    raise PeerError(
-        description, temporary, float(retry_after) if retry_after is not None else None
-    )
+    raise PeerError(description, temporary, float(retry_after) if retry_after is not None else None)
 
 
 def get_me(token: str, base: str | None = None) -> dict:
@@ -81,7 +79,9 @@ def download(token: str, file_id: str, base: str | None = None) -> tuple[str, by
         raise PeerError("too_large")
     try:
         response = requests.get(
-            file_url(token, path, base), timeout=settings.MESSENGERS_HTTP_TIMEOUT_SECONDS, stream=True
+            file_url(token, path, base),
+            timeout=settings.MESSENGERS_HTTP_TIMEOUT_SECONDS,
+            stream=True,
         )
         response.raise_for_status()
         content = response.raw.read(limit + 1, decode_content=True)

@@ -45,6 +45,4 @@ def card_channel(dialog):
     badge = rows.badge_html(dialog)
     if not badge:
         return ""
-    return format_html(
-        "<dt>{}</dt><dd>{} {}</dd>", _("Channel"), badge, channel_profile(dialog)
-    )
+    return format_html("<dt>{}</dt><dd>{} {}</dd>", _("Channel"), badge, channel_profile(dialog))

@@ -224,9 +224,9 @@ def test_queries_two_plus_three_per_dialog_closed(
     make_site, make_operator, django_assert_num_queries, count
 ):
     """2 queries (lock, read again under the locks), 1 for each other app's part of the
-    rows (the tags, the messenger channel: chat/console/row_parts.py), 3 per dialog (participants leave, the dialog's
-    status, the line); with nothing to close, 1. Inside the test's own transaction the
-    service's is a savepoint: 2 statements more."""
+    rows (the tags, the messenger channel: chat/console/row_parts.py), 3 per dialog
+    (participants leave, the dialog's status, the line); with nothing to close, 1. Inside
+    the test's own transaction the service's is a savepoint: 2 statements more."""
     site = make_site()
     anna = make_operator(sites=[site])
     for _ in range(count):

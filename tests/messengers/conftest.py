@@ -2,11 +2,10 @@
 127.0.0.1 for the whole run, reset for each test; a linked bot and community."""
 
 import pytest
+from messengers_cast import BOT_TOKEN, VK_GROUP, VK_TOKEN
 
 from messengers import linking
 from messengers.demo_peer import fake, server
-from messengers_cast import BOT_TOKEN, VK_GROUP, VK_TOKEN
-
 
 
 @pytest.fixture(scope="session")

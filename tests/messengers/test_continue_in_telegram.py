@@ -3,10 +3,10 @@ bot's link with the visitor's signed payload, and /start with it continues his c
 
 import pytest
 from channels.db import database_sync_to_async
+from messengers_cast import telegram_update
 
 from chat.models import Message
 from messengers import linking
-from messengers_cast import telegram_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,9 +26,7 @@ async def test_hello_offers_the_bot_link_and_start_continues_the_chat(
 
     await database_sync_to_async(deliver_webhook)(bot, telegram_update(1, f"/start {payload}"))
     await database_sync_to_async(deliver_webhook)(bot, telegram_update(2, "Same person here"))
-    message = await database_sync_to_async(
-        Message.objects.select_related("dialog__visitor").get
-    )()
+    message = await database_sync_to_async(Message.objects.select_related("dialog__visitor").get)()
     assert message.dialog.visitor_id == widget_visitor
     assert await database_sync_to_async(message.dialog.visitor.visits.exists)()  # the widget's
 

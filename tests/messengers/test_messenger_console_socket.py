@@ -5,10 +5,10 @@ the delivery comes live."""
 import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
+from messengers_cast import telegram_update
 
 from chat.dialogs import lifecycle
 from chat.models import Dialog
-from messengers_cast import telegram_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +66,9 @@ async def test_a_failed_delivery_comes_live_with_its_reason(sockets, peer, bot, 
     await console.send_json_to({"type": "watch", "dialog": dialog.pk})
     await frames_until(sockets, console, lambda f: f["type"] == "watching")
     peer.fail_next(
-        "telegram", 400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+        "telegram",
+        400,
+        {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"},
     )
     await console.send_json_to(
         {"type": "message", "dialog": dialog.pk, "client_id": "c-2", "text": "Are you there?"}

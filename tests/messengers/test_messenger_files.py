@@ -5,11 +5,11 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from messengers_cast import telegram_update, vk_event
 from PIL import Image
 
 from chat.dialogs import lifecycle
 from chat.models import Attachment, Dialog, Message
-from messengers_cast import telegram_update, vk_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,9 +3,9 @@ Telegram, never shown again) and unlinks it; nobody else may."""
 
 import pytest
 from django.test import Client
+from messengers_cast import BOT_TOKEN
 
 from messengers.models import Bot
-from messengers_cast import BOT_TOKEN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,8 +49,9 @@ def test_an_operator_without_the_right_is_refused(peer, site, alice):
 
 
 def test_unlinking_keeps_the_dialogs(peer, bot, manager, deliver_webhook):
-    from chat.models import Dialog
     from messengers_cast import telegram_update
+
+    from chat.models import Dialog
 
     deliver_webhook(bot, telegram_update(1))
     assert logged_in(manager).post(f"/console/messengers/{bot.pk}/unlink/").status_code == 302

@@ -1,13 +1,13 @@
 """A Telegram conversation both ways through the fake Bot API on 127.0.0.1."""
 
 import pytest
+from messengers_cast import BOT_TOKEN, telegram_update
 
 from chat.dialogs import lifecycle
 from chat.messaging import posting
 from chat.models import Dialog, Message
 from messengers import linking, tasks
 from messengers.models import Bot, Delivery, InboundUpdate
-from messengers_cast import BOT_TOKEN, telegram_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,13 +1,13 @@
 """A VK community conversation both ways through the fake VK API on 127.0.0.1."""
 
 import pytest
+from messengers_cast import VK_GROUP, vk_event
 
 from chat.dialogs import lifecycle
 from chat.messaging import posting
 from chat.models import Dialog, Message
 from messengers import linking, tasks
 from messengers.models import Delivery, InboundUpdate
-from messengers_cast import VK_GROUP, vk_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +42,9 @@ def test_a_message_in_and_the_answer_out(peer, community, alice, deliver_vk):
     [sent] = peer.sent("vk")
     params = sent["params"]
     assert (sent["method"], params["peer_id"], params["message"]) == (
-        "messages.send", "5151", "Да, доставляем."
+        "messages.send",
+        "5151",
+        "Да, доставляем.",
     )
     assert params["random_id"] == str(Delivery.objects.get(message=message).pk)
 
@@ -61,7 +63,9 @@ def test_a_wrong_secret_is_refused(peer, community, deliver_vk):
 
 def test_too_many_requests_is_retried_and_sent_once(peer, community, alice, deliver_vk):
     deliver_vk(community, vk_event("ev-4"))
-    peer.fail_next("vk", 200, {"error": {"error_code": 6, "error_msg": "Too many requests per second"}})
+    peer.fail_next(
+        "vk", 200, {"error": {"error_code": 6, "error_msg": "Too many requests per second"}}
+    )
     message = _answer(alice, Dialog.objects.get())
     delivery = Delivery.objects.get(message=message)
     assert delivery.status == Delivery.Status.RETRYING

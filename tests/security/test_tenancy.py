@@ -43,9 +43,9 @@ from crm import payloads as crm_payloads
 from crm.models import Export, Integration
 from engage.rule_models import InvitationRule
 from leads.models import Lead
+from messengers.models import Bot, Contact, Delivery
 from operators.models import Operator
 from replies.models import CannedReply
-from messengers.models import Bot, Contact, Delivery
 from tags.models import DialogTag, Tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
