@@ -20,5 +20,5 @@ class MessengersConfig(AppConfig):
         history_columns.register(history.channel_column())
         transcript_items.register(transcript.delivery_items)
         outbound_checks.register(outbound.check_attachment)
-        hooks.message_posted.connect(outbound.message_posted)
+        hooks.message_posted.connect(outbound.message_posted, wants=outbound.wants_message)
         extensions.register_hello_part("telegram", widget.hello_part)

@@ -52,6 +52,11 @@ def check_attachment(dialog, *, upload, text: str) -> None:
         )
 
 
+def wants_message(*, message, dialog) -> bool:
+    """Only an operator's message may go out to a messenger (no callback for the rest)."""
+    return message.author_kind == Message.Author.OPERATOR
+
+
 def message_posted(*, message, dialog) -> None:
     """chat.hooks.message_posted: an operator's message to a messenger's visitor is queued."""
     if message.author_kind != Message.Author.OPERATOR:
