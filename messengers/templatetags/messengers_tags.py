@@ -36,7 +36,8 @@ def dialog_channel(dialog):
     badge = rows.badge_html(dialog)
     if not badge:
         return ""
-    return format_html(" · {}{}", badge, channel_profile(dialog))
+    profile = channel_profile(dialog)
+    return format_html(" · {}{}", badge, format_html(" · {}", profile) if profile else "")
 
 
 @register.simple_tag
