@@ -19,6 +19,8 @@ SAID = [
     "Здравствуйте! Пишу из Telegram: можно забрать заказ 5521 сегодня после 19:00?",
     "И ещё вопрос: вы принимаете оплату картой при получении?",
 ]
+# What the demo user answers each operator message, through the fake (demo_peer/views.py).
+USER_ANSWER = "Спасибо! (an automatic answer of the demo Telegram user)"
 ANSWER = "Добрый вечер, Ольга! Да, пункт выдачи работает до 21:00, оплата картой принимается."
 
 

@@ -2,12 +2,17 @@
 Telegram channel, under /demo/telegram-api/ and /demo/vk-api/, only when
 MESSENGERS_DEMO_PEER is on (the embedded setup). Never the real services."""
 
+import contextlib
 import json
+import threading
+import time
 
+import requests
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from messengers import demo, linking
 from messengers.demo_peer import fake
 from messengers.models import Bot, Kind
 
@@ -17,13 +22,22 @@ def _enabled():
         raise Http404()
 
 
-def _known(token: str) -> None:
+def _demo_bot(token: str) -> Bot | None:
     """A demo bot of the database is a bot of the fake (its state is this process's)."""
-    if token in fake.peer.telegram_bots:
-        return
     bot = Bot.objects.filter(is_demo=True, kind=Kind.TELEGRAM, token=token).first()
-    if bot is not None:
+    if bot is not None and token not in fake.peer.telegram_bots:
         fake.peer.add_telegram_bot(token, bot.name, int(bot.external_id))
+    return bot
+
+
+def _user_answers(url: str, secret: str, chat_id: str) -> None:
+    """The demo user answers the operator, through the bot's webhook, as Telegram would."""
+    update_id = int(time.time() * 1000)
+    update = demo.update_from_user(update_id, demo.USER_ANSWER)
+    update["message"]["chat"]["id"] = int(chat_id) if chat_id.isdigit() else chat_id
+    with contextlib.suppress(requests.RequestException):  # a demo: nothing to tell
+        requests.post(url, json=update, timeout=5,
+                      headers={"X-Telegram-Bot-Api-Secret-Token": secret})  # fmt: skip
 
 
 def _params(request) -> tuple[dict, dict]:
@@ -41,12 +55,16 @@ def telegram_api(request, path):
     if route is None:
         raise Http404()
     kind, token, rest = route
-    _known(token)
+    bot = _demo_bot(token)
     if kind == "file":
         status, content = fake.peer.telegram_file(token, rest)
         return HttpResponse(content, status=status, content_type="application/octet-stream")
     params, files = _params(request)
     status, body = fake.peer.telegram(token, rest, params, files)
+    if bot is not None and rest == "sendMessage" and status == 200:
+        url = request.build_absolute_uri(linking.webhook_path(bot))
+        args = (url, bot.webhook_secret, str(params.get("chat_id", "")))
+        threading.Thread(target=_user_answers, args=args, daemon=True).start()
     return JsonResponse(body, status=status)
 
 
