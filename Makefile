@@ -35,6 +35,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_teamwork
 	$(BIN)/python manage.py seed_demo_retention
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
+	$(BIN)/python manage.py seed_demo_messengers --api http://$(HOST):$(PORT)/demo/telegram-api
 
 run: demo-data
 	@echo

@@ -10,7 +10,9 @@ A receiver that raises is logged and skipped: what the user did has already been
 A receiver that only sometimes wants to hear (push, without VAPID keys) says so with
 `connect(fn, active=predicate)`: send_on_commit asks the predicates when the change is made
 and registers no on-commit callback at all when no receiver wants it (one per message
-otherwise, for nothing).
+otherwise, for nothing). A receiver that hears only some sends says which with
+`connect(fn, wants=predicate)`: predicate(**kwargs) of the send (messengers hears only
+operators' messages, so a visitor's message registers no callback for it).
 """
 
 import logging
@@ -29,19 +31,24 @@ class Hook:
         self.name = name
         self.receivers = []
         self.active = {}  # receiver -> predicate (no argument), for those connected with one
+        self.wants = {}  # receiver -> predicate(**kwargs of the send)
 
-    def connect(self, receiver, *, active=None) -> None:
+    def connect(self, receiver, *, active=None, wants=None) -> None:
         """active: a function without arguments telling whether the receiver wants to hear
-        now (read at each send); None: always."""
+        now (read at each send); wants: a function of the send's arguments telling whether
+        the receiver wants this one; None: always."""
         if receiver not in self.receivers:
             self.receivers.append(receiver)
         if active is not None:
             self.active[receiver] = active
+        if wants is not None:
+            self.wants[receiver] = wants
 
     def disconnect(self, receiver) -> None:
         if receiver in self.receivers:
             self.receivers.remove(receiver)
         self.active.pop(receiver, None)
+        self.wants.pop(receiver, None)
 
     def listening(self) -> list:
         """The receivers that want to hear now."""
@@ -58,7 +65,7 @@ class Hook:
                 logger.exception("hook %s: receiver %r failed", self.name, receiver)
 
     def send_on_commit(self, **kwargs) -> None:
-        receivers = self.listening()
+        receivers = [r for r in self.listening() if r not in self.wants or self.wants[r](**kwargs)]
         if receivers:
             transaction.on_commit(lambda: self._call(receivers, kwargs))
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "engage",  # visitors online, proactive invitations, business hours (docs/engagement.md)
     "routing",  # auto-assignment, capacity and the queue (docs/routing.md)
     "teamwork",  # internal notes and transfers (teamwork/, docs/teamwork.md)
+    "messengers",  # Telegram and VK in the console (messengers/, docs/channels.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "retention",  # per-account retention of dialogs, attachments and leads (retention/)
@@ -209,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0),
     },
     # Reports' per-dialog facts the dialog_ended hook missed (reports/facts.py)
+    "requeue-lost-messenger-work": {
+        "task": "messengers.tasks.requeue_lost",
+        "schedule": 60.0,
+    },
     "refresh-report-facts": {
         "task": "reports.tasks.refresh_report_facts",
         "schedule": env.float("REPORTS_FACTS_CHECK_SECONDS", default=300.0),

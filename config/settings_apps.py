@@ -55,3 +55,23 @@ ENGAGE_INVITATION_SNOOZE_MINUTES = env.int("ENGAGE_INVITATION_SNOOZE_MINUTES", d
 # "Write to visitor": at most this many chats an operator starts per window of minutes.
 ENGAGE_OUTREACH_LIMIT = env.int("ENGAGE_OUTREACH_LIMIT", default=10)
 ENGAGE_OUTREACH_WINDOW_MINUTES = env.int("ENGAGE_OUTREACH_WINDOW_MINUTES", default=10)
+
+# --- messengers: Telegram and VK in the console (docs/channels.md) --------------------------
+TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org")
+VK_API_BASE = env.str("VK_API_BASE", default="https://api.vk.com")
+MESSENGERS_HTTP_TIMEOUT_SECONDS = env.float("MESSENGERS_HTTP_TIMEOUT_SECONDS", default=20.0)
+# An operator's message is tried MESSENGERS_RETRY_MAX times, waiting min(CAP, BASE * 2**n)
+# seconds times a random 0.5..1 between attempts, never less than the messenger's
+# retry_after; then it is shown as not delivered (with a Retry button).
+MESSENGERS_RETRY_MAX = env.int("MESSENGERS_RETRY_MAX", default=8)
+MESSENGERS_RETRY_BASE_SECONDS = env.float("MESSENGERS_RETRY_BASE_SECONDS", default=5.0)
+MESSENGERS_RETRY_CAP_SECONDS = env.float("MESSENGERS_RETRY_CAP_SECONDS", default=600.0)
+# Telegram's Bot API takes files up to 50 MB (the product's own limit is usually lower).
+MESSENGERS_TELEGRAM_MAX_FILE_BYTES = env.int(
+    "MESSENGERS_TELEGRAM_MAX_FILE_BYTES", default=50 * 1024 * 1024
+)
+# The FAKE Bot API and VK API under /demo/telegram-api/ and /demo/vk-api/ (the demo
+# channel of `make run`, seed_demo_messengers): on in the embedded setup only.
+MESSENGERS_DEMO_PEER = env.bool(
+    "MESSENGERS_DEMO_PEER", default=not env.str("DATABASE_URL", default="").startswith("postgres")
+)

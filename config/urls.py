@@ -10,6 +10,7 @@ from chat.views import pwa as pwa_views
 from chat.views import widget as widget_views
 from crm import views as crm_views
 from leads import urls as leads_urls
+from messengers import urls as messenger_urls
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:mine", permanent=False)),
@@ -35,6 +36,12 @@ urlpatterns = [
     path("console/push/", include("push.urls")),
     path("console/invitations/", include("engage.urls_rules")),
     path("console/visitors/", include("engage.urls")),
+    path(
+        "console/messengers/",
+        include((messenger_urls.console_patterns, "messengers"), namespace="messengers_console"),
+    ),
+    path("messengers/", include("messengers.urls")),
+    path("demo/", include((messenger_urls.demo_patterns, "messengers_demo"))),
     path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),

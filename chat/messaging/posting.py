@@ -12,7 +12,7 @@ from chat import hooks
 from chat.console import selectors
 from chat.dialogs import access, assignment, lifecycle, openings
 from chat.errors import AccessDenied, ChatError
-from chat.messaging import attachments, ratelimit, store
+from chat.messaging import attachments, outbound_checks, ratelimit, store
 from chat.models import Dialog, Message, Visitor
 from chat.realtime import events
 from operators.models import Operator
@@ -170,6 +170,8 @@ def post_operator_message(
         raise ChatError("dialog_closed", "The dialog has ended.")
     if operator.id not in operator_ids:
         raise ChatError("not_connected", "Connect to the dialog before writing.")
+    if attachment is not None:  # another app's channel may not carry it
+        outbound_checks.check_attachment(dialog, upload=attachment, text=text)
     message = Message(
         dialog=dialog,
         author_kind=Message.Author.OPERATOR,

@@ -37,6 +37,9 @@ DIALOG_QUERIES += 1
 DIALOG_QUERIES += 2
 # (Routing's capacity check for those colleagues asks whether the site auto-assigns:
 # cached per site since the dialog's first message, so no query.)
+# Messengers: the visitor's messenger contact (none for a widget visitor), read once for
+# the transcript's delivery states, the header's and the card's channel lines.
+DIALOG_QUERIES += 1
 
 
 def make_dialogs(site, count, *, status=Dialog.Status.NEW, start=1):

@@ -43,6 +43,7 @@ from crm import payloads as crm_payloads
 from crm.models import Export, Integration
 from engage.rule_models import InvitationRule
 from leads.models import Lead
+from messengers.models import Bot, Contact, Delivery
 from operators.models import Operator
 from replies.models import CannedReply
 from tags.models import DialogTag, Tag
@@ -105,6 +106,8 @@ TARGETS = {
     "tags:dialog_add": "dialog",
     "tags:dialog_remove": "dialog",
     "teamwork:transfer": "dialog",
+    "messengers_console:retry": "delivery",
+    "messengers_console:unlink": "bot",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -208,6 +211,11 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     )
     rule = InvitationRule.objects.create(site=a1, name=S_RULE, text=S_RULE)
     tag = Tag.objects.create(account=account_a, name="A-tag", colour="blue")
+    bot = Bot.objects.create(site=a1, kind="telegram", name="a_bot", external_id="1", token="t")
+    contact = Contact.objects.create(visitor=dialog.visitor, bot=bot, user_id="42")
+    delivery = Delivery.objects.create(
+        message=first, contact=contact, status=Delivery.Status.FAILED, reason=S_EXPORT
+    )
 
     # B's own rows of each kind, so B's pages are not empty by accident.
     b_session = sessions.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
@@ -243,6 +251,8 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "rule": rule,
         "visitor": dialog.visitor,
         "tag": tag,
+        "delivery": delivery,
+        "bot": bot,
     }
 
 
@@ -261,6 +271,8 @@ def snapshot() -> dict:
         "rules": sorted(InvitationRule.objects.values_list("id", "name", "paused")),
         "tags": sorted(Tag.objects.values_list("id", "name", "colour")),
         "dialog_tags": DialogTag.objects.count(),
+        "deliveries": sorted(Delivery.objects.values_list("id", "status", "attempts")),
+        "messenger_bots": sorted(Bot.objects.values_list("id", "token")),
         "operators": sorted(Operator.objects.values_list("id", "status", "language")),
     }
 
@@ -295,7 +307,9 @@ ACTORS = {
     # actor: (which targets he must be refused, which secrets he must never see)
     "stranger": (lambda target: True, ALL_SECRETS),
     "no_flags": (
-        lambda target: target in ("dialog", "attachment", "export", "a1", "rule", "tag"),
+        lambda target: (
+            target in ("dialog", "attachment", "export", "delivery", "a1", "rule", "tag")
+        ),
         (*DIALOG_SECRETS, S_RULE),
     ),
     "outsider": (
