@@ -21,6 +21,7 @@ relay stores nothing and replays nothing), and the new server's CPU per resumed 
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -30,6 +31,7 @@ import subprocess
 import tempfile
 import time
 
+import psutil
 import websockets
 
 BACKOFF_MIN_S = 0.5  # static/chat/widget/socket.js BACKOFF_MIN_MS
@@ -170,6 +172,8 @@ async def storm(gen) -> dict:
     pid = gen.config["server_pids"][0]
     killed_at = time.monotonic()
     os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(psutil.Error):
+        psutil.Process(pid).wait(10)  # its listening socket is gone: refused from now on
     server = Restarted(c["restart"])
     tasks = [asyncio.create_task(come_back(cl, killed_at)) for cl in ready]
     try:
