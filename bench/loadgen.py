@@ -80,9 +80,17 @@ class Server:
     def mark(self):
         self.cpu0, self.wall0 = self.cpu(), time.monotonic()
 
+    def cpu_since_mark(self) -> float:
+        """Server CPU seconds (user + system, from /proc/<pid>/stat) since mark()."""
+        return self.cpu() - self.cpu0
+
+    def cpu_ms_per(self, count: int) -> float | None:
+        return round(1000 * self.cpu_since_mark() / count, 3) if count else None
+
     def report(self) -> dict:
         wall = max(time.monotonic() - self.wall0, 1e-9)
         return {
+            "server_cpu_s": round(self.cpu_since_mark(), 3),
             "server_cpu_pct": round(100 * (self.cpu() - self.cpu0) / wall, 1),
             "server_peak_rss_mb": round(self.peak_rss() / 2**20, 1),
             "server_processes": len(self.processes),
@@ -180,6 +188,9 @@ class Generator:
 
     # --- scenario 1: chat ----------------------------------------------------------------
 
+    async def knee(self) -> dict:
+        return await self.chat()
+
     async def chat(self) -> dict:
         c = self.config
         fixtures = c["fixtures"]
@@ -193,7 +204,7 @@ class Generator:
             by_site[i % len(sites)][(i // len(sites)) % len(by_site[i % len(sites)])]
             for i in range(n_visitors)
         ]
-        v2o, o2v = histogram(), histogram()
+        hists = {"v2o": histogram(), "o2v": histogram()}
         sent = {"v": 0, "o": 0}
         delivered = {"v": 0, "o": 0}
         seen: set[tuple[str, int, int]] = set()
@@ -217,7 +228,7 @@ class Generator:
                         continue
                     seen.add(("v", vid, seq))
                     delivered["v"] += 1
-                    v2o.record_value(max(1, (now_ns() - t0) // 1000))
+                    hists["v2o"].record_value(max(1, (now_ns() - t0) // 1000))
                     if measuring["on"]:  # answer at once: the answer's clock starts now
                         task = asyncio.create_task(reply(op, ws, vid))
                         pending_replies.add(task)
@@ -254,7 +265,7 @@ class Generator:
                         continue
                     seen.add(key)
                     delivered["o"] += 1
-                    o2v.record_value(max(1, (now_ns() - int(match.group(4))) // 1000))
+                    hists["o2v"].record_value(max(1, (now_ns() - int(match.group(4))) // 1000))
                 elif kind == "ack":
                     if vid not in dialog_of:
                         dialog_of[vid] = frame["dialog"]
@@ -296,85 +307,116 @@ class Generator:
         setup_seconds = time.monotonic() - setup_started
         await asyncio.sleep(1.0)
 
-        # Open loop: visitor v sends at start + phase_v + k * interval.
-        start = time.monotonic() + 0.2
-        start_ns = now_ns() + 200_000_000
-        self.server.mark()
-        cpu0 = os.times()
-        measuring["on"] = True
+        async def window(interval: float, duration: float, seq_base: int) -> dict:
+            """Open loop: visitor v sends at start + phase_v + k * interval, for duration."""
+            sent.update(v=0, o=0)
+            delivered.update(v=0, o=0)
+            hists.update(v2o=histogram(), o2v=histogram())
+            self.errors.clear()
+            start = time.monotonic() + 0.2
+            start_ns = now_ns() + 200_000_000
+            self.server.mark()
+            cpu0 = os.times()
+            measuring["on"] = True
 
-        async def visitor_schedule(vid):
-            ws = visitor_ws.get(vid)
-            if ws is None or vid not in dialog_of:
-                return
-            phase = (vid * 0.6180339887 % 1.0) * interval
-            seq = 0
-            while True:
-                offset = phase + seq * interval
-                if offset >= duration:
+            async def visitor_schedule(vid):
+                ws = visitor_ws.get(vid)
+                if ws is None or vid not in dialog_of:
                     return
-                intended = start_ns + int(offset * 1e9)
-                await asyncio.sleep(max(0.0, start + offset - time.monotonic()))
-                seq += 1
-                sent["v"] += 1
-                try:
-                    await ws.send(
-                        json.dumps(
-                            {
-                                "type": "message",
-                                "client_id": uuid.uuid4().hex,
-                                "text": f"bench v{vid} s{seq} t{intended}",
-                            }
+                phase = (vid * 0.6180339887 % 1.0) * interval
+                seq = 0
+                while True:
+                    offset = phase + seq * interval
+                    if offset >= duration:
+                        return
+                    intended = start_ns + int(offset * 1e9)
+                    await asyncio.sleep(max(0.0, start + offset - time.monotonic()))
+                    seq += 1
+                    sent["v"] += 1
+                    text = f"bench v{vid} s{seq_base + seq} t{intended}"
+                    try:
+                        await ws.send(
+                            json.dumps(
+                                {"type": "message", "client_id": uuid.uuid4().hex, "text": text}
+                            )
                         )
-                    )
-                except Exception as error:
-                    self.error(f"send:{type(error).__name__}")
-                    return
+                    except Exception as error:
+                        self.error(f"send:{type(error).__name__}")
+                        return
 
-        await asyncio.gather(*(visitor_schedule(v) for v in range(n_visitors)))
-        send_end = time.monotonic()
-        measuring["on"] = False
-        # Drain: wait (bounded) for everything sent to arrive.
-        drain_deadline = time.monotonic() + c.get("drain", 10)
-        while time.monotonic() < drain_deadline:
-            if delivered["v"] >= sent["v"] and delivered["o"] >= sent["o"]:
-                break
-            await asyncio.sleep(0.05)
-        last_delivery = time.monotonic()
-        server = self.server.report()
-        cpu1 = os.times()
-        wall = last_delivery - start
-        total_sent = sent["v"] + sent["o"]
-        total_delivered = delivered["v"] + delivered["o"]
-        both = histogram()
-        both.add(v2o)
-        both.add(o2v)
-        for task in readers:
-            task.cancel()
-        # No closing handshakes: the process exits (os._exit) and the server sees the drops.
-        return {
-            "scenario": "chat",
+            await asyncio.gather(*(visitor_schedule(v) for v in range(n_visitors)))
+            send_end = time.monotonic()
+            measuring["on"] = False
+            # Drain: wait (bounded) for everything sent to arrive.
+            drain_deadline = time.monotonic() + c.get("drain", 10)
+            while time.monotonic() < drain_deadline:
+                if delivered["v"] >= sent["v"] and delivered["o"] >= sent["o"]:
+                    break
+                await asyncio.sleep(0.05)
+            last_delivery = time.monotonic()
+            server = self.server.report()
+            total_sent = sent["v"] + sent["o"]
+            total_delivered = delivered["v"] + delivered["o"]
+            server["cpu_ms_per_delivered"] = self.server.cpu_ms_per(total_delivered)
+            cpu1 = os.times()
+            wall = last_delivery - start
+            both = histogram()
+            both.add(hists["v2o"])
+            both.add(hists["o2v"])
+            return {
+                "interval_s": interval,
+                "duration_s": duration,
+                "offered_per_s": round(total_sent / max(send_end - start, 1e-9), 1),
+                "sent": total_sent,
+                "delivered": total_delivered,
+                "delivered_per_s": round(total_delivered / wall, 1),
+                "messages_lost": total_sent - total_delivered,
+                "latency": percentiles(both),
+                "visitor_to_operator": percentiles(hists["v2o"]),
+                "operator_to_visitor": percentiles(hists["o2v"]),
+                "errors": dict(self.errors),
+                "generator_cpu_pct": round(
+                    100 * ((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)) / wall, 1
+                ),
+                **server,
+            }
+
+        head = {
+            "scenario": c["scenario"],
             "visitors": n_visitors,
             "visitors_connected": len(visitor_ws),
             "dialogs": len(dialog_of),
             "operators": len(op_sockets),
-            "interval_s": interval,
-            "duration_s": duration,
             "setup_s": round(setup_seconds, 1),
-            "offered_per_s": round(total_sent / max(send_end - start, 1e-9), 1),
-            "sent": total_sent,
-            "delivered": total_delivered,
-            "delivered_per_s": round(total_delivered / wall, 1),
-            "messages_lost": total_sent - total_delivered,
-            "latency": percentiles(both),
-            "visitor_to_operator": percentiles(v2o),
-            "operator_to_visitor": percentiles(o2v),
-            "errors": self.errors,
-            "generator_cpu_pct": round(
-                100 * ((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)) / wall, 1
-            ),
-            **server,
         }
+        if c["scenario"] == "knee":
+            head.update(await self.sweep(window, n_visitors))
+        else:
+            head.update(await window(interval, duration, 0))
+        for task in readers:
+            task.cancel()
+        # No closing handshakes: the process exits (os._exit) and the server sees the drops.
+        return head
+
+    async def sweep(self, window, n_visitors: int) -> dict:
+        """The chat window at rising offered rates (visitor messages and the operators'
+        answers), until p99 passes knee_p99_ms or a message is lost: the knee is the
+        highest offered rate that passed."""
+        c = self.config
+        steps, knee, seq_base = [], None, 0
+        for rate in c["knee_rates"]:
+            interval = 2 * n_visitors / rate  # each visitor message is answered once
+            step = await window(interval, c["knee_step_s"], seq_base)
+            seq_base += 100_000
+            steps.append({"rate": rate, **{k: step[k] for k in (
+                "offered_per_s", "delivered_per_s", "messages_lost", "latency",
+                "server_cpu_pct", "cpu_ms_per_delivered", "errors")}})  # fmt: skip
+            p99 = step["latency"]["p99_ms"]
+            if step["messages_lost"] or p99 is None or p99 > c.get("knee_p99_ms", 50.0):
+                break
+            knee = step["offered_per_s"]
+            await asyncio.sleep(1.0)
+        return {"knee_per_s": knee, "steps": steps}
 
     # --- scenario 2: burst -----------------------------------------------------------------
 
@@ -480,6 +522,7 @@ class Generator:
             (self.open_visitor(site) for _ in range(n)), c.get("connect_limit", 100)
         )
         connect_seconds = time.monotonic() - started
+        cpu_ms_per_connect = self.server.cpu_ms_per(sum(1 for ws in sockets if ws is not None))
         await asyncio.sleep(c.get("settle", 1.0))
         rss_after = self.server.rss()
         alive = [ws for ws in sockets if ws is not None and ws.state.name == "OPEN"]
@@ -498,6 +541,7 @@ class Generator:
             "bytes_per_socket": int((rss_after - rss_before) / max(len(alive), 1)),
             "connect_s": round(connect_seconds, 1),
             "connects_per_s": round(len(alive) / max(connect_seconds, 1e-9), 1),
+            "cpu_ms_per_connect": cpu_ms_per_connect,
             "server_rss_mb": round(rss_after / 2**20, 1),
             "still_serving": still_serving,
             "generator_open_files_limit": limit_files,
@@ -580,6 +624,13 @@ class Generator:
             "still_serving": still_serving,
             **server,
         }
+
+    # --- scenario 3c: reconnect storm (bench/reconnect.py) ---------------------------------
+
+    async def reconnect(self) -> dict:
+        from bench.reconnect import storm
+
+        return await storm(self)
 
     # --- scenario 4: console pages ----------------------------------------------------------
 

@@ -7,6 +7,7 @@ read as a ratio to this one.
 
     /ws/visitor/<key>/   hello; "message" -> ack, echo to the visitor's group, a row to the
                          site group and a send to the dialog group (the product's 3 sends);
+                         "resume" -> "resumed" (nothing is stored, nothing replayed);
                          "page" -> a row to the site group (the Visitors tab, uncoalesced)
     /ws/console/?site=K  hello; joins the site group; "message" with "dialog" -> ack and the
                          same 3 sends, so the visitor gets the answer
@@ -111,6 +112,8 @@ class VisitorRelay(RelayConsumer):
         frame = json.loads(text_data)
         if frame.get("type") == "message":
             await self.relay(frame, self.dialog_id, "visitor")
+        elif frame.get("type") == "resume":  # nothing stored, nothing to replay
+            await self.send_frame({"type": "resumed", "last_id": None})
         elif frame.get("type") == "page":  # every page change to the consoles, uncoalesced
             html = f'<li data-visitor="{self.dialog_id}">{escape(str(frame.get("url"))[:200])}</li>'
             await self.channel_layer.group_send(

@@ -1,6 +1,7 @@
 """`make bench`: the product against the bare Channels relay, on real server processes.
 
-    python -m bench.run [--quick] [--profile] [--only chat,burst,idle,pages,embedded,storm]
+    python -m bench.run [--quick] [--profile]
+        [--only chat,knee,burst,idle,reconnect,pages,embedded,storm]
 
 Starts every server itself (Daphne pinned to core 0, the generator pinned to core 1),
 on a dedicated PostgreSQL database (livechat_bench, livechat_bench_quick) and a dedicated
@@ -8,7 +9,8 @@ Redis database number and channel prefix, so runs never collide with test suites
 Prints one line per scenario as it goes and, last, one JSON object (the summary).
 Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
 BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_STORM,
-BENCH_PAGE_REQUESTS, BENCH_REDIS_DB; BENCH_DB names the PostgreSQL database instead;
+BENCH_PAGE_REQUESTS, BENCH_RECONNECT, BENCH_KNEE_STEP_S, BENCH_REDIS_DB; BENCH_DB names
+the PostgreSQL database instead;
 BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne;
 BENCH_PROCESSES=2 runs the chat and burst scenarios, product and relay alike, on two
 server processes (one per core) that the generator's sockets take in turn.
@@ -51,6 +53,8 @@ FULL = {
     "processes": 1,
     "storm": 200,
     "storm_trials": 3,
+    "reconnect": 10_000,
+    "knee_step_s": 10.0,
 }
 QUICK = {
     "visitors": 40,
@@ -69,7 +73,12 @@ QUICK = {
     "embedded_visitors": 30,
     "storm": 200,
     "storm_trials": 1,
+    "reconnect": 100,
+    "knee_step_s": 1.0,
 }
+# The knee sweep's offered rates (msg/s, visitor messages and answers together).
+KNEE_RATES = [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600]
+KNEE_RATES_QUICK = [20, 40, 80, 160, 320]
 
 
 NO_RATE_LIMITS = {
@@ -227,6 +236,17 @@ class DaphneServer:
 def loadgen(servers: list[DaphneServer], scenario: str, config: dict, relay: bool) -> dict:
     config = {
         **config,
+        "restart": {  # the reconnect storm kills servers[0] and starts it again
+            "argv": [
+                "taskset",
+                "-c",
+                servers[0].core,
+                PYTHON,
+                *server_command(servers[0].port, servers[0].app),
+            ],
+            "env": servers[0].env,
+            "cwd": str(ROOT),
+        },  # fmt: skip
         "scenario": scenario,
         "relay": relay,
         "server_pids": [server.pid for server in servers],
@@ -341,8 +361,42 @@ def summary(results: dict, *, quick: bool) -> dict:
             "storm_embedded_fewest_hello": storm("storm_embedded", "got_hello"),
             "storm_embedded_worst_p99_ms": storm("storm_embedded", "p99"),
             "baseline_storm_worst_p99_ms": storm("storm_relay", "p99"),
+            "knee_per_s": get("knee", "knee_per_s"),
+            "baseline_knee_per_s": get("knee_relay", "knee_per_s"),
+            "cpu_ms_per_delivered": get("chat", "cpu_ms_per_delivered"),
+            "baseline_cpu_ms_per_delivered": get("chat_relay", "cpu_ms_per_delivered"),
+            "cpu_ms_per_connect": get("idle", "cpu_ms_per_connect"),
+            "baseline_cpu_ms_per_connect": get("idle_relay", "cpu_ms_per_connect"),
+            "connects_per_s": get("idle", "connects_per_s"),
+            "baseline_connects_per_s": get("idle_relay", "connects_per_s"),
+            "reconnect_clients": get("reconnect", "with_dialog"),
+            "reconnect_all_resumed_s": get("reconnect", "all_resumed_s"),
+            "reconnect_server_listening_s": get("reconnect", "server_listening_s"),
+            "reconnect_resumed": get("reconnect", "resumed"),
+            "reconnect_refused": get("reconnect", "handshakes_refused"),
+            "reconnect_timed_out": get("reconnect", "handshakes_timed_out"),
+            "reconnect_messages_lost": get("reconnect", "messages_lost"),
+            "reconnect_cpu_ms_per_resume": get("reconnect", "cpu_ms_per_resume"),
+            "baseline_reconnect_all_resumed_s": get("reconnect_relay", "all_resumed_s"),
+            "baseline_reconnect_server_listening_s": get("reconnect_relay", "server_listening_s"),
+            "baseline_reconnect_refused": get("reconnect_relay", "handshakes_refused"),
+            "baseline_reconnect_timed_out": get("reconnect_relay", "handshakes_timed_out"),
+            "baseline_reconnect_messages_lost": get("reconnect_relay", "messages_lost"),
+            "baseline_reconnect_cpu_ms_per_resume": get("reconnect_relay", "cpu_ms_per_resume"),
             "redis_publish_per_s": results.get("redis_publish_per_s"),
             "quick": quick,
+        }
+    )
+    line.update(
+        {
+            "knee_ratio": ratio(line["knee_per_s"], line["baseline_knee_per_s"]),
+            "cpu_per_delivered_ratio": ratio(
+                line["cpu_ms_per_delivered"], line["baseline_cpu_ms_per_delivered"]
+            ),
+            "cpu_per_connect_ratio": ratio(
+                line["cpu_ms_per_connect"], line["baseline_cpu_ms_per_connect"]
+            ),
+            "connects_ratio": ratio(line["connects_per_s"], line["baseline_connects_per_s"]),
         }
     )
     return line
@@ -355,7 +409,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", action="store_true", help="py-spy the product's chat run")
-    parser.add_argument("--only", default="chat,burst,idle,pages,embedded,storm")
+    parser.add_argument("--only", default="chat,knee,burst,idle,reconnect,pages,embedded,storm")
     args = parser.parse_args(argv)
     sizes = dict(QUICK if args.quick else FULL)
     for key in sizes:
@@ -442,6 +496,25 @@ def main(argv=None) -> None:
             processes=n,
         )  # fmt: skip
         scenario("chat", app, prod_env, "chat", chat_config, False, profile_path, processes=n)
+    if "knee" in only:
+        knee_config = {
+            **chat_config,
+            "knee_rates": KNEE_RATES_QUICK if args.quick else KNEE_RATES,
+            "knee_step_s": sizes["knee_step_s"],
+            "timeout": 1800,
+        }
+        scenario(
+            "knee_relay", "bench.relay:application", relay_env, "knee", knee_config, True,
+            processes=n,
+        )  # fmt: skip
+        scenario("knee", app, prod_env, "knee", knee_config, False, processes=n)
+    if "reconnect" in only:
+        reconnect_config = {**common, "reconnect": sizes["reconnect"], "timeout": 1800}
+        scenario(
+            "reconnect_relay", "bench.relay:application", relay_env, "reconnect",
+            reconnect_config, True,
+        )  # fmt: skip
+        scenario("reconnect", app, prod_env, "reconnect", reconnect_config, False)
     if "burst" in only:
         burst_config = {**common, "burst": sizes["burst"]}
         scenario(

@@ -161,7 +161,7 @@ else:
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CHANNEL_PREFIX", default="livechat"),
             # Redis down or hung: fail within a second instead of holding the request.

@@ -66,3 +66,44 @@ def test_the_storm_figures_are_the_worst_trial_of_each_stack():
     assert line["storm_embedded_fewest_hello"] == 200
     assert line["storm_embedded_worst_p99_ms"] == 4000.0
     assert line["baseline_storm_worst_p99_ms"] == 900.0
+
+
+def test_summary_has_the_knee_cpu_and_reconnect_keys_and_their_ratios():
+    results = {
+        "knee": {"knee_per_s": 300.0},
+        "knee_relay": {"knee_per_s": 600.0},
+        "chat": {"cpu_ms_per_delivered": 4.0},
+        "chat_relay": {"cpu_ms_per_delivered": 1.0},
+        "idle": {"cpu_ms_per_connect": 6.0, "connects_per_s": 100.0},
+        "idle_relay": {"cpu_ms_per_connect": 2.0, "connects_per_s": 400.0},
+        "reconnect": {
+            "with_dialog": 100,
+            "all_resumed_s": 12.5,
+            "resumed": 100,
+            "handshakes_refused": 0,
+            "handshakes_timed_out": 0,
+            "messages_lost": 0,
+            "server_listening_s": 3.2,
+        },  # fmt: skip
+        "reconnect_relay": {"all_resumed_s": 6.0, "messages_lost": 0},
+    }
+    line = summary(results, quick=True)
+    assert (line["knee_per_s"], line["baseline_knee_per_s"], line["knee_ratio"]) == (
+        300.0, 600.0, 0.5,
+    )  # fmt: skip
+    assert line["cpu_per_delivered_ratio"] == 4.0
+    assert (line["cpu_per_connect_ratio"], line["connects_ratio"]) == (3.0, 0.25)
+    assert line["reconnect_all_resumed_s"] == 12.5
+    assert line["baseline_reconnect_all_resumed_s"] == 6.0
+    assert line["reconnect_messages_lost"] == 0
+    assert line["reconnect_server_listening_s"] == 3.2
+    assert json.loads(json.dumps(line)) == line
+
+
+def test_the_reconnect_backoff_is_the_widgets():
+    """static/chat/widget/socket.js: 0.5 s doubling up to 15 s, at random in [half, full]."""
+    from bench.reconnect import backoff
+
+    for attempt, ceiling in [(0, 0.5), (1, 1.0), (4, 8.0), (5, 15.0), (9, 15.0)]:
+        waits = [backoff(attempt) for _ in range(200)]
+        assert ceiling / 2 <= min(waits) and max(waits) <= ceiling
