@@ -4,7 +4,7 @@ sign-in. Everything else a signed-in user reaches waits (deny by default); visit
 and static files are never held. Installed after django-otp's OTPMiddleware."""
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, SESSION_KEY
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse

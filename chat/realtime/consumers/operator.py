@@ -44,9 +44,7 @@ class OperatorConsumer(FrameConsumer):
 
     async def connect(self):
         self.operator = await db_thread(selectors.operator_for_user)(self.scope["user"])
-        if self.operator is None or not await db_thread(extensions.console_gates_admit)(
-            self.scope
-        ):
+        if self.operator is None or not await db_thread(extensions.console_gates_admit)(self.scope):
             self.operator = None
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
