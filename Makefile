@@ -33,6 +33,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_routing
 	$(BIN)/python manage.py seed_demo_tags
 	$(BIN)/python manage.py seed_demo_teamwork
+	$(BIN)/python manage.py seed_demo_twofactor
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 
 run: demo-data

@@ -98,3 +98,13 @@ async def test_the_console_socket_waits_for_the_second_step(sockets, vera):
     connected, _code = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["type"] == "hello"
+
+
+@pytest.mark.django_db
+def test_the_demo_seed_leaves_the_policy_off(make_account):
+    from django.core.management import call_command
+
+    account = make_account(name="Demo company")
+    call_command("seed_demo_twofactor")
+    call_command("seed_demo_twofactor")
+    assert not AccountSecurity.objects.get(account=account).require_two_factor
