@@ -3,11 +3,11 @@ set-up page and get neither console pages nor the console socket until it is on.
 
 import pytest
 from channels.db import database_sync_to_async
-from conftest import app_code, sign_in, turn_on
 from django.contrib.admin.sites import site as admin_site
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from twofactor_helpers import app_code, sign_in, turn_on
 
 from chat.realtime.consumers.frames import CLOSE_UNAUTHENTICATED
 from twofactor.models import AccountSecurity

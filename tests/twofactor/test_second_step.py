@@ -2,10 +2,10 @@
 recovery code; nothing of the console (or the admin) before the second step."""
 
 import pytest
-from conftest import app_code, sign_in, turn_on
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from twofactor_helpers import app_code, sign_in, turn_on
 
 from twofactor.services import verified
 

@@ -4,11 +4,11 @@
 import re
 
 import pytest
-from conftest import app_code, sign_in
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from twofactor_helpers import app_code, sign_in
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("twofactor:security")
