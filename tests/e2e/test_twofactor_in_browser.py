@@ -41,10 +41,12 @@ def watch_csp(page):
     problems = []
     page.on(
         "console",
-        lambda m: (m.type == "error" or "Content Security Policy" in m.text)
-        and "WebSocket" not in m.text
-        and "Failed to load resource" not in m.text  # the wrong code's answer is a 400
-        and problems.append(m.text),
+        lambda m: (
+            (m.type == "error" or "Content Security Policy" in m.text)
+            and "WebSocket" not in m.text
+            and "Failed to load resource" not in m.text  # the wrong code's answer is a 400
+            and problems.append(m.text)
+        ),
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
     return problems
