@@ -4,6 +4,7 @@ again with the password and then a code. In English on a desktop and in Russian 
 390 px phone; no CSP report. Screenshots: test-artifacts/e2e/twofactor-*.png."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from helpers import DESKTOP, PHONE, shop_with
@@ -35,6 +36,11 @@ def app_code(username, *, later=False) -> str:
     if later:
         TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     return str(totp(device.bin_key, step=device.step, digits=device.digits)).zfill(6)
+
+
+def serious_axe_findings(page) -> list[str]:
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def watch_csp(page):
@@ -69,6 +75,7 @@ def test_turn_on_then_sign_in_with_a_code(
     expect(page.locator(".tf-qr svg")).to_be_visible()
     expect(page.locator("#tf-secret")).to_be_visible()
     page.screenshot(path=screenshots / f"twofactor-setup-{language}-{size}.png", full_page=True)
+    assert serious_axe_findings(page) == []
 
     page.fill("#id_code", "000000" if app_code("vera") != "000000" else "111111")
     page.click("#tf-confirm")
@@ -81,6 +88,7 @@ def test_turn_on_then_sign_in_with_a_code(
         page.click("#tf-download")
     assert len(download.value.path().read_text().split()) >= 10
     page.screenshot(path=screenshots / f"twofactor-codes-{language}-{size}.png", full_page=True)
+    assert serious_axe_findings(page) == []
 
     page.click(f"button:has-text('{words['logout']}')")
     page.fill("#id_username", "vera")
@@ -88,6 +96,7 @@ def test_turn_on_then_sign_in_with_a_code(
     page.click("button[type=submit]")
     expect(page.locator(".login-card")).to_contain_text(words["second"])
     page.screenshot(path=screenshots / f"twofactor-second-step-{language}-{size}.png")
+    assert serious_axe_findings(page) == []
     page.fill("#id_code", app_code("vera", later=True))
     page.click("button[type=submit]")
     expect(page).to_have_url(f"{asgi_server}/console/")

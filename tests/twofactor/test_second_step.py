@@ -137,3 +137,13 @@ def test_verified_tells_other_apps_whether_the_session_passed(vera):
     assert not verified(client.get("/console/").wsgi_request)
     client.post(VERIFY, {"code": app_code(vera.user)})
     assert verified(client.get("/console/").wsgi_request)
+
+
+def test_the_second_step_never_sends_elsewhere(vera):
+    turn_on(vera.user)
+    client = Client()
+    sign_in(client, "vera")
+    response = client.post(
+        VERIFY, {"code": app_code(vera.user), "next": "https://evil.example/console/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
