@@ -147,3 +147,23 @@ def test_the_second_step_never_sends_elsewhere(vera):
         VERIFY, {"code": app_code(vera.user), "next": "https://evil.example/console/"}
     )
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_without_two_factor_the_console_costs_no_extra_query(vera, settings):
+    """The session keeps what it owes (state.py): the check is no database query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_of_the_console() -> int:
+        client = Client()  # a client loads the middleware on its first request
+        sign_in(client, "vera")
+        client.get("/console/")  # warm: the same page twice, so caches are alike
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/console/").status_code == 200
+        return len(queries)
+
+    with_twofactor = queries_of_the_console()
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if "otp" not in m.lower() and "twofactor" not in m
+    ]
+    assert queries_of_the_console() == with_twofactor
