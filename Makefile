@@ -34,6 +34,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_tags
 	$(BIN)/python manage.py seed_demo_teamwork
 	$(BIN)/python manage.py seed_demo_retention
+	$(BIN)/python manage.py seed_demo_twofactor
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 	$(BIN)/python manage.py seed_demo_messengers --api http://$(HOST):$(PORT)/demo/telegram-api
 

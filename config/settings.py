@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "retention",  # per-account retention of dialogs, attachments and leads (retention/)
     "csp",  # Content-Security-Policy (chat/csp.py)
     "axes",  # login throttling (docs/security.md)
+    # Two-factor sign-in (twofactor/, docs/security.md): django-otp's TOTP and recovery codes
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "twofactor",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A session that owes its second factor reaches only the pages that settle it.
+    "twofactor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chat.csp.CSPMiddleware",
@@ -249,6 +257,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "chat.visitors.client_ip.ip_from_request"
 AXES_LOCKOUT_CALLABLE = "operators.lockout.lockout_response"
+
+# Two-factor sign-in (twofactor/, docs/security.md): TWOFACTOR_MAX_ATTEMPTS codes per user
+# per TWOFACTOR_ATTEMPT_WINDOW_SECONDS (then "try again in N min"); django-otp's own
+# growing delays are off, so that limit is the one a person meets.
+TWOFACTOR_MAX_ATTEMPTS = env.int("TWOFACTOR_MAX_ATTEMPTS", default=5)
+TWOFACTOR_ATTEMPT_WINDOW_SECONDS = env.int("TWOFACTOR_ATTEMPT_WINDOW_SECONDS", default=300)
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Live chat")
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", "English"), ("ru", "Русский")]

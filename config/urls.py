@@ -26,6 +26,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("twofactor.urls")),  # accounts/two-factor/, console/security/
     path("console/leads/", include("leads.urls")),
     path("console/reports/", include("reports.urls")),
     path("console/crm/", include("crm.urls")),

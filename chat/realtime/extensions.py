@@ -108,3 +108,20 @@ def register_operator_frame(frame_type: str, service: OperatorFrameService) -> N
 
 def operator_frame_service(frame_type: str) -> OperatorFrameService | None:
     return _operator_frames.get(frame_type)
+
+
+# Gates of other apps on the console socket: gate(scope) -> bool, called on a database
+# thread before the socket is accepted; any False refuses it as unauthenticated (the
+# twofactor app holds back a session that has not passed its second factor).
+ConsoleGate = Callable[[dict], bool]
+
+_console_gates: list[ConsoleGate] = []
+
+
+def register_console_gate(gate: ConsoleGate) -> None:
+    if gate not in _console_gates:
+        _console_gates.append(gate)
+
+
+def console_gates_admit(scope) -> bool:
+    return all(gate(scope) for gate in _console_gates)

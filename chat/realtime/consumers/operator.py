@@ -44,7 +44,8 @@ class OperatorConsumer(FrameConsumer):
 
     async def connect(self):
         self.operator = await db_thread(selectors.operator_for_user)(self.scope["user"])
-        if self.operator is None:
+        if self.operator is None or not await db_thread(extensions.console_gates_admit)(self.scope):
+            self.operator = None
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         self.language = payloads.socket_language(self.operator.language, self.scope)
