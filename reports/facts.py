@@ -101,7 +101,7 @@ def saved_walks(rows) -> dict[int, metrics.DialogWalk]:
 def refresh(dialog_ids) -> int:
     """Compute the facts of these dialogs from their messages: closed ones are written
     (created or replaced), open ones lose any facts they had; the stored days they started
-    or ended on are forgotten (reports.days). Four queries; idempotent. Returns how many
+    or ended on are forgotten (reports.days). Five queries; idempotent. Returns how many
     were written."""
     dialog_ids = list(dialog_ids)
     closed = list(
