@@ -34,6 +34,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_tags
 	$(BIN)/python manage.py seed_demo_teamwork
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
+	$(BIN)/python manage.py seed_demo_webhooks --base-url http://$(HOST):$(PORT)
 
 run: demo-data
 	@echo
@@ -41,7 +42,7 @@ run: demo-data
 	@echo "  Demo site: http://$(HOST):$(PORT)/demo/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/     (admin / admin-pass-2026)"
 	@echo
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m config.embedded
+	HOST=$(HOST) PORT=$(PORT) WEBHOOKS_ALLOW_PRIVATE_HOSTS=$${WEBHOOKS_ALLOW_PRIVATE_HOSTS:-true} $(BIN)/python -m config.embedded
 
 lint: install
 	$(BIN)/ruff check .

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "teamwork",  # internal notes and transfers (teamwork/, docs/teamwork.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
+    "webhooks",  # event webhooks to the account's endpoints (docs/webhooks.md)
     "csp",  # Content-Security-Policy (chat/csp.py)
     "axes",  # login throttling (docs/security.md)
 ]
@@ -201,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-crm-exports": {
         "task": "crm.tasks.requeue_stale_exports",
         "schedule": env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0),
+    },
+    # Webhook deliveries whose task was lost (docs/webhooks.md)
+    "requeue-stale-webhook-deliveries": {
+        "task": "webhooks.tasks.requeue_stale_deliveries",
+        "schedule": 60.0,
     },
     # Reports' per-dialog facts the dialog_ended hook missed (reports/facts.py)
     "refresh-report-facts": {

@@ -46,6 +46,7 @@ from leads.models import Lead
 from operators.models import Operator
 from replies.models import CannedReply
 from tags.models import DialogTag, Tag
+from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,13 +60,15 @@ S_EXPORT = "A-secret-crm-error"
 S_BLOCKED = "A-secret-block-reason"
 S_REPLY = "A-secret-canned-reply"
 S_RULE = "A-secret-invitation-rule"
+S_WEBHOOK = "A-secret-webhook-error"
 
 DIALOG_SECRETS = (S_MESSAGE, S_FILE, S_EXPORT)
 ALL_SECRETS = (
-    S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY, S_RULE
+    S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY, S_RULE,
+    S_WEBHOOK,
 )  # fmt: skip
 # Account-wide objects: any operator of the account manages them, whatever his sites.
-ACCOUNT_WIDE = ("blocked", "reply", "tag")
+ACCOUNT_WIDE = ("blocked", "reply", "tag", "webhook_endpoint", "webhook_delivery")
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -105,6 +108,10 @@ TARGETS = {
     "tags:dialog_add": "dialog",
     "tags:dialog_remove": "dialog",
     "teamwork:transfer": "dialog",
+    "webhooks:edit": "webhook_endpoint",
+    "webhooks:delete": "webhook_endpoint",
+    "webhooks:test": "webhook_endpoint",
+    "webhooks:retry": "webhook_delivery",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -208,6 +215,17 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     )
     rule = InvitationRule.objects.create(site=a1, name=S_RULE, text=S_RULE)
     tag = Tag.objects.create(account=account_a, name="A-tag", colour="blue")
+    # Paused and subscribed to leads only: nothing is sent while the walk posts messages.
+    webhook_endpoint = Endpoint.objects.create(
+        account=account_a, url="http://127.0.0.1:9/", events=["lead.created"], is_active=False
+    )
+    webhook_delivery = Delivery.objects.create(
+        endpoint=webhook_endpoint,
+        event="lead.created",
+        payload={},
+        status=Delivery.Status.FAILED,
+        last_error=S_WEBHOOK,
+    )
 
     # B's own rows of each kind, so B's pages are not empty by accident.
     b_session = sessions.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
@@ -243,6 +261,8 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "rule": rule,
         "visitor": dialog.visitor,
         "tag": tag,
+        "webhook_endpoint": webhook_endpoint,
+        "webhook_delivery": webhook_delivery,
     }
 
 
@@ -262,6 +282,8 @@ def snapshot() -> dict:
         "tags": sorted(Tag.objects.values_list("id", "name", "colour")),
         "dialog_tags": DialogTag.objects.count(),
         "operators": sorted(Operator.objects.values_list("id", "status", "language")),
+        "webhook_endpoints": sorted(Endpoint.objects.values_list("id", "url", "is_active")),
+        "webhook_deliveries": sorted(Delivery.objects.values_list("id", "status", "attempts")),
     }
 
 
@@ -295,12 +317,16 @@ ACTORS = {
     # actor: (which targets he must be refused, which secrets he must never see)
     "stranger": (lambda target: True, ALL_SECRETS),
     "no_flags": (
-        lambda target: target in ("dialog", "attachment", "export", "a1", "rule", "tag"),
-        (*DIALOG_SECRETS, S_RULE),
+        lambda target: (
+            target
+            in ("dialog", "attachment", "export", "a1", "rule", "tag", "webhook_endpoint")
+            + ("webhook_delivery",)
+        ),
+        (*DIALOG_SECRETS, S_RULE, S_WEBHOOK),
     ),
     "outsider": (
         lambda target: target not in ACCOUNT_WIDE,
-        tuple(s for s in ALL_SECRETS if s not in (S_BLOCKED, S_REPLY)),
+        tuple(s for s in ALL_SECRETS if s not in (S_BLOCKED, S_REPLY, S_WEBHOOK)),
     ),
 }
 
