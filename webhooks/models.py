@@ -49,6 +49,9 @@ class Delivery(models.Model):
     event = models.CharField(_("event"), max_length=40)
     event_id = models.UUIDField(_("event id"), default=uuid.uuid4, editable=False)
     payload = models.JSONField(_("payload"))
+    # Whose data the payload holds, for the erasure of a visitor (chat.visitors.erasure).
+    dialog_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    visitor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

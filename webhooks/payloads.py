@@ -49,6 +49,7 @@ def lead_data(lead) -> dict:
         "page_url": lead.page_url,
         "site": {"id": lead.site_id, "name": lead.site.name},
         "dialog_id": lead.dialog_id,
+        "visitor_id": lead.visitor_id,
         "created_at": _iso(lead.created_at),
     }
 

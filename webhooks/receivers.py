@@ -43,6 +43,11 @@ CONNECTIONS = [
 ]
 
 
+def visitor_erased(*, visitor_ids, dialog_ids, **_):
+    services.forget_visitors(visitor_ids=visitor_ids, dialog_ids=dialog_ids)
+
+
 def connect() -> None:
     for hook, receiver, event in CONNECTIONS:
         hook.connect(receiver, active=subscriptions.anyone_listens(event))
+    hooks.visitor_erased.connect(visitor_erased)

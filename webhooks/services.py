@@ -4,6 +4,7 @@ Celery (webhooks.tasks); a change of an endpoint drops the cached listeners."""
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from webhooks import events, payloads, selectors, subscriptions
@@ -21,9 +22,22 @@ def enqueue(delivery_id: int) -> None:
         logger.exception("could not queue webhook delivery %s", delivery_id)
 
 
+def _owners(body: dict) -> dict:
+    """The dialog and the visitor whose data the body holds (kept for erasure)."""
+    dialog = body.get("dialog") or {}
+    lead = body.get("lead") or {}
+    return {
+        "dialog_id": dialog.get("id") or lead.get("dialog_id"),
+        "visitor_id": (dialog.get("visitor") or {}).get("id") or lead.get("visitor_id"),
+    }
+
+
 def _queue(endpoints, body: dict) -> list[Delivery]:
+    owners = _owners(body)
     rows = [
-        Delivery(endpoint=endpoint, event=body["event"], event_id=body["id"], payload=body)
+        Delivery(
+            endpoint=endpoint, event=body["event"], event_id=body["id"], payload=body, **owners
+        )
         for endpoint in endpoints
     ]
     with transaction.atomic():
@@ -70,3 +84,9 @@ def delete_endpoint(*, account_id: int, endpoint_id) -> None:
     selectors.endpoint_of_account(account_id, endpoint_id).delete()
     transaction.on_commit(subscriptions.forget)
     subscriptions.forget()
+
+
+def forget_visitors(*, visitor_ids, dialog_ids) -> None:
+    """A visitor's personal data is erased: so are the deliveries that carry it (their
+    receivers got them already; the log keeps no copy)."""
+    Delivery.objects.filter(Q(visitor_id__in=visitor_ids) | Q(dialog_id__in=dialog_ids)).delete()

@@ -139,3 +139,18 @@ def test_giving_up_after_the_retries(
     row.refresh_from_db()
     assert row.status == "failed" and row.attempts == 4
     assert row.last_error.startswith("Gave up after 4 attempts.")
+
+
+def test_erasing_a_visitor_deletes_the_deliveries_that_carry_his_data(
+    receiver, make_endpoint, start_dialog, django_capture_on_commit_callbacks
+):
+    from chat.visitors import erasure
+
+    make_endpoint(receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        session, _dialog = start_dialog()
+        other, _ = start_dialog("Another visitor")
+    assert Delivery.objects.filter(visitor_id=session.visitor.id).exists()
+    erasure.erase_visitors([session.visitor.id])
+    assert not Delivery.objects.filter(visitor_id=session.visitor.id).exists()
+    assert Delivery.objects.filter(visitor_id=other.visitor.id).exists()
