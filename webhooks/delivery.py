@@ -38,11 +38,9 @@ def claim(delivery_id: int, *, respect_schedule: bool = True) -> uuid.UUID | Non
 
 
 def post(delivery: Delivery) -> tuple[int | None, str, float | None]:
-    """One signed POST: (status code or None, error or "", Retry-After seconds)."""
-    try:
-        url = addresses.check(delivery.endpoint.url)
-    except addresses.RefusedUrl as error:
-        raise PermissionError(str(error)) from error
+    """One signed POST: (status code or None, error or "", Retry-After seconds).
+    addresses.RefusedUrl if the endpoint's address may not be called (any more)."""
+    url = addresses.check(delivery.endpoint.url)
     body = signing.encode_body(delivery.payload)
     msg_id = str(delivery.event_id)
     timestamp = str(int(time.time()))
@@ -71,7 +69,7 @@ def attempt(delivery: Delivery, token: uuid.UUID) -> tuple[str, float | None]:
     """(outcome, seconds until the next attempt when it is retried)."""
     try:
         code, reason, retry_after = post(delivery)
-    except PermissionError as refused:
+    except addresses.RefusedUrl as refused:
         code, reason, retry_after = None, str(refused), None
         outcome = FAILED
     else:

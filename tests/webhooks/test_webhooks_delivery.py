@@ -154,3 +154,16 @@ def test_erasing_a_visitor_deletes_the_deliveries_that_carry_his_data(
     erasure.erase_visitors([session.visitor.id])
     assert not Delivery.objects.filter(visitor_id=session.visitor.id).exists()
     assert Delivery.objects.filter(visitor_id=other.visitor.id).exists()
+
+
+def test_beat_queues_again_a_delivery_whose_task_was_lost(receiver, make_endpoint):
+    endpoint = make_endpoint(receiver.url)
+    long_ago = timezone.now() - timedelta(hours=1)
+    lost = Delivery.objects.create(
+        endpoint=endpoint, event="webhook.test", payload={"id": "x"}, updated_at=long_ago
+    )
+    fresh = Delivery.objects.create(endpoint=endpoint, event="webhook.test", payload={"id": "y"})
+    assert delivery.requeue_stale() == [lost.pk]
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, fresh.status) == ("sent", "queued")
