@@ -37,6 +37,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_twofactor
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 	$(BIN)/python manage.py seed_demo_messengers --api http://$(HOST):$(PORT)/demo/telegram-api
+	$(BIN)/python manage.py seed_demo_webhooks --base-url http://$(HOST):$(PORT)
 
 run: demo-data
 	@echo
@@ -44,7 +45,7 @@ run: demo-data
 	@echo "  Demo site: http://$(HOST):$(PORT)/demo/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/     (admin / admin-pass-2026)"
 	@echo
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m config.embedded
+	HOST=$(HOST) PORT=$(PORT) WEBHOOKS_ALLOW_PRIVATE_HOSTS=$${WEBHOOKS_ALLOW_PRIVATE_HOSTS:-true} $(BIN)/python -m config.embedded
 
 lint: install
 	$(BIN)/ruff check .

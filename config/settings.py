@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "retention",  # per-account retention of dialogs, attachments and leads (retention/)
+    "webhooks",  # event webhooks to the account's endpoints (docs/webhooks.md)
     "csp",  # Content-Security-Policy (chat/csp.py)
     "axes",  # login throttling (docs/security.md)
     # Two-factor sign-in (twofactor/, docs/security.md): django-otp's TOTP and recovery codes
@@ -217,11 +218,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.requeue_stale_exports",
         "schedule": env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0),
     },
-    # Reports' per-dialog facts the dialog_ended hook missed (reports/facts.py)
+    # Webhook deliveries whose task was lost (docs/webhooks.md)
+    "requeue-stale-webhook-deliveries": {
+        "task": "webhooks.tasks.requeue_stale_deliveries",
+        "schedule": 60.0,
+    },
+    # Messenger deliveries and inbound updates whose task was lost (docs/channels.md)
     "requeue-lost-messenger-work": {
         "task": "messengers.tasks.requeue_lost",
         "schedule": 60.0,
     },
+    # Reports' per-dialog facts the dialog_ended hook missed (reports/facts.py)
     "refresh-report-facts": {
         "task": "reports.tasks.refresh_report_facts",
         "schedule": env.float("REPORTS_FACTS_CHECK_SECONDS", default=300.0),

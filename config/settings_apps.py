@@ -75,3 +75,25 @@ MESSENGERS_TELEGRAM_MAX_FILE_BYTES = env.int(
 MESSENGERS_DEMO_PEER = env.bool(
     "MESSENGERS_DEMO_PEER", default=not env.str("DATABASE_URL", default="").startswith("postgres")
 )
+
+# --- webhooks: event webhooks (webhooks/, docs/webhooks.md) ----------------------------------
+# Endpoints may not point at private, loopback or link-local addresses unless this is true
+# (tests and `make run`, whose demo receiver is on 127.0.0.1). Keep it false in production.
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", default=False)
+WEBHOOKS_HTTP_TIMEOUT_SECONDS = env.float("WEBHOOKS_HTTP_TIMEOUT_SECONDS", default=10.0)
+# The same backoff as the CRM export: min(CAP, BASE * 2**retry) seconds times 0.5..1, or the
+# receiver's Retry-After when longer; failed after RETRY_MAX retries or outside the window.
+WEBHOOKS_RETRY_MAX = env.int("WEBHOOKS_RETRY_MAX", default=12)
+WEBHOOKS_RETRY_BASE_SECONDS = env.float("WEBHOOKS_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOKS_RETRY_CAP_SECONDS = env.float("WEBHOOKS_RETRY_CAP_SECONDS", default=3600.0)
+WEBHOOKS_RETRY_WINDOW_SECONDS = env.float("WEBHOOKS_RETRY_WINDOW_SECONDS", default=86400.0)
+# Beat queues again a delivery overdue by this much (its task was lost).
+WEBHOOKS_REQUEUE_MARGIN_SECONDS = env.float("WEBHOOKS_REQUEUE_MARGIN_SECONDS", default=120.0)
+# How many deliveries an endpoint's log shows.
+WEBHOOKS_DELIVERY_LOG_SIZE = env.int("WEBHOOKS_DELIVERY_LOG_SIZE", default=20)
+# The demo receiver (/webhooks/demo-receiver/<endpoint id>/, seed_demo_webhooks): on in the
+# embedded setup, off on PostgreSQL unless asked for.
+WEBHOOKS_DEMO_RECEIVER = env.bool(
+    "WEBHOOKS_DEMO_RECEIVER",
+    default=not env.str("DATABASE_URL", default="").startswith("postgres"),
+)

@@ -11,6 +11,7 @@ from chat.views import widget as widget_views
 from crm import views as crm_views
 from leads import urls as leads_urls
 from messengers import urls as messenger_urls
+from webhooks import views as webhooks_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:mine", permanent=False)),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("console/tags/", include("tags.urls")),
     path("console/teamwork/", include("teamwork.urls")),
     path("console/push/", include("push.urls")),
+    path("console/webhooks/", include("webhooks.urls")),
     path("console/invitations/", include("engage.urls_rules")),
     path("console/visitors/", include("engage.urls")),
     path(
@@ -44,6 +46,11 @@ urlpatterns = [
     path("messengers/", include("messengers.urls")),
     path("demo/", include((messenger_urls.demo_patterns, "messengers_demo"))),
     path("crm/demo-receiver/", crm_views.demo_receive, name="crm_demo_receive"),
+    path(
+        "webhooks/demo-receiver/<int:pk>/",
+        webhooks_views.demo_receive,
+        name="webhooks_demo_receive",
+    ),
     path("console/", include("chat.urls")),
     path("widget/<str:widget_key>/", widget_views.widget_frame, name="widget"),
     path("demo/", widget_views.demo, name="demo"),

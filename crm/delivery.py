@@ -3,7 +3,6 @@ through its connector, its result recorded by the lease holder only, and the nex
 scheduled (docs/crm.md "Delivery guarantee")."""
 
 import logging
-import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chat.outbound import retry
 from crm import payloads, selectors, services
 from crm.connectors import ConnectorError, Http, Progress, TemporaryError, connector_for
 from crm.models import Export, Integration
@@ -44,8 +44,9 @@ class Step:
 
 def backoff_seconds(retries: int) -> float:
     """Exponential backoff with jitter: min(cap, base * 2**retries), times 0.5 to 1."""
-    ceiling = min(settings.CRM_RETRY_CAP_SECONDS, settings.CRM_RETRY_BASE_SECONDS * 2**retries)
-    return ceiling * random.uniform(0.5, 1.0)
+    return retry.backoff_seconds(
+        retries, base=settings.CRM_RETRY_BASE_SECONDS, cap=settings.CRM_RETRY_CAP_SECONDS
+    )
 
 
 @transaction.atomic

@@ -4,14 +4,13 @@ rule existed is refused with the same message instead of a CRM's puzzling answer
 
 Every rule raises ConfigError with a translated message an administrator can act on."""
 
-import base64
-import binascii
 import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django.utils.translation import gettext as _
 
+from chat.outbound import signing
 from crm import amocrm_oauth
 from crm.connectors.base import ConfigError
 
@@ -93,15 +92,12 @@ def amocrm_base_url(value) -> str:
 def webhook_signing_key(secret: str) -> bytes:
     """The HMAC key of a webhook secret: a Standard Webhooks `whsec_<base64>` secret is its
     decoded bytes; any other string (made before whsec_ secrets) is its UTF-8 bytes."""
-    if secret.startswith(WEBHOOK_SECRET_PREFIX):
-        encoded = secret[len(WEBHOOK_SECRET_PREFIX) :]
-        try:
-            return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise ConfigError(
-                _("A whsec_ secret must be followed by base64 (letters, digits, + and /).")
-            ) from error
-    return secret.encode()
+    try:
+        return signing.signing_key(secret)
+    except signing.BadSecret as error:
+        raise ConfigError(
+            _("A whsec_ secret must be followed by base64 (letters, digits, + and /).")
+        ) from error
 
 
 def _webhook_secret(value, key: str) -> str:

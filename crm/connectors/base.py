@@ -4,16 +4,16 @@ parse_response); a CRM connector overrides deliver() and makes several through H
 sorts every answer into success, a temporary failure (TemporaryError: retried) or a
 permanent one (ConnectorError: failed at once)."""
 
-import email.utils
-import json
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import requests
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from chat.outbound.retry import is_temporary, retry_after_seconds
+from chat.outbound.signing import encode_body
 
 EXCERPT_LENGTH = 500
 ERROR_LENGTH = 600
@@ -43,29 +43,6 @@ class HttpRequest(NamedTuple):
     json: object
     # A requests auth object for credentials that may need renewing (amoCRM OAuth).
     auth: object = None
-
-
-def encode_body(body) -> bytes:
-    """The exact bytes sent (and signed): compact JSON, UTF-8."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        return None
-    return max(0.0, (moment - timezone.now()).total_seconds())
 
 
 @dataclass
@@ -125,7 +102,7 @@ class Http:
         if 200 <= code < 300:
             return response
         reason = self.connector.error_of(response)
-        if code in (408, 429) or code >= 500:
+        if is_temporary(code):
             retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             raise TemporaryError(reason, retry_after=retry_after)
         raise ConnectorError(reason)

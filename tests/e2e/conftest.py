@@ -60,11 +60,14 @@ def asgi_server(transactional_db, tmp_path, asgi_server_env):
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
     )
     env.update(asgi_server_env)
+    # Daphne's tasks (a CRM export, a webhook, a messenger send) go to this stack's worker,
+    # not to a shared "celery" queue no worker of this run listens to.
+    env["CELERY_TASK_DEFAULT_QUEUE"] = env["CHANNEL_PREFIX"]
     stack.start(
         "celery",
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--pool", "solo",
          "--loglevel", "info", "-Q", env["CHANNEL_PREFIX"]],
-        env=dict(env, CELERY_TASK_DEFAULT_QUEUE=env["CHANNEL_PREFIX"]),
+        env=env,
     )  # fmt: skip
     daphne = stack.start(
         "daphne",

@@ -25,6 +25,7 @@ CSRF_REFUSED = b"CSRF verification failed"
 # Exempt on purpose. Every entry must be proven below to demand another credential.
 EXEMPT = {
     "crm_demo_receive": "a CRM webhook sent server to server: HMAC signature and timestamp",
+    "webhooks_demo_receive": "an event webhook sent server to server: HMAC signature",
     "widget_attachments": "called by the visitor frame: the visitor token is the credential",
     "leads_widget:lead": "called by the visitor frame: the visitor token is the credential",
     "leads_widget:introduce": "called by the visitor frame: the visitor token is the credential",
@@ -144,3 +145,24 @@ def test_the_crm_demo_receiver_demands_a_valid_signature(settings, tmp_path):
     response = client.post(url, body, content_type="application/json", headers=forged)
     assert response.status_code == 401
     assert not (tmp_path / "received.json").exists()
+
+
+@pytest.mark.django_db
+def test_the_webhooks_demo_receiver_demands_a_valid_signature(settings, make_site):
+    from webhooks import demo_receiver
+    from webhooks.models import Endpoint
+
+    settings.WEBHOOKS_DEMO_RECEIVER = True
+    endpoint = Endpoint.objects.create(account=make_site().account, url="http://x/", events=[])
+    url = reverse("webhooks_demo_receive", args=[endpoint.pk])
+    body = json.dumps({"event": "webhook.test"})
+    client = Client()
+    assert client.post(url, body, content_type="application/json").status_code == 401
+    forged = {
+        ID_HEADER: "forged-1",
+        STANDARD_TIMESTAMP_HEADER: str(int(time.time())),
+        STANDARD_SIGNATURE_HEADER: "v1,AAAA",
+    }
+    response = client.post(url, body, content_type="application/json", headers=forged)
+    assert response.status_code == 401
+    assert demo_receiver.received(endpoint.pk) == []

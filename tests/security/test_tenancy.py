@@ -43,10 +43,13 @@ from crm import payloads as crm_payloads
 from crm.models import Export, Integration
 from engage.rule_models import InvitationRule
 from leads.models import Lead
-from messengers.models import Bot, Contact, Delivery
+from messengers.models import Bot, Contact
+from messengers.models import Delivery as MessengerDelivery
 from operators.models import Operator
 from replies.models import CannedReply
 from tags.models import DialogTag, Tag
+from webhooks.models import Delivery as WebhookDelivery
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,13 +63,15 @@ S_EXPORT = "A-secret-crm-error"
 S_BLOCKED = "A-secret-block-reason"
 S_REPLY = "A-secret-canned-reply"
 S_RULE = "A-secret-invitation-rule"
+S_WEBHOOK = "A-secret-webhook-error"
 
 DIALOG_SECRETS = (S_MESSAGE, S_FILE, S_EXPORT)
 ALL_SECRETS = (
-    S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY, S_RULE
+    S_VISITOR, S_EMAIL, S_MESSAGE, S_FILE, S_LEAD, S_EXPORT, S_BLOCKED, S_REPLY, S_RULE,
+    S_WEBHOOK,
 )  # fmt: skip
 # Account-wide objects: any operator of the account manages them, whatever his sites.
-ACCOUNT_WIDE = ("blocked", "reply", "tag")
+ACCOUNT_WIDE = ("blocked", "reply", "tag", "webhook_endpoint", "webhook_delivery")
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -108,6 +113,10 @@ TARGETS = {
     "teamwork:transfer": "dialog",
     "messengers_console:retry": "delivery",
     "messengers_console:unlink": "bot",
+    "webhooks:edit": "webhook_endpoint",
+    "webhooks:delete": "webhook_endpoint",
+    "webhooks:test": "webhook_endpoint",
+    "webhooks:retry": "webhook_delivery",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -213,8 +222,19 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     tag = Tag.objects.create(account=account_a, name="A-tag", colour="blue")
     bot = Bot.objects.create(site=a1, kind="telegram", name="a_bot", external_id="1", token="t")
     contact = Contact.objects.create(visitor=dialog.visitor, bot=bot, user_id="42")
-    delivery = Delivery.objects.create(
-        message=first, contact=contact, status=Delivery.Status.FAILED, reason=S_EXPORT
+    delivery = MessengerDelivery.objects.create(
+        message=first, contact=contact, status=MessengerDelivery.Status.FAILED, reason=S_EXPORT
+    )
+    # Paused and subscribed to leads only: nothing is sent while the walk posts messages.
+    webhook_endpoint = Endpoint.objects.create(
+        account=account_a, url="http://127.0.0.1:9/", events=["lead.created"], is_active=False
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        endpoint=webhook_endpoint,
+        event="lead.created",
+        payload={},
+        status=WebhookDelivery.Status.FAILED,
+        last_error=S_WEBHOOK,
     )
 
     # B's own rows of each kind, so B's pages are not empty by accident.
@@ -253,6 +273,8 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "tag": tag,
         "delivery": delivery,
         "bot": bot,
+        "webhook_endpoint": webhook_endpoint,
+        "webhook_delivery": webhook_delivery,
     }
 
 
@@ -271,9 +293,13 @@ def snapshot() -> dict:
         "rules": sorted(InvitationRule.objects.values_list("id", "name", "paused")),
         "tags": sorted(Tag.objects.values_list("id", "name", "colour")),
         "dialog_tags": DialogTag.objects.count(),
-        "deliveries": sorted(Delivery.objects.values_list("id", "status", "attempts")),
+        "deliveries": sorted(MessengerDelivery.objects.values_list("id", "status", "attempts")),
         "messenger_bots": sorted(Bot.objects.values_list("id", "token")),
         "operators": sorted(Operator.objects.values_list("id", "status", "language")),
+        "webhook_endpoints": sorted(Endpoint.objects.values_list("id", "url", "is_active")),
+        "webhook_deliveries": sorted(
+            WebhookDelivery.objects.values_list("id", "status", "attempts")
+        ),
     }
 
 
@@ -303,6 +329,11 @@ def test_every_socket_action_has_a_frame():
 # --- pages --------------------------------------------------------------------------------
 
 
+# What an operator without flags may not open (webhooks: managers of site settings only).
+NO_FLAGS_REFUSED = (
+    "dialog", "attachment", "export", "a1", "rule", "tag", "webhook_endpoint", "webhook_delivery"
+)  # fmt: skip
+
 ACTORS = {
     # actor: (which targets he must be refused, which secrets he must never see)
     "stranger": (lambda target: True, ALL_SECRETS),
@@ -311,10 +342,12 @@ ACTORS = {
             target in ("dialog", "attachment", "export", "delivery", "a1", "rule", "tag")
         ),
         (*DIALOG_SECRETS, S_RULE),
+        lambda target: target in NO_FLAGS_REFUSED,
+        (*DIALOG_SECRETS, S_RULE, S_WEBHOOK),
     ),
     "outsider": (
         lambda target: target not in ACCOUNT_WIDE,
-        tuple(s for s in ALL_SECRETS if s not in (S_BLOCKED, S_REPLY)),
+        tuple(s for s in ALL_SECRETS if s not in (S_BLOCKED, S_REPLY, S_WEBHOOK)),
     ),
 }
 

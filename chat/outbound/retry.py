@@ -1,0 +1,40 @@
+"""When to try a delivery again: which answers are temporary, exponential backoff with
+jitter, and the receiver's Retry-After (seconds or an HTTP date) when it asks for longer."""
+
+import email.utils
+import random
+
+from django.utils import timezone
+
+
+def is_temporary(status_code: int) -> bool:
+    """408, 429 and 5xx may change by themselves; other 4xx need someone to fix something."""
+    return status_code in (408, 429) or status_code >= 500
+
+
+def backoff_seconds(retries: int, *, base: float, cap: float) -> float:
+    """min(cap, base * 2**retries), times a random 0.5 to 1."""
+    return min(cap, base * 2**retries) * random.uniform(0.5, 1.0)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - timezone.now()).total_seconds())
+
+
+def next_delay(retries: int, retry_after: float | None, *, base: float, cap: float) -> float:
+    """The wait before the next attempt: the backoff, or Retry-After when that is longer."""
+    return max(backoff_seconds(retries, base=base, cap=cap), retry_after or 0)
