@@ -19,7 +19,7 @@ from django.utils import timezone
 from chat.models import Dialog, Site
 from leads.models import Lead
 from operators.models import Operator
-from reports import facts, metrics, tally
+from reports import dialog_filters, facts, metrics, tally
 from reports.models import DialogFacts, PresenceChange
 from satisfaction.models import Rating
 
@@ -69,7 +69,11 @@ class ReportData:
         return state
 
 
-def load(operator: Operator, site_ids, current, previous) -> ReportData:
+def load(
+    operator: Operator, site_ids, current, previous, kept=dialog_filters.Kept()
+) -> ReportData:
+    """kept: the dialogs the page's filters keep (reports.dialog_filters); applied to every
+    read of dialogs, leads and ratings below, in the same queries."""
     span = Q(created_at__gte=previous.start, created_at__lt=current.end)
     zone = timezone.get_current_timezone()
     leads = list(
@@ -81,12 +85,13 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
                 dialog__created_at__lt=current.end,
             )
         )
+        .filter(kept.q("dialog_id"))
         .order_by()
         .values_list("created_at", "site_id", "dialog_id")
     )
     lead_dialog_ids = {dialog_id for _at, _s, dialog_id in leads if dialog_id}
     started = (
-        Dialog.objects.filter(span, site_id__in=site_ids)
+        Dialog.objects.filter(span, kept.q(), site_id__in=site_ids)
         .order_by()
         .annotate(facts_settled=facts.settled())
     )
@@ -98,8 +103,10 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
         started.filter(facts_settled=False).values_list("id", "created_at", "missed_at")
     )
     if grouped:
+        kept_sql, kept_params = kept.sql("d.id")
         with connection.cursor() as cursor:
             params = {
+                **kept_params,
                 "zone": str(zone),
                 "sites": list(site_ids),
                 "start": previous.start,
@@ -107,7 +114,7 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
                 "closed": Dialog.Status.CLOSED,
             }
             for sql in (tally.SETTLED_STARTED_SQL, tally.ENDED_SQL):
-                cursor.execute(sql.format(**tables()), params)
+                cursor.execute(sql.format(**tables(), kept=kept_sql), params)
                 for row in cursor.fetchall():
                     counts.add_grouped(*row)
     else:
@@ -126,7 +133,10 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
             )
         for closed_at, duration, automatically in (
             Dialog.objects.filter(
-                site_id__in=site_ids, closed_at__gte=previous.start, closed_at__lt=current.end
+                kept.q(),
+                site_id__in=site_ids,
+                closed_at__gte=previous.start,
+                closed_at__lt=current.end,
             )
             .order_by()
             .annotate(duration=ExpressionWrapper(F("closed_at") - F("created_at"), DurationField()))
@@ -153,6 +163,7 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
     ratings = [
         GivenRating(*row)
         for row in Rating.objects.filter(
+            kept.q("dialog_id"),
             dialog__site_id__in=site_ids,
             created_at__gte=previous.start,
             created_at__lt=current.end,

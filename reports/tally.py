@@ -117,6 +117,7 @@ class Tally:
         return total
 
 
+# {kept}: the page's filters (reports.dialog_filters.Kept.sql on d.id), "" without one.
 # The dialogs started in the span, site and zone given, whose facts are settled
 # (reports.facts.settled), grouped by local day: the rules of Tally.add_started.
 SETTLED_STARTED_SQL = """
@@ -126,7 +127,7 @@ WITH s AS (
     FROM {dialog} d JOIN {facts} f ON f.dialog_id = d.id
     WHERE d.site_id = ANY(%(sites)s) AND d.created_at >= %(start)s AND d.created_at < %(end)s
       AND d.status = %(closed)s AND f.closed_at = d.closed_at
-      AND f.last_message_at = d.last_message_at
+      AND f.last_message_at = d.last_message_at{kept}
 )
 SELECT 'h', local::date, extract(hour FROM local)::int, NULL::bigint,
        count(*)::int, count(missed_at)::int,
@@ -152,7 +153,7 @@ ENDED_SQL = """
 SELECT 'e', (closed_at AT TIME ZONE %(zone)s)::date, NULL, NULL::bigint, count(*)::int,
        (count(*) FILTER (WHERE closed_automatically))::int, NULL, NULL,
        array_agg(extract(epoch FROM closed_at - created_at)::float8)
-FROM {dialog}
-WHERE site_id = ANY(%(sites)s) AND closed_at >= %(start)s AND closed_at < %(end)s
+FROM {dialog} d
+WHERE site_id = ANY(%(sites)s) AND closed_at >= %(start)s AND closed_at < %(end)s{kept}
 GROUP BY 2
 """

@@ -28,6 +28,11 @@ def tag_of_account(operator: Operator, tag_id) -> Tag | None:
     return Tag.objects.filter(pk=tag_id, account_id=operator.account_id).first()
 
 
+def dialog_ids_tagged(tag: Tag):
+    """The ids of the dialogs carrying the tag: a subquery, no query of its own."""
+    return DialogTag.objects.filter(tag=tag).values("dialog_id")
+
+
 def links_prefetch(path: str = "dialog_tags") -> Prefetch:
     """One query for the tags of every dialog of a list, by name."""
     return Prefetch(

@@ -14,12 +14,13 @@ pytestmark = pytest.mark.django_db
 
 URL = "/console/reports/"
 # session, user, operator (operator_required), the tab counters (tab_members), the
-# operator's sites (read by the view, and again by the form's select as it renders), then
+# operator's sites (read by the view, and again by the form's select as it renders), the
+# account's tags (the Tag filter's select, tags/report_filter.py), then
 # reports.selectors.load: leads, dialogs started (unsettled, settled), dialogs ended, the
 # unsettled ones' messages, ratings,
 # operators, presence changes.
-PAGE_QUERIES = 4 + 2 + 8
-CSV_QUERIES = PAGE_QUERIES - 2  # no tab counters, no select rendered
+PAGE_QUERIES = 4 + 2 + 1 + 8
+CSV_QUERIES = PAGE_QUERIES - 3  # no tab counters, no select rendered
 
 
 def fill(site, alice, bob, count):
