@@ -80,6 +80,9 @@ class Kept:
         return "".join(parts), params
 
 
+EVERY_DIALOG = Kept()
+
+
 def kept(cleaned: dict) -> Kept:
     """The dialogs the filter's values keep (cleaned: a valid report form's data)."""
     return Kept(

@@ -70,7 +70,7 @@ class ReportData:
 
 
 def load(
-    operator: Operator, site_ids, current, previous, kept=dialog_filters.Kept()
+    operator: Operator, site_ids, current, previous, kept=dialog_filters.EVERY_DIALOG
 ) -> ReportData:
     """kept: the dialogs the page's filters keep (reports.dialog_filters); applied to every
     read of dialogs, leads and ratings below, in the same queries."""
