@@ -119,6 +119,7 @@ def test_the_filter_is_kept_in_the_csv_links_and_shown_chosen(client, alice, vip
     assert all(f"tag={vip_month.id}" in link for link in links)
     assert re.search(rf'<option value="{vip_month.id}" selected>VIP</option>', html)
     assert ">Delivery</option>" in html
+    assert re.search(r'Filter <span class="count">1</span>', html)
 
 
 def test_no_tag_chosen_counts_every_dialog(client, alice, vip_month):
