@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
-from test_reports_in_browser import DESKTOP, PHONE, csp_violation
+from test_reports_in_browser import DESKTOP, PHONE, anna_at
 
 from chat.models import Dialog
 from operators.models import Operator
@@ -46,11 +46,7 @@ def test_the_reports_tag_filter_in_both_languages_at_both_widths(
     Operator.objects.filter(pk=demo.pk).update(language=language, time_zone="Europe/Moscow")
     delivery = Tag.objects.get(account_id=demo.account_id, name="Delivery")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(viewport=viewport)
-        page = context.new_page()
-        violations = []
-        page.on("console", lambda message, seen=violations: csp_violation(message, seen))
-        log_in(page, asgi_server, "anna")
+        context, page, violations = anna_at(browser, viewport, asgi_server, log_in)
         page.goto(f"{asgi_server}/console/reports/")
         every = started(page)
         if name == "phone":  # on a desktop the filter form is always open
