@@ -101,6 +101,12 @@ def test_a_rename_reaches_open_consoles_at_once_and_the_next_rows(
         assert 'tag-c-teal">Gold &lt;b&gt;<' in row["html"]["en"]
         assert ">VIP<" not in row["html"]["ru"]
     assert {g for g, e in sent if e.get("type") == "chat.row"} == {events.site_group(site.id)}
+    # Their open pages get the header's control: the new name, VIP no more.
+    headers = {g: e for g, e in sent if e.get("frame") == "tags"}
+    assert set(headers) == {events.dialog_group(d.id) for d in (open_one, other_open)}
+    for header in headers.values():
+        assert header["tags"] == ["Gold <b>"]
+        assert "Gold &lt;b&gt;" in header["html"]["en"] and "VIP" not in header["html"]["ru"]
 
     sent.clear()
     operator_writes(alice, open_one, "after", django_capture_on_commit_callbacks)
