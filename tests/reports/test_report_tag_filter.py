@@ -159,3 +159,15 @@ def test_the_filtered_page_and_csv_cost_the_same_queries_whatever_the_data(
     assert started.current + started.previous == count // 2
     with django_assert_num_queries(CSV_QUERIES + 1):
         assert client.get(URL + "summary.csv", params).status_code == 200
+
+
+def test_the_admin_report_filters_by_the_chosen_accounts_tag(
+    admin_client, site, vip_month, make_site
+):
+    admin = "/admin/reports/report/"
+    params = {**CURRENT, "account": site.account_id, "time_zone": "Europe/Berlin"}
+    report = admin_client.get(admin, {**params, "tag": vip_month.id}).context["report"]
+    started = {f.key: f for f in report.summary}["started"]
+    assert (started.current, started.previous) == VIP_SUMMARY["started"]
+    foreign = Tag.objects.create(account=make_site(name="else.example").account, name="VIP")
+    assert admin_client.get(admin, {**params, "tag": foreign.id}).status_code == 400
