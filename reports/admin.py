@@ -40,12 +40,14 @@ class AdminReportForm(ReportForm):
 
     def __init__(self, data, *, accounts):
         account_id = data.get("account")
+        account_id = int(account_id) if str(account_id or "").isdigit() else None
         sites = (
-            Site.objects.filter(account_id=int(account_id)).order_by("name")
-            if str(account_id or "").isdigit()
+            Site.objects.filter(account_id=account_id).order_by("name")
+            if account_id is not None
             else Site.objects.none()
         )
-        super().__init__(data, sites=sites)
+        # The tag choices are the chosen account's (none before one is chosen).
+        super().__init__(data, sites=sites, account_id=account_id)
         self.fields["account"].queryset = accounts
         self.fields["site"].empty_label = _("All sites of the account")
         common, rest = timezones.choices()

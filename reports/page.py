@@ -19,6 +19,7 @@ def context(report, *, export_url: str, definitions_url: str, query: str) -> dic
         return {"report": None}
     return {
         "report": report,
+        "active_filters": len(report.kept.subqueries),  # the filter button's count
         "daily_chart": charts.daily_chart(report.daily),
         "heatmap_chart": charts.heatmap_chart(report.heatmap, WEEKDAYS, WEEKDAYS_SHORT),
         "exports": {

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports import dialog_filters
+
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
 
@@ -47,8 +49,9 @@ def previous_of(period: Period, zone) -> Period:
 
 
 class ReportForm(forms.Form):
-    """The page's filter: a range of days (default the last 7, today included) and one of
-    the operator's sites or all of them."""
+    """The page's filter: a range of days (default the last 7, today included), one of
+    the operator's sites or all of them, and the filters other apps add
+    (reports.dialog_filters: tags' "Tag"), their choices the account's."""
 
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -60,7 +63,7 @@ class ReportForm(forms.Form):
         label=_("Site"), queryset=None, required=False, empty_label=_("All my sites")
     )
 
-    def __init__(self, data, *, sites):
+    def __init__(self, data, *, sites, account_id=None):
         # The inputs show the period the page shows, the default one included.
         data = data.copy()
         today = timezone.localdate()
@@ -74,6 +77,7 @@ class ReportForm(forms.Form):
             data["date_from"] = (last - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
         super().__init__(data)
         self.fields["site"].queryset = sites
+        dialog_filters.add_fields(self, account_id)
 
     def clean(self):
         cleaned = super().clean()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from operators.models import Operator
-from reports import metrics, periods, selectors
+from reports import dialog_filters, metrics, periods, selectors
 
 SUMMARY_LABELS = {
     "started": _("Dialogs started"),
@@ -80,7 +80,11 @@ class Report:
         self.previous = periods.previous_of(self.period, zone)
         # selectors.load reads the viewer's account only (operators, presence), whoever he is.
         viewer = Operator(account_id=account_id)
-        self.data = selectors.load(viewer, self.site_ids, self.period, self.previous)
+        # Only the dialogs the other apps' filters keep (tags' "Tag"), in every figure.
+        self.kept = dialog_filters.kept(cleaned)
+        self.data = selectors.load(
+            viewer, self.site_ids, self.period, self.previous, kept=self.kept
+        )
 
     @cached_property
     def summary(self) -> list[Figure]:

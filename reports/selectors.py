@@ -20,7 +20,7 @@ from django.utils import timezone
 from chat.models import Dialog, Site
 from leads.models import Lead
 from operators.models import Operator
-from reports import days, facts, metrics, periods, tally
+from reports import days, dialog_filters, facts, metrics, periods, tally
 from reports.models import DialogFacts, PresenceChange
 from satisfaction.models import Rating
 
@@ -70,7 +70,12 @@ class ReportData:
         return state
 
 
-def load(operator: Operator, site_ids, current, previous) -> ReportData:
+def load(
+    operator: Operator, site_ids, current, previous, kept=dialog_filters.EVERY_DIALOG
+) -> ReportData:
+    """kept: the dialogs the page's filters keep (reports.dialog_filters); applied to every
+    read of dialogs, leads and ratings below, in the same queries. A filtered page reads
+    every day from the dialogs: the stored days hold every dialog's figures."""
     zone = timezone.get_current_timezone()
     span = periods.period_of(previous.first_day, current.last_day, zone)
     leads = list(
@@ -82,16 +87,22 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
                 dialog__created_at__lt=span.end,
             )
         )
+        .filter(kept.q("dialog_id"))
         .order_by()
         .values_list("created_at", "site_id", "dialog_id", "dialog__site_id", "dialog__created_at")
     )
-    plan = days.plan(site_ids, zone, span, timezone.now())
+    if kept:
+        plan = days.Plan(stored=[], live_start=span.start, to_build=[])
+    else:
+        plan = days.plan(site_ids, zone, span, timezone.now())
     tallies = defaultdict(tally.Tally)  # site id -> its days (stored, then live)
     for site_id, day, figures, _ids in plan.stored:
         tallies[site_id].add_figures(day, figures)
     live = Q(site_id__in=site_ids, created_at__gte=plan.live_start, created_at__lt=span.end)
-    started = Dialog.objects.filter(live).order_by().annotate(facts_settled=facts.settled())
-    settled_and_ended(tallies, site_ids, zone, plan.live_start, span.end, started)
+    started = (
+        Dialog.objects.filter(live, kept.q()).order_by().annotate(facts_settled=facts.settled())
+    )
+    settled_and_ended(tallies, site_ids, zone, plan.live_start, span.end, started, kept)
     # The dialogs whose messages the page walks: the live days' unsettled ones, and those
     # the stored days name. (0, no dialog's id, keeps the list from being empty: Django
     # would skip the query, and the page's query count would depend on the data.)
@@ -131,6 +142,7 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
     ratings = [
         GivenRating(*row)
         for row in Rating.objects.filter(
+            kept.q("dialog_id"),
             dialog__site_id__in=site_ids,
             created_at__gte=previous.start,
             created_at__lt=current.end,
@@ -170,12 +182,16 @@ def load(operator: Operator, site_ids, current, previous) -> ReportData:
     )
 
 
-def settled_and_ended(tallies, site_ids, zone, start, end, started) -> None:
+def settled_and_ended(
+    tallies, site_ids, zone, start, end, started, kept=dialog_filters.EVERY_DIALOG
+) -> None:
     """The live days' settled dialogs (by their facts) and dialogs ended, into tallies
     (site id -> Tally): two queries. On PostgreSQL the database sums them by site and
     day; elsewhere the same rules run here (reports.tally)."""
     if connection.vendor == "postgresql":
+        kept_sql, kept_params = kept.sql("d.id")
         params = {
+            **kept_params,
             "zone": str(zone),
             "sites": list(site_ids),
             "start": start,
@@ -184,7 +200,7 @@ def settled_and_ended(tallies, site_ids, zone, start, end, started) -> None:
         }
         with connection.cursor() as cursor:
             for sql in (tally.SETTLED_STARTED_SQL, tally.ENDED_SQL):
-                cursor.execute(sql.format(**tables()), params)
+                cursor.execute(sql.format(**tables(), kept=kept_sql), params)
                 for kind, site_id, *row in cursor.fetchall():
                     tallies[site_id].add_grouped(kind, *row)
         return
@@ -199,7 +215,9 @@ def settled_and_ended(tallies, site_ids, zone, start, end, started) -> None:
             created_at.astimezone(zone), missed_at is not None, walks.get(id_)
         )
     for site_id, closed_at, duration, automatically in (
-        Dialog.objects.filter(site_id__in=site_ids, closed_at__gte=start, closed_at__lt=end)
+        Dialog.objects.filter(
+            kept.q(), site_id__in=site_ids, closed_at__gte=start, closed_at__lt=end
+        )
         .order_by()
         .annotate(duration=ExpressionWrapper(F("closed_at") - F("created_at"), DurationField()))
         .values_list("site_id", "closed_at", "duration", "closed_automatically")

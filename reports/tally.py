@@ -199,6 +199,7 @@ def _pairs(values: Counter) -> list:
     return sorted(values.items())
 
 
+# {kept}: the page's filters (reports.dialog_filters.Kept.sql on d.id), "" without one.
 # The dialogs started in the span, sites and zone given, whose facts are settled
 # (reports.facts.settled), grouped by site and local day: the rules of Tally.add_started.
 SETTLED_STARTED_SQL = """
@@ -208,7 +209,7 @@ WITH s AS (
     FROM {dialog} d JOIN {facts} f ON f.dialog_id = d.id
     WHERE d.site_id = ANY(%(sites)s) AND d.created_at >= %(start)s AND d.created_at < %(end)s
       AND d.status = %(closed)s AND f.closed_at = d.closed_at
-      AND f.last_message_at = d.last_message_at
+      AND f.last_message_at = d.last_message_at{kept}
 )
 SELECT 'h', site_id, local::date, extract(hour FROM local)::int, NULL::bigint,
        count(*)::int, count(missed_at)::int,
@@ -234,7 +235,7 @@ ENDED_SQL = """
 SELECT 'e', site_id, (closed_at AT TIME ZONE %(zone)s)::date, NULL, NULL::bigint,
        count(*)::int, (count(*) FILTER (WHERE closed_automatically))::int, NULL,
        array_agg(extract(epoch FROM closed_at - created_at)::float8)
-FROM {dialog}
-WHERE site_id = ANY(%(sites)s) AND closed_at >= %(start)s AND closed_at < %(end)s
+FROM {dialog} d
+WHERE site_id = ANY(%(sites)s) AND closed_at >= %(start)s AND closed_at < %(end)s{kept}
 GROUP BY 2, 3
 """

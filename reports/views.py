@@ -25,7 +25,7 @@ def _report(request):
     """(form, report or None); PermissionDenied without the flag."""
     _check(request.operator)
     sites = selectors.sites_of(request.operator)
-    form = ReportForm(request.GET, sites=sites)
+    form = ReportForm(request.GET, sites=sites, account_id=request.operator.account_id)
     if not form.is_valid():
         return form, None
     report = Report(

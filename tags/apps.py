@@ -1,9 +1,9 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class TagsConfig(AppConfig):
-    """An account's tags (colour, name) on dialogs: the dialog header, the tab rows, History
-    and Leads filters, the Leads CSV and the CRM payload (docs/tags.md)."""
+    """An account's tags (colour, name) on dialogs: the dialog header, the tab rows, History,
+    Leads and Reports filters, the Leads CSV and the CRM payload (docs/tags.md)."""
 
     name = "tags"
     verbose_name = "Tags"
@@ -15,3 +15,8 @@ class TagsConfig(AppConfig):
 
         history_columns.register(history.tags_column())
         row_parts.register(rows.tags_row_part())
+        if apps.is_installed("reports"):  # reports offers the filter point, tags fills it
+            from reports import dialog_filters
+            from tags import report_filter
+
+            dialog_filters.register(report_filter.tag_filter())

@@ -2,11 +2,9 @@
 dialog, carrying a tag of the operator's account."""
 
 import django_filters
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from tags import selectors
-from tags.models import DialogTag
 
 
 class TagFilter(django_filters.ModelChoiceFilter):
@@ -27,5 +25,4 @@ class TagFilter(django_filters.ModelChoiceFilter):
     def filter(self, rows, tag):
         if not tag:
             return rows
-        links = DialogTag.objects.filter(dialog_id=OuterRef(self.dialog_field), tag=tag)
-        return rows.filter(Exists(links))
+        return rows.filter(**{f"{self.dialog_field}__in": selectors.dialog_ids_tagged(tag)})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from chat.console import selectors as chat_selectors
 from chat.errors import AccessDenied, ChatError, NotFound
 from operators.models import Operator
-from tags import events, selectors
+from tags import events, row_cache, selectors
 from tags.models import DialogTag, Tag
 
 
@@ -23,17 +23,27 @@ def ensure_can_manage(operator: Operator) -> None:
 
 def create_tag(*, operator: Operator, name: str, colour: str) -> Tag:
     ensure_can_manage(operator)
-    return Tag.objects.create(account_id=operator.account_id, name=name, colour=colour)
+    tag = Tag.objects.create(account_id=operator.account_id, name=name, colour=colour)
+    row_cache.forget_account_on_commit(tag.account_id)
+    return tag
 
 
 def update_tag(*, operator: Operator, tag: Tag, name: str, colour: str) -> Tag:
-    """Rename or recolour: every open dialog page and row shows the tag anew on reload."""
+    """Rename or recolour: the rows of open consoles show the tag anew at once (live row
+    events), any other row and dialog page at its next render."""
     ensure_can_manage(operator)
     if tag.account_id != operator.account_id:
         raise NotFound(_("No such tag."))
+    save_changed(tag, name=name, colour=colour)
+    return tag
+
+
+def save_changed(tag: Tag, *, name: str, colour: str) -> None:
+    """Rename or recolour (the console's Tags page, the admin), heard live."""
+    previous_name, previous_colour = tag.name, tag.colour
     tag.name, tag.colour = name, colour
     tag.save(update_fields=["name", "colour"])
-    return tag
+    events.tag_changed_on_commit(tag, previous_name=previous_name, previous_colour=previous_colour)
 
 
 def delete_tag(*, operator: Operator, tag: Tag) -> None:
@@ -42,6 +52,7 @@ def delete_tag(*, operator: Operator, tag: Tag) -> None:
     if tag.account_id != operator.account_id:
         raise NotFound(_("No such tag."))
     tag.delete()
+    row_cache.forget_account_on_commit(tag.account_id)
 
 
 def _tag_and_dialog(operator: Operator, dialog_id: int, tag_id):
@@ -66,6 +77,7 @@ def add_to_dialog(*, operator: Operator, dialog_id: int, tag_id) -> Change:
             DialogTag.objects.create(dialog=dialog, tag=tag, added_by=operator)
     except IntegrityError:  # put on by a colleague a moment before
         return Change(dialog, False)
+    row_cache.forget_dialogs_on_commit([dialog.id])
     events.dialog_tags_changed_on_commit(dialog, account_id=operator.account_id)
     return Change(dialog, True)
 
@@ -76,5 +88,6 @@ def remove_from_dialog(*, operator: Operator, dialog_id: int, tag_id) -> Change:
     removed, _rows = DialogTag.objects.filter(dialog=dialog, tag=tag).delete()
     if not removed:
         return Change(dialog, False)
+    row_cache.forget_dialogs_on_commit([dialog.id])
     events.dialog_tags_changed_on_commit(dialog, account_id=operator.account_id)
     return Change(dialog, True)

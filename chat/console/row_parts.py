@@ -13,6 +13,9 @@ and then
   loads what it needs itself (one query) and keeps it on the dialog for the next language;
 - `load(dialogs)` gives dialogs read elsewhere in a batch (a task closing or offering many)
   what `html` reads, in one query for all, before their rows are rendered;
+- `opened(dialog)` hears of a dialog just created (chat.dialogs.lifecycle.open_dialog): a
+  part may note that it holds nothing of that dialog yet, so that the rows of the dialog's
+  messages need no query of it (the message path's query count stays chat's own);
 - `facts(dialog)` (JSON values) join the row's version (payloads.row_version), so a console
   that reconnects gets again the rows whose part changed.
 """
@@ -28,6 +31,7 @@ class RowPart:
     facts: Callable
     prepare_rows: Callable = lambda rows: rows
     load: Callable = lambda dialogs: None
+    opened: Callable = lambda dialog: None
 
 
 _parts: dict[str, RowPart] = {}
@@ -46,6 +50,11 @@ def prepare(rows):
     for part in _parts.values():
         rows = part.prepare_rows(rows)
     return rows
+
+
+def opened(dialog) -> None:
+    for part in _parts.values():
+        part.opened(dialog)
 
 
 def load(dialogs) -> None:

@@ -24,6 +24,15 @@ def active_operator_ids(dialog_id: int) -> list[int]:
     return list(stays.values_list("operator_id", flat=True))
 
 
+def active_operator_ids_by_dialog(dialog_ids) -> dict[int, list[int]]:
+    """active_operator_ids of many dialogs in one query: dialog id -> operator ids."""
+    by_dialog = {dialog_id: [] for dialog_id in dialog_ids}
+    stays = Participant.objects.connected().filter(dialog_id__in=list(by_dialog))
+    for dialog_id, operator_id in stays.values_list("dialog_id", "operator_id"):
+        by_dialog[dialog_id].append(operator_id)
+    return by_dialog
+
+
 def active_operators(dialog_id: int) -> list[Operator]:
     stays = Participant.objects.connected().filter(dialog_id=dialog_id)
     return [p.operator for p in stays.select_related("operator__user")]

@@ -54,6 +54,7 @@ def open_dialog(
         number=number,
         outside_hours=not availability.site_is_open(site_id),
     )
+    row_parts.opened(dialog)  # other apps' parts of its rows: nothing yet, no query
     if not by_operator:
         hooks.dialog_opened.send_on_commit(dialog=dialog)
     return dialog

@@ -14,6 +14,7 @@
   "use strict";
 
   var C = window.LiveConsole;
+  if (C) C.toasts = toasts; // the page's toast box, for other apps' toasts (teamwork.js)
   var stringsNode = document.getElementById("alert-strings");
   var template = document.getElementById("offer-template");
   if (!C || !stringsNode || !template) return;

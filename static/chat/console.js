@@ -313,6 +313,43 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  // A text written in the composer: shown at once as a pending bubble (the stored one
+  // replaces it when it comes back), kept in the outbox until acknowledged and sent again
+  // on each reconnect. look: the bubble's classes, an operator's message's by default
+  // (teamwork.js's notes pass theirs).
+  // A composer sends on submit and on Enter (Shift+Enter: a new line).
+  function onSend(form, input, send) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send();
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        send();
+      }
+    });
+  }
+
+  var MESSAGE_LOOK = { node: "msg msg-operator", bubble: "bubble", text: "msg-text" };
+  function sendWritten(frame, look) {
+    look = look || MESSAGE_LOOK;
+    var node = document.createElement("div");
+    node.className = look.node + " msg-pending";
+    node.dataset.clientId = frame.client_id;
+    var bubble = document.createElement("div");
+    bubble.className = look.bubble;
+    var p = document.createElement("div");
+    p.className = look.text;
+    p.textContent = frame.text;
+    bubble.appendChild(p);
+    node.appendChild(bubble);
+    transcript.appendChild(node);
+    scrollDown();
+    outbox.push(frame);
+    send(frame);
+  }
+
   // Inviting goes over the socket: a page reload now could miss the colleague's answer.
   function setupInviteMenu() {
     var form = document.querySelector(".invite-form");
@@ -335,36 +372,13 @@
     function submit() {
       var text = input.value.trim();
       if (!text) return;
-      var frame = { type: "message", dialog: dialogId, client_id: newClientId(), text: text };
-      var node = document.createElement("div");
-      node.className = "msg msg-operator msg-pending";
-      node.dataset.clientId = frame.client_id;
-      var bubble = document.createElement("div");
-      bubble.className = "bubble";
-      var p = document.createElement("div");
-      p.className = "msg-text";
-      p.textContent = text;
-      bubble.appendChild(p);
-      node.appendChild(bubble);
-      transcript.appendChild(node);
-      scrollDown();
-      outbox.push(frame);
-      send(frame);
+      sendWritten({ type: "message", dialog: dialogId, client_id: newClientId(), text: text });
       send({ type: "typing", dialog: dialogId, typing: false });
       input.value = "";
       input.focus();
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      submit();
-    });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        submit();
-      }
-    });
+    onSend(form, input, submit);
     input.addEventListener("input", function () {
       var now = Date.now();
       if (now - lastTyping > 2000) {
@@ -459,6 +473,12 @@
       (listeners[type] = listeners[type] || []).push(listener);
     },
     send: send,
+    // Other apps' frames written in the composer (teamwork.js's notes): the same pending
+    // bubble, outbox and resends as a message; acknowledged(frame) when their ack comes.
+    sendWritten: sendWritten,
+    newClientId: newClientId,
+    onSend: onSend,
+    acknowledged: onAck,
     fragment: fragment,
     notify: notifyNew,
   };

@@ -15,15 +15,9 @@
   var toggle = document.getElementById("composer-note");
   var PREFIX = /^\/(note|заметка)(\s+|$)/i;
 
-  var outbox = []; // note frames not acknowledged yet, sent again after a reconnect
   var noteMode = false;
   var sendLabel = form ? form.querySelector(".btn-send-label") : null;
   var defaults = input ? { placeholder: input.placeholder, send: sendLabel ? sendLabel.textContent : "" } : null;
-
-  function newClientId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return Date.now().toString(36) + Math.random().toString(36).slice(2);
-  }
 
   function lastNoteId() {
     var ids = transcript ? transcript.querySelectorAll(".msg-note[data-note]") : [];
@@ -47,22 +41,11 @@
     if (sendLabel) sendLabel.textContent = on ? toggle.dataset.send : defaults.send;
   }
 
+  // console.js's pending bubble, outbox and resends (a failed note is marked like a
+  // failed message, "unavailable" sent again), drawn as a note.
+  var NOTE_LOOK = { node: "msg msg-note", bubble: "note-bubble", text: "note-text" };
   function sendNote(text) {
-    var frame = { type: "note", dialog: C.dialogId, client_id: newClientId(), text: text };
-    var node = document.createElement("div");
-    node.className = "msg msg-note msg-pending";
-    node.dataset.clientId = frame.client_id;
-    var bubble = document.createElement("div");
-    bubble.className = "note-bubble";
-    var p = document.createElement("div");
-    p.className = "note-text";
-    p.textContent = text;
-    bubble.appendChild(p);
-    node.appendChild(bubble);
-    transcript.appendChild(node);
-    scrollDown();
-    outbox.push(frame);
-    C.send(frame);
+    C.sendWritten({ type: "note", dialog: C.dialogId, client_id: C.newClientId(), text: text }, NOTE_LOOK);
   }
 
   // Runs before console.js (capture on the document): in note mode, or with "/note ",
@@ -114,22 +97,12 @@
   var noteOnly = document.getElementById("note-composer");
   if (noteOnly && transcript) {
     var noteInput = document.getElementById("note-composer-text");
-    var addNote = function () {
+    C.onSend(noteOnly, noteInput, function () {
       var text = noteInput.value.trim();
       if (!text) return;
       sendNote(text);
       noteInput.value = "";
       noteInput.focus();
-    };
-    noteOnly.addEventListener("submit", function (event) {
-      event.preventDefault();
-      addNote();
-    });
-    noteInput.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        addNote();
-      }
     });
   }
 
@@ -148,39 +121,20 @@
   C.on("note", function (frame) {
     if (frame.dialog === C.dialogId) place(frame.note, frame.html, frame.client_id);
   });
-  C.on("noted", function (frame) {
-    outbox = outbox.filter(function (f) { return f.client_id !== frame.client_id; });
-  });
+  C.on("noted", C.acknowledged);
   C.on("notes", function (frame) {
     if (frame.dialog !== C.dialogId) return;
     frame.notes.forEach(function (note) { place(note.id, note.html, null); });
   });
-  C.on("error", function (frame) {
-    if (frame.frame !== "note") return;
-    var queued = outbox.filter(function (f) { return f.client_id === frame.client_id; })[0];
-    if (queued && frame.code === "unavailable") {
-      setTimeout(function () { if (outbox.indexOf(queued) !== -1) C.send(queued); }, 1000 + Math.random() * 1000);
-    } else {
-      outbox = outbox.filter(function (f) { return f.client_id !== frame.client_id; });
-    }
-  });
   C.on("hello", function () {
     if (!C.dialogId || !transcript) return;
     C.send({ type: "notes", dialog: C.dialogId, after: lastNoteId() });
-    outbox.forEach(C.send);
   });
 
   // --- toasts: mentioned, transferred to me ----------------------------------------------
 
   function toast(frame) {
-    var box = document.getElementById("toasts");
-    if (!box) {
-      box = document.createElement("div");
-      box.className = "toasts";
-      box.id = "toasts";
-      box.setAttribute("aria-live", "assertive");
-      document.body.appendChild(box);
-    }
+    var box = C.toasts(); // console-alerts.js's
     var node = C.fragment(frame.html);
     var close = node.querySelector("[data-dismiss]");
     if (close) close.addEventListener("click", function () { node.remove(); });

@@ -93,9 +93,9 @@ def test_visitor_text_takes_two_statements(
     site, alice, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     session, dialog = open_dialog(site, alice)
-    # Inside the test's transaction atomic() is a savepoint: SAVEPOINT + RELEASE; and the
-    # dialog's tags for its live row (tags/rows.py: one more statement since tags landed).
-    with django_assert_num_queries(2 + 2 + 1), django_capture_on_commit_callbacks() as callbacks:
+    # Inside the test's transaction atomic() is a savepoint: SAVEPOINT + RELEASE. The
+    # dialog's tags for its live row come from the cache (tags/row_cache.py).
+    with django_assert_num_queries(2 + 2), django_capture_on_commit_callbacks() as callbacks:
         message, created = visitor_says(session)
     assert created and message.pk and message.dialog_id == dialog.id
     assert len(callbacks) == 1  # the announcement (push, without VAPID keys, hears nothing)
@@ -104,7 +104,7 @@ def test_visitor_text_takes_two_statements(
 @postgresql_only
 def test_operator_text_takes_three_statements(site, alice, django_assert_num_queries):
     _session, dialog = open_dialog(site, alice)
-    with django_assert_num_queries(3 + 2 + 1):  # + the row's tags (tags/rows.py)
+    with django_assert_num_queries(3 + 2):  # the row's tags: cached (tags/row_cache.py)
         message, created = operator_says(alice, dialog, site_ids={site.id})
     assert created and message.operator_id == alice.id
 
@@ -260,11 +260,11 @@ def test_a_first_message_looks_for_an_open_dialog_once(site, django_assert_num_q
     """The lock statement found none: the visitor's lock, the look again under it, the
     resend check, then the dialog is opened and the message written in one statement."""
     session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    # 12 statements (one: nicknames), SAVEPOINT, RELEASE; the row's tags (tags/rows.py), the
-    # site's business hours and routing mode (each cached per site, cold for a new site);
-    # webhooks' listeners (cached for the installation, cold in a new test: then a cache
-    # read, tests/webhooks/test_webhooks_hot_path.py).
-    with django_assert_num_queries(14 + 3 + 1):
+    # 12 statements (one: nicknames), SAVEPOINT, RELEASE; the site's business hours and
+    # routing mode (each cached per site, cold for a new site). A new dialog has no tags:
+    # its row reads none (tags/row_cache.py). Webhooks' listeners (cached for the
+    # installation, cold in a new test: then a cache read, tests/webhooks/test_webhooks_hot_path.py).
+    with django_assert_num_queries(14 + 2 + 1):
         message, created = visitor_says(session, "First")
     assert created and message.dialog.number == 1
 

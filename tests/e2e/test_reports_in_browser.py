@@ -32,17 +32,23 @@ def csp_violation(message, seen):
         seen.append(message.text)
 
 
+def anna_at(browser, viewport, asgi_server, log_in):
+    """(context, page, CSP violations seen) of Anna logged in at this size."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda message, seen=violations: csp_violation(message, seen))
+    log_in(page, asgi_server, "anna")
+    return context, page, violations
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_the_reports_page_in_both_languages_at_both_widths(
     asgi_server, browser, screenshots, demo, log_in, language
 ):
     Operator.objects.filter(pk=demo.pk).update(language=language, time_zone="Europe/Moscow")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(viewport=viewport)
-        page = context.new_page()
-        violations = []
-        page.on("console", lambda message, seen=violations: csp_violation(message, seen))
-        log_in(page, asgi_server, "anna")
+        context, page, violations = anna_at(browser, viewport, asgi_server, log_in)
         page.click("#reports-tab") if name == "desktop" else page.goto(
             f"{asgi_server}/console/reports/"
         )

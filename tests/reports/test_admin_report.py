@@ -169,9 +169,10 @@ def count_queries(client, params) -> int:
 
 
 # session, user, the accounts (the one chosen, then the select), the chosen site, the
-# account's sites (the report's, then the select), then reports.selectors.load (9, and
-# one more when it stores the past days: reports.days).
-ADMIN_PAGE_QUERIES = 7 + 9
+# account's sites (the report's, then the select), the account's tags (the Tag filter's
+# select, tags/report_filter.py), then reports.selectors.load (9, and one more when it
+# stores the past days: reports.days).
+ADMIN_PAGE_QUERIES = 8 + 9
 
 
 @pytest.mark.parametrize("choose_site", [True, False])
@@ -228,6 +229,6 @@ def test_each_csv_costs_the_same_queries_whatever_the_data(
     empty = cost()  # stores the past days
     fill(site, alice, bob, 1_000)
     facts.rebuild()  # history written around the services: its stored days are rebuilt
-    # no select rendered (accounts, sites); the days stored again, then read
-    assert cost() == empty == ADMIN_PAGE_QUERIES - 2 + 1
-    assert cost() == ADMIN_PAGE_QUERIES - 2
+    # no select rendered (accounts, sites, tags); the days stored again, then read
+    assert cost() == empty == ADMIN_PAGE_QUERIES - 3 + 1
+    assert cost() == ADMIN_PAGE_QUERIES - 3

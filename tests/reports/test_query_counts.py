@@ -14,12 +14,13 @@ pytestmark = pytest.mark.django_db
 
 URL = "/console/reports/"
 # session, user, operator (operator_required), the tab counters (tab_members), the
-# operator's sites (read by the view, and again by the form's select as it renders), then
+# operator's sites (read by the view, and again by the form's select as it renders), the
+# account's tags (the Tag filter's select, tags/report_filter.py), then
 # reports.selectors.load: leads, the stored days, the live days' settled dialogs and
 # dialogs ended, the unsettled dialogs and their messages, ratings, operators, presence
 # changes. The first page that shows a past day stores it (reports.days): one more.
-PAGE_QUERIES = 4 + 2 + 9
-CSV_QUERIES = PAGE_QUERIES - 2  # no tab counters, no select rendered
+PAGE_QUERIES = 4 + 2 + 1 + 9
+CSV_QUERIES = PAGE_QUERIES - 3  # no tab counters, no select rendered
 BUILDING = 1
 
 

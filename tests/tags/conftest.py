@@ -6,6 +6,7 @@ from chat.dialogs import lifecycle
 from chat.messaging import posting
 from chat.models import Dialog
 from chat.visitors import sessions
+from tags import row_cache
 from tags.models import DialogTag, Tag
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
@@ -70,10 +71,12 @@ def manager_client(manager):
 
 @pytest.fixture
 def put():
-    """put(dialog, *tags): the tags on the dialog, as rows (no event)."""
+    """put(dialog, *tags): the tags on the dialog, as rows (no event; the rows' cache
+    forgotten as tags.services does)."""
 
     def put_tags(dialog, *tags):
         for tag in tags:
             DialogTag.objects.create(dialog=dialog, tag=tag)
+        row_cache.forget_dialogs_on_commit([dialog.id])
 
     return put_tags

@@ -10,6 +10,7 @@ from chat.messaging import posting
 from chat.models import Dialog, Message, Site
 from chat.visitors import sessions
 from operators.models import Account, Operator
+from tags import row_cache
 from tags.models import DialogTag, Tag
 
 ACCOUNT = "Demo company"
@@ -64,4 +65,5 @@ class Command(BaseCommand):
             DialogTag(dialog_id=message.dialog_id, tag=tags["VIP"]),
         ]
         DialogTag.objects.bulk_create(links, ignore_conflicts=True)
+        row_cache.forget_dialogs_on_commit({link.dialog_id for link in links})
         self.stdout.write(f"Demo tags ready: {len(links)} tags on dialogs.")
