@@ -54,10 +54,17 @@ INSTALLED_APPS = [
     "push",  # Web Push to operators' devices (push/)
     "csp",  # Content-Security-Policy (chat/csp.py)
     "axes",  # login throttling (docs/security.md)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",  # the operator API and access tokens (api/, docs/api.md)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Adds CORS headers to /api/ answers only for API_CORS_ALLOWED_ORIGINS (none by default).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -365,5 +372,7 @@ LOGGING = {
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
 
-# The settings of the apps built on chat (leads, crm, engage): config/settings_apps.py.
+# The settings of the apps built on chat (leads, crm, engage): config/settings_apps.py, and
+# of the operator API (api/): config/settings_api.py.
+from config.settings_api import *  # noqa: E402, F403, I001
 from config.settings_apps import *  # noqa: E402, F403

@@ -25,6 +25,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("api.urls")),
+    path("console/tokens/", include("api.console_urls")),
     path("console/leads/", include("leads.urls")),
     path("console/reports/", include("reports.urls")),
     path("console/crm/", include("crm.urls")),
