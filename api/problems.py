@@ -1,12 +1,12 @@
 """RFC 9457 problem details: every error under /api/ is one JSON shape (docs/api.md).
 
-{"type": "https://livechat.invalid/problems/<code>"... no: "type" is a relative URI of
-docs/api.md's error list ("/api/docs/errors#<code>"), "title", "status", "detail",
-"instance" (the request path), "code", and "errors" (field errors) for invalid input.
+{"type": a URI naming the problem kind, "title", "status", "detail", "instance" (the
+request path), "code" (stable, for programs), and "errors" (field errors) for invalid input.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -118,5 +118,6 @@ def json_problem(request, status_code: int, code: str, detail: str) -> JsonRespo
     return JsonResponse(body, status=status_code, content_type=CONTENT_TYPE)
 
 
+@csrf_exempt  # no cookie is a credential under /api/: a POST here is just a wrong URL
 def unknown_url(request, *args, **kwargs):
     return json_problem(request, status.HTTP_404_NOT_FOUND, "not_found", "No such API URL.")

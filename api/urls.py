@@ -1,12 +1,13 @@
 """/api/: version 1 of the operator API, its OpenAPI schema and the docs page."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import problems
+from api import converters, problems
 from api.views import actions, lists, messages, reading
 
 app_name = "api"
+register_converter(converters.IdConverter, "id")
 
 v1 = [
     path("me/", reading.MeView.as_view(), name="me"),
@@ -17,21 +18,21 @@ v1 = [
         reading.TabDialogsView.as_view(),
         name="tab_dialogs",
     ),
-    path("dialogs/<int:pk>/", reading.DialogView.as_view(), name="dialog"),
-    path("dialogs/<int:pk>/messages/", messages.MessagesView.as_view(), name="messages"),
-    path("dialogs/<int:pk>/attachments/", messages.UploadView.as_view(), name="upload"),
-    path("dialogs/<int:pk>/notes/", reading.NotesView.as_view(), name="notes"),
-    path("dialogs/<int:pk>/visitor/", reading.VisitorCardView.as_view(), name="visitor_card"),
-    path("dialogs/<int:pk>/replies/", reading.DialogRepliesView.as_view(), name="dialog_replies"),
-    path("dialogs/<int:pk>/connect/", actions.ConnectView.as_view(), name="connect"),
-    path("dialogs/<int:pk>/end/", actions.EndView.as_view(), name="end"),
-    path("dialogs/<int:pk>/leave/", actions.LeaveView.as_view(), name="leave"),
-    path("dialogs/<int:pk>/invite/", actions.InviteView.as_view(), name="invite"),
-    path("dialogs/<int:pk>/transfer/", actions.TransferView.as_view(), name="transfer"),
-    path("dialogs/<int:pk>/block/", actions.BlockView.as_view(), name="block"),
-    path("attachments/<int:pk>/", reading.AttachmentView.as_view(), name="attachment"),
+    path("dialogs/<id:pk>/", reading.DialogView.as_view(), name="dialog"),
+    path("dialogs/<id:pk>/messages/", messages.MessagesView.as_view(), name="messages"),
+    path("dialogs/<id:pk>/attachments/", messages.UploadView.as_view(), name="upload"),
+    path("dialogs/<id:pk>/notes/", reading.NotesView.as_view(), name="notes"),
+    path("dialogs/<id:pk>/visitor/", reading.VisitorCardView.as_view(), name="visitor_card"),
+    path("dialogs/<id:pk>/replies/", reading.DialogRepliesView.as_view(), name="dialog_replies"),
+    path("dialogs/<id:pk>/connect/", actions.ConnectView.as_view(), name="connect"),
+    path("dialogs/<id:pk>/end/", actions.EndView.as_view(), name="end"),
+    path("dialogs/<id:pk>/leave/", actions.LeaveView.as_view(), name="leave"),
+    path("dialogs/<id:pk>/invite/", actions.InviteView.as_view(), name="invite"),
+    path("dialogs/<id:pk>/transfer/", actions.TransferView.as_view(), name="transfer"),
+    path("dialogs/<id:pk>/block/", actions.BlockView.as_view(), name="block"),
+    path("attachments/<id:pk>/", reading.AttachmentView.as_view(), name="attachment"),
     path(
-        "attachments/<int:pk>/thumbnail/",
+        "attachments/<id:pk>/thumbnail/",
         reading.ThumbnailView.as_view(),
         name="attachment_thumbnail",
     ),

@@ -15,11 +15,16 @@ from leads.models import Lead
 
 LeadPage = page_serializer(s.LeadSerializer, "LeadPage")
 
+# A date, or empty: both sent empty, no date limit (as the pages' cleared fields).
+DAY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "enum": [""]}]}
 DATES = [
     OpenApiParameter(
-        "date_from", str, description="First day (YYYY-MM-DD); neither date: the last 7 days."
+        "date_from",
+        DAY,
+        description="First day (YYYY-MM-DD); neither date sent: the last 7 days; "
+        "both sent empty: no date limit.",
     ),
-    OpenApiParameter("date_to", str, description="Last day (YYYY-MM-DD)."),
+    OpenApiParameter("date_to", DAY, description="Last day (YYYY-MM-DD), or empty."),
     OpenApiParameter("site", int, description="Only this site of mine."),
 ]
 TAG = OpenApiParameter("tag", int, description="Only dialogs with this tag of my account.")

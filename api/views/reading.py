@@ -14,9 +14,15 @@ from replies import selectors as reply_selectors
 from teamwork import selectors as teamwork_selectors
 
 CURSOR = OpenApiParameter(
-    "cursor", int, description="From a page's `next` URL: the rows after this one."
+    "cursor",
+    {"type": "integer", "minimum": 1},
+    description="From a page's `next` URL: the rows after this one.",
 )
-LIMIT = OpenApiParameter("limit", int, description="Rows per page, 1 to 100 (default 25).")
+LIMIT = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": 100},
+    description="Rows per page, 1 to 100 (default 25).",
+)
 
 DialogPage = page_serializer(s.DialogRowSerializer, "DialogPage")
 MessagePage = page_serializer(s.MessageSerializer, "MessagePage")
