@@ -26,6 +26,8 @@ from django.test import Client
 from django.urls import reverse
 from url_walk import routes
 
+from api import tokens
+from api.models import AccessToken
 from chat.dialogs import lifecycle
 from chat.messaging import attachments, posting, uploads
 from chat.models import (
@@ -105,6 +107,7 @@ TARGETS = {
     "tags:dialog_add": "dialog",
     "tags:dialog_remove": "dialog",
     "teamwork:transfer": "dialog",
+    "tokens:revoke": "token",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -208,6 +211,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     )
     rule = InvitationRule.objects.create(site=a1, name=S_RULE, text=S_RULE)
     tag = Tag.objects.create(account=account_a, name="A-tag", colour="blue")
+    token, raw_token = tokens.create_token(operator=owner, name="A's phone")
 
     # B's own rows of each kind, so B's pages are not empty by accident.
     b_session = sessions.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
@@ -243,6 +247,8 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "rule": rule,
         "visitor": dialog.visitor,
         "tag": tag,
+        "token": token,
+        "raw_token": raw_token,
     }
 
 
@@ -262,6 +268,7 @@ def snapshot() -> dict:
         "tags": sorted(Tag.objects.values_list("id", "name", "colour")),
         "dialog_tags": DialogTag.objects.count(),
         "operators": sorted(Operator.objects.values_list("id", "status", "language")),
+        "tokens": sorted(AccessToken.objects.values_list("id", "revoked_at")),
     }
 
 
@@ -295,7 +302,7 @@ ACTORS = {
     # actor: (which targets he must be refused, which secrets he must never see)
     "stranger": (lambda target: True, ALL_SECRETS),
     "no_flags": (
-        lambda target: target in ("dialog", "attachment", "export", "a1", "rule", "tag"),
+        lambda target: target in ("dialog", "attachment", "export", "a1", "rule", "tag", "token"),
         (*DIALOG_SECRETS, S_RULE),
     ),
     "outsider": (
