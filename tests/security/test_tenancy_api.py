@@ -9,10 +9,11 @@ operation shows none; a revoked token opens nothing, on HTTP or on the socket.""
 import json
 
 import pytest
+import test_tenancy
 from channels.db import database_sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
-from test_tenancy import (  # noqa: F401  (world is a fixture)
+from test_tenancy import (
     ACTORS,
     ALL_SECRETS,
     FRAMES,
@@ -21,7 +22,6 @@ from test_tenancy import (  # noqa: F401  (world is a fixture)
     assert_no_secret,
     body_of,
     snapshot,
-    world,
 )
 from url_walk import routes
 
@@ -29,6 +29,8 @@ from api import tokens
 from chat.realtime.consumers.frames import CLOSE_UNAUTHENTICATED
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+world = test_tenancy.world  # the same two accounts (a fixture)
 
 # Every API operation with an id: which of A's objects it is walked with.
 API_TARGETS = {
