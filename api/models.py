@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from operators.models import Operator
 
+# Every token starts with it: secret scanners and people recognise one (api/tokens.py).
+PREFIX = "lcpat_"
+
 
 class AccessTokenQuerySet(models.QuerySet):
     def usable(self):
@@ -34,6 +37,11 @@ class AccessToken(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def shown_start(self) -> str:
+        """The start of the token, as the list shows it to tell tokens apart."""
+        return f"{PREFIX}{self.hint}…"
 
     @property
     def is_active(self) -> bool:

@@ -9,16 +9,14 @@ import datetime
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from api.models import AccessToken
+from api.models import PREFIX, AccessToken
 from chat.errors import ChatError, NotFound
 from operators.models import Operator
 
-PREFIX = "lcpat_"
 MAX_TOKENS = 50
 # last_used_at is written at most this often per token (not on every request).
 USE_RESOLUTION = datetime.timedelta(minutes=1)
@@ -97,7 +95,3 @@ def bearer_of(header_value) -> str | None:
     if scheme.lower() != "bearer" or not value.strip():
         return None
     return value.strip()
-
-
-def rate() -> str:
-    return settings.API_RATE_LIMIT
