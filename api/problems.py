@@ -38,6 +38,7 @@ CHAT_STATUS = {
     "not_connected": 409,
     "rate_limited": 429,
     "too_large": 413,
+    "outreach_limit": 429,  # engage: too many chats started by one operator lately
 }
 
 

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import converters, problems
-from api.views import actions, lists, messages, reading
+from api.views import actions, lists, messages, reading, visitors
 
 app_name = "api"
 register_converter(converters.IdConverter, "id")
@@ -37,6 +37,8 @@ v1 = [
         name="attachment_thumbnail",
     ),
     path("replies/", reading.RepliesView.as_view(), name="replies"),
+    path("visitors/", visitors.VisitorsView.as_view(), name="visitors"),
+    path("visitors/<id:pk>/write/", visitors.WriteView.as_view(), name="write_to_visitor"),
     path("history/", lists.HistoryView.as_view(), name="history"),
     path("leads/", lists.LeadsView.as_view(), name="leads"),
 ]

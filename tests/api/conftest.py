@@ -37,3 +37,12 @@ def visitor_writes(db):
         return message
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def presence_forgotten():
+    """Who is online (engage's presence store) does not leak from one test to the next."""
+    from engage import presence_store
+
+    yield
+    presence_store.reset_store()

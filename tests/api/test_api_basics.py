@@ -122,3 +122,72 @@ def test_rate_limit_answers_429_with_retry_after(api, settings):
 def test_cors_is_closed_by_default(api):
     response = api.get(reverse("api:me"), HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_visitors_tab_and_write_to_visitor(api, alice, site):
+    from chat.visitors import sessions
+
+    assert api.get(reverse("api:visitors")).json() == {"count": 0, "results": []}
+    session = sessions.start_visitor_session(site=site, token=None, ip="203.0.113.5", user_agent="")
+    url = reverse("api:write_to_visitor", args=[session.visitor.id])
+    response = api.post(url, {"client_id": "w1", "text": "Can I help you?"}, format="json")
+    assert response.status_code == 201
+    dialog = response.json()
+    assert dialog["is_participant"] is True and dialog["status"] == "active"
+    missing = api.post(
+        reverse("api:write_to_visitor", args=[999999]),
+        {"client_id": "w2", "text": "Hi"},
+        format="json",
+    )
+    assert missing.status_code == 404
+
+
+def test_upload_has_the_console_checks(api, alice, site, visitor_writes, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    dialog_id = visitor_writes(site).dialog_id
+    api.post(reverse("api:connect", args=[dialog_id]))
+    url = reverse("api:upload", args=[dialog_id])
+    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    sent = api.post(
+        url, {"client_id": "f1", "file": SimpleUploadedFile("plan.pdf", pdf)}, format="multipart"
+    )
+    assert sent.status_code == 201, sent.json()
+    attachment = sent.json()["attachment"]
+    assert attachment["name"] == "plan.pdf" and attachment["content_type"] == "application/pdf"
+    assert api.get(attachment["url"]).status_code == 200
+    settings.CHAT_ATTACHMENT_MAX_BYTES = 10
+    big = api.post(
+        url, {"client_id": "f2", "file": SimpleUploadedFile("big.pdf", pdf)}, format="multipart"
+    )
+    assert big.status_code == 413 and big.json()["code"] == "too_large"
+    settings.CHAT_ATTACHMENT_MAX_BYTES = 10_000_000
+    fake = api.post(
+        url,
+        {"client_id": "f3", "file": SimpleUploadedFile("x.png", b"not an image")},
+        format="multipart",
+    )
+    assert fake.status_code == 201  # its content decides, not its name: not an image
+    assert fake.json()["attachment"]["is_image"] is False
+
+
+def test_leave_invite_transfer_block(api, alice, site, visitor_writes, make_operator):
+    bob = make_operator(sites=[site], account=site.account, username="bobby")
+    bob.open_sockets = 1
+    bob.save()
+    dialog_id = visitor_writes(site).dialog_id
+    api.post(reverse("api:connect", args=[dialog_id]))
+    invited = api.post(reverse("api:invite", args=[dialog_id]), {"operator": bob.id}, format="json")
+    assert invited.status_code == 201, invited.json()
+    moved = api.post(
+        reverse("api:transfer", args=[dialog_id]),
+        {"operator": bob.id, "note": "VIP"},
+        format="json",
+    )
+    assert moved.status_code == 201, moved.json()
+    other = visitor_writes(site, ip="203.0.113.44").dialog_id
+    api.post(reverse("api:connect", args=[other]))
+    assert api.post(reverse("api:leave", args=[other])).status_code == 204
+    blocked = api.post(reverse("api:block", args=[other]), {"reason": "spam"}, format="json")
+    assert blocked.status_code == 201 and blocked.json()["network"].startswith("203.0.113.44")

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from chat.dialogs import lifecycle
 from chat.messaging import posting
+from chat.models import Visit
+from engage import presence_store
 from leads.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,7 @@ LISTS = {
     "history": lambda d: reverse("api:history") + "?q=order",
     "leads": lambda d: reverse("api:leads"),
     "visitor_card": lambda d: reverse("api:visitor_card", args=[d]),
+    "visitors": lambda d: reverse("api:visitors"),
 }
 
 
@@ -31,6 +34,11 @@ def fill(site, operator, colleague, visitor_writes, rows: int) -> int:
     for n in range(rows):
         message = visitor_writes(site, f"My order {n}", ip=f"203.0.113.{n + 1}")
         first = first or message.dialog_id
+        visit = Visit.objects.filter(visitor_id=message.dialog.visitor_id).get()
+        presence_store.store().socket_opened(  # online: the Visitors tab lists him
+            site.id, visit.visitor_id, f"socket-{n}", visit_id=visit.id,
+            since=visit.started_at.timestamp(), language="en",
+        )  # fmt: skip
         if n % 2:
             lifecycle.connect_operator(operator=colleague, dialog_id=message.dialog_id)
         Lead.objects.create(
@@ -76,4 +84,5 @@ EXPECTED = {
     "history": 2,
     "leads": 2,
     "visitor_card": 6,
+    "visitors": 5,
 }

@@ -48,6 +48,7 @@ API_TARGETS = {
     "api:block": "dialog",
     "api:attachment": "attachment",
     "api:attachment_thumbnail": "attachment",
+    "api:write_to_visitor": "visitor",
 }
 # List operations, with filters that name A's site, colleague or words.
 PROBES = [
