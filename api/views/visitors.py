@@ -50,6 +50,9 @@ class VisitorsView(OperatorView):
     )
     def get(self, request):
         """The Visitors tab: everyone on my sites now, newest visit first (its filters)."""
+        flag = request.query_params.getlist("not_in_dialog")
+        if flag and flag not in (["true"], ["false"]):
+            raise ValidationError({"not_in_dialog": ["Must be true or false."]})
         sites = self.operator.sites.order_by("name")
         form = VisitorFilterForm(request.query_params, sites=sites)
         if not form.is_valid():
