@@ -106,6 +106,7 @@ def pages(alice, site, dialog):
         (alice.user, reverse("console:dialog", args=[dialog.id])),
         (alice.user, reverse("console:history")),
         (alice.user, reverse("console:blocked")),
+        (alice.user, reverse("tokens:list")),
         (alice.user, reverse("leads:list")),
         (alice.user, reverse("leads:detail", args=[lead.id])),
         (None, reverse("demo")),
