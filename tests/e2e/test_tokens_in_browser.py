@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from helpers import DESKTOP, PHONE, open_console, shop_with
 from playwright.sync_api import expect
+from test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +62,7 @@ def test_create_use_and_revoke_a_token(
     page.get_by_role("button", name=words["create"]).click()
     secret = page.locator("#token-secret").input_value()
     assert secret.startswith("lcpat_")
+    assert blocking_violations(page) == []  # axe: no serious or critical finding
     page.screenshot(path=screenshots / f"{name}-2-created.png", full_page=True)
     assert api_status(asgi_server, secret) == 200
 
