@@ -36,5 +36,5 @@ class TokenSockets:
             return await self.inner(scope, receive, send)
         token = await db_thread(tokens.authenticate)(raw)
         user = token.operator.user if token is not None else AnonymousUser()
-        scope = {**scope, "user": user, "access_token_id": token.pk if token else None}
+        scope = {**scope, "user": user}
         return await self.console(scope, receive, send)
