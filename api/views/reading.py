@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.views.base import OperatorView, int_param, limit_of, page, page_serializer
 from chat.console import selectors
+from chat.dialogs import access
 from chat.views.attachments import serve
 from chat.visitors import card
 from replies import selectors as reply_selectors
@@ -76,11 +77,15 @@ class TabDialogsView(OperatorView):
 
 
 def dialog_data(operator, dialog_id: int) -> dict:
-    view = selectors.dialog_view(operator, dialog_id)
-    dialog = view.dialog
-    dialog.operators = view.operators
-    dialog.is_participant = view.is_participant
-    dialog.can_connect = view.can_connect
+    """A dialog as its console page's header shows it (the page's rules of
+    chat.dialogs.access), without reading its transcript."""
+    dialog = selectors.dialog_for_operator(operator, dialog_id)  # NotFound / AccessDenied
+    dialog.operators = selectors.active_operators(dialog.id)
+    operator_ids = [op.id for op in dialog.operators]
+    dialog.is_participant = operator.id in operator_ids
+    dialog.can_connect = access.can_connect(
+        operator, dialog, selectors.site_ids_of(operator), operator_ids
+    )
     return s.DialogSerializer(dialog).data
 
 

@@ -24,6 +24,7 @@ LISTS = {
     "leads": lambda d: reverse("api:leads"),
     "visitor_card": lambda d: reverse("api:visitor_card", args=[d]),
     "visitors": lambda d: reverse("api:visitors"),
+    "dialog": lambda d: reverse("api:dialog", args=[d]),  # not its messages
 }
 
 
@@ -85,4 +86,5 @@ EXPECTED = {
     "leads": 2,
     "visitor_card": 6,
     "visitors": 5,
+    "dialog": 6,
 }
