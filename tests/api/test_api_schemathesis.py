@@ -44,7 +44,7 @@ def operator_token(make_operator, make_site, visitor_writes, make_api_client, se
     closed = visitor_writes(site, "third", ip="203.0.113.3")
     lifecycle.connect_operator(operator=colleague, dialog_id=closed.dialog_id)
     lifecycle.end_dialog(operator=colleague, dialog_id=closed.dialog_id)
-    return make_api_client(operator).raw_token
+    return make_api_client(operator).raw_token, [active.dialog_id, closed.dialog_id]
 
 
 @schema.parametrize()
@@ -55,8 +55,14 @@ def operator_token(make_operator, make_site, visitor_writes, make_api_client, se
     derandomize=True,
 )
 def test_every_operation_keeps_to_the_schema(case, operator_token):
+    raw, dialog_ids = operator_token
+    # Random ids mostly miss: every other example names one of the operator's dialogs,
+    # so the answers of success (and of actions on a live dialog) are checked too.
+    generated = (case.path_parameters or {}).get("id")
+    if case.path.startswith("/api/v1/dialogs/") and isinstance(generated, int) and generated % 2:
+        case.path_parameters["id"] = dialog_ids[generated % 4 // 2]
     response = case.call_and_validate(
-        headers={"Authorization": f"Bearer {operator_token}"},
+        headers={"Authorization": f"Bearer {raw}"},
         # Valid by the schema is not always acceptable: a site or colleague id of another
         # account, a date out of the History page's range are refused (400), by design.
         excluded_checks=[checks.positive_data_acceptance],
