@@ -1,5 +1,6 @@
 """What every API view shares: the token's operator, cursors and the page envelope."""
 
+from django.utils import translation
 from django.utils.http import urlencode
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -10,7 +11,14 @@ MAX_LIMIT = 100
 
 
 class OperatorView(APIView):
-    """Authentication, permission and throttling come from REST_FRAMEWORK (settings)."""
+    """Authentication, permission and throttling come from REST_FRAMEWORK (settings). Texts
+    (details of problems) are in the operator's console language when his profile sets
+    one, else in the request's Accept-Language (LocaleMiddleware), as console pages are."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.auth is not None and request.auth.operator.language:
+            translation.activate(request.auth.operator.language)
 
     @property
     def operator(self):

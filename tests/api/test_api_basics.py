@@ -191,3 +191,11 @@ def test_leave_invite_transfer_block(api, alice, site, visitor_writes, make_oper
     assert api.post(reverse("api:leave", args=[other])).status_code == 204
     blocked = api.post(reverse("api:block", args=[other]), {"reason": "spam"}, format="json")
     assert blocked.status_code == 201 and blocked.json()["network"].startswith("203.0.113.44")
+
+
+def test_problems_speak_the_operators_language(api, alice):
+    alice.language = "ru"
+    alice.save()
+    response = api.put(reverse("api:status"), {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Обязательное поле."
