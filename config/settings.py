@@ -67,10 +67,17 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "twofactor",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",  # the operator API and access tokens (api/, docs/api.md)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Adds CORS headers to /api/ answers only for API_CORS_ALLOWED_ORIGINS (none by default).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -412,7 +419,9 @@ LOGGING = {
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
 
-# The settings of the apps built on chat (leads, crm, engage): config/settings_apps.py.
+# The settings of the apps built on chat (leads, crm, engage): config/settings_apps.py, and
+# of the operator API (api/): config/settings_api.py.
+from config.settings_api import *  # noqa: E402, F403, I001
 from config.settings_apps import *  # noqa: E402, F403
 
 # Object storage, the single beat and retention: config/settings_storage.py.

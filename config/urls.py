@@ -28,6 +28,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("twofactor.urls")),  # accounts/two-factor/, console/security/
+    path("api/", include("api.urls")),
+    path("console/tokens/", include("api.console_urls")),
     path("console/leads/", include("leads.urls")),
     path("console/reports/", include("reports.urls")),
     path("console/crm/", include("crm.urls")),

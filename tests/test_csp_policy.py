@@ -106,9 +106,11 @@ def pages(alice, site, dialog):
         (alice.user, reverse("console:dialog", args=[dialog.id])),
         (alice.user, reverse("console:history")),
         (alice.user, reverse("console:blocked")),
+        (alice.user, reverse("tokens:list")),
         (alice.user, reverse("leads:list")),
         (alice.user, reverse("leads:detail", args=[lead.id])),
         (None, reverse("demo")),
+        (None, reverse("api:docs")),  # the operator API's docs page (Swagger UI, no CDN)
         (admin, reverse("admin:index")),
         (admin, reverse("admin:chat_message_changelist")),
         (admin, reverse("admin:chat_site_change", args=[site.id])),

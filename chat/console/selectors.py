@@ -204,12 +204,15 @@ def dialog_view(operator: Operator, dialog_id: int) -> DialogView:
     )
 
 
-def transcript(dialog_id: int, *, after: int = 0) -> list[Message]:
-    return list(
+def transcript(dialog_id: int, *, after: int = 0, limit: int | None = None) -> list[Message]:
+    """The dialog's messages after an id, oldest first; limit: at most that many (the API's
+    pages)."""
+    rows = (
         Message.objects.filter(dialog_id=dialog_id, id__gt=after)
         .select_related("operator__user", "attachment")
         .order_by("id")
     )
+    return list(rows[:limit] if limit else rows)
 
 
 def visitor_messages_after(visitor_id: int, after: int) -> list[Message]:

@@ -26,6 +26,8 @@ from django.test import Client
 from django.urls import reverse
 from url_walk import routes
 
+from api import tokens
+from api.models import AccessToken
 from chat.dialogs import lifecycle
 from chat.messaging import attachments, posting, uploads
 from chat.models import (
@@ -117,6 +119,7 @@ TARGETS = {
     "webhooks:delete": "webhook_endpoint",
     "webhooks:test": "webhook_endpoint",
     "webhooks:retry": "webhook_delivery",
+    "tokens:revoke": "token",
 }
 # Every socket action: the frame each actor sends about A's objects. A new handler fails
 # test_every_socket_action_has_a_frame until it gets its row here.
@@ -236,6 +239,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         status=WebhookDelivery.Status.FAILED,
         last_error=S_WEBHOOK,
     )
+    token, raw_token = tokens.create_token(operator=owner, name="A's phone")
 
     # B's own rows of each kind, so B's pages are not empty by accident.
     b_session = sessions.start_visitor_session(site=b1, token=None, ip="192.0.2.5", user_agent="")
@@ -275,6 +279,8 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "bot": bot,
         "webhook_endpoint": webhook_endpoint,
         "webhook_delivery": webhook_delivery,
+        "token": token,
+        "raw_token": raw_token,
     }
 
 
@@ -300,6 +306,7 @@ def snapshot() -> dict:
         "webhook_deliveries": sorted(
             WebhookDelivery.objects.values_list("id", "status", "attempts")
         ),
+        "tokens": sorted(AccessToken.objects.values_list("id", "revoked_at")),
     }
 
 
@@ -341,6 +348,7 @@ ACTORS = {
         lambda target: (
             target in ("dialog", "attachment", "export", "delivery", "a1", "rule", "tag")
         ),
+        lambda target: target in ("dialog", "attachment", "export", "a1", "rule", "tag", "token"),
         (*DIALOG_SECRETS, S_RULE),
         lambda target: target in NO_FLAGS_REFUSED,
         (*DIALOG_SECRETS, S_RULE, S_WEBHOOK),

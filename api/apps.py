@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """The operator API (docs/api.md): REST under /api/v1/ on the console's services, and
+    personal access tokens for it and for the console socket (docs/operator-protocol.md)."""
+
+    name = "api"
+    verbose_name = _("Operator API")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from api import schema  # noqa: F401  (drf-spectacular's extension for the token scheme)
