@@ -338,18 +338,14 @@ def test_every_socket_action_has_a_frame():
 
 # What an operator without flags may not open (webhooks: managers of site settings only).
 NO_FLAGS_REFUSED = (
-    "dialog", "attachment", "export", "a1", "rule", "tag", "webhook_endpoint", "webhook_delivery"
+    "dialog", "attachment", "export", "delivery", "a1", "rule", "tag", "token",
+    "webhook_endpoint", "webhook_delivery",
 )  # fmt: skip
 
 ACTORS = {
     # actor: (which targets he must be refused, which secrets he must never see)
     "stranger": (lambda target: True, ALL_SECRETS),
     "no_flags": (
-        lambda target: (
-            target in ("dialog", "attachment", "export", "delivery", "a1", "rule", "tag")
-        ),
-        lambda target: target in ("dialog", "attachment", "export", "a1", "rule", "tag", "token"),
-        (*DIALOG_SECRETS, S_RULE),
         lambda target: target in NO_FLAGS_REFUSED,
         (*DIALOG_SECRETS, S_RULE, S_WEBHOOK),
     ),
