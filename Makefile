@@ -44,6 +44,7 @@ run: demo-data
 	@echo "  Console:   http://$(HOST):$(PORT)/console/   (anna / demo-pass-2026, boris / demo-pass-2026)"
 	@echo "  Demo site: http://$(HOST):$(PORT)/demo/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/     (admin / admin-pass-2026)"
+	@echo "  Telegram:  a DEMO channel on a local fake Bot API (not Telegram): Olga's dialog; Channels in Anna's menu"
 	@echo
 	HOST=$(HOST) PORT=$(PORT) WEBHOOKS_ALLOW_PRIVATE_HOSTS=$${WEBHOOKS_ALLOW_PRIVATE_HOSTS:-true} $(BIN)/python -m config.embedded
 

@@ -20,7 +20,6 @@ class BotForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
-        self.fields["webhook_secret"].required = False
         self.fields["webhook_secret"].help_text = _("VK: the Callback API's secret key.")
 
     def clean(self):

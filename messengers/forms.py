@@ -34,4 +34,8 @@ class VkForm(_SiteForm):
         max_length=100,
         help_text=_("The string VK's Callback API settings ask the server to return."),
     )
-    secret = forms.CharField(label=_("Secret key"), max_length=100, required=False)
+    secret = forms.CharField(
+        label=_("Secret key"),
+        max_length=100,
+        help_text=_("The same secret key as in VK's Callback API settings."),
+    )

@@ -69,17 +69,17 @@ def link_vk(site: Site, *, group_id: str, token: str, confirmation: str, secret:
     """groups.getById proves the community's token; VK's settings then point at
     webhook_path(bot) with the same confirmation string and secret key."""
     group_id, token = group_id.strip().removeprefix("club"), token.strip()
-    if not group_id.isdigit() or not token or not confirmation.strip():
-        raise LinkRefused(_("Fill in the community id, its token and the confirmation string."))
+    if not group_id.isdigit() or not token or not confirmation.strip() or not secret.strip():
+        raise LinkRefused(
+            _("Fill in the community id, its token, the confirmation string and the secret key.")
+        )
     try:
         group = vk.get_group(token, group_id)
     except PeerError as error:
         raise LinkRefused(_("VK refused the token: %(reason)s") % {"reason": error}) from None
     fields = dict(site=site, kind=Kind.VK, name=group.get("name") or group_id)
     fields.update(external_id=str(group.get("id") or group_id), token=token)
-    fields.update(confirmation=confirmation.strip()[:100])
-    if secret.strip():
-        fields["webhook_secret"] = secret.strip()[:100]
+    fields.update(confirmation=confirmation.strip()[:100], webhook_secret=secret.strip()[:100])
     return _create(**fields)
 
 

@@ -1,18 +1,36 @@
 """The channel's icon and the user's handle on the console's dialog rows
 (chat/console/row_parts.py). The contact comes with the row's visitor (one join, no query)."""
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import format_html
 
 ICONS = {"telegram": "✈", "vk": "VK"}
 
 
+CACHE = "_messenger_contact"
+
+
+def _remember(dialog, contact):
+    dialog.__dict__[CACHE] = contact
+    visitor = dialog._state.fields_cache.get("visitor")
+    if visitor is not None:
+        visitor.__dict__[CACHE] = contact
+    return contact
+
+
 def contact_of(dialog):
-    try:
-        return dialog.visitor.messenger_contact
-    except ObjectDoesNotExist:
-        return None
+    """The dialog's messenger contact (with its bot), None for the widget: from what the
+    list or load() read, else one query (kept on the dialog and its visitor)."""
+    if CACHE in dialog.__dict__:
+        return dialog.__dict__[CACHE]
+    visitor = dialog._state.fields_cache.get("visitor")
+    if visitor is not None and CACHE in visitor.__dict__:
+        return _remember(dialog, visitor.__dict__[CACHE])
+    if visitor is not None and "messenger_contact" in visitor._state.fields_cache:
+        return _remember(dialog, visitor._state.fields_cache["messenger_contact"])
+    from messengers.models import Contact
+
+    found = Contact.objects.select_related("bot").filter(visitor_id=dialog.visitor_id).first()
+    return _remember(dialog, found)
 
 
 def with_contact(rows):
@@ -20,11 +38,14 @@ def with_contact(rows):
 
 
 def load(dialogs) -> None:
-    """One query: the dialogs' visitors are loaded with them."""
+    """One query for all the dialogs, whether their visitors are loaded or not."""
     from messengers.models import Contact
 
-    contacts = Prefetch("visitor__messenger_contact", Contact.objects.select_related("bot"))
-    prefetch_related_objects(dialogs, contacts)
+    visitor_ids = {dialog.visitor_id for dialog in dialogs}
+    found = Contact.objects.select_related("bot").filter(visitor_id__in=visitor_ids)
+    contacts = {contact.visitor_id: contact for contact in found}
+    for dialog in dialogs:
+        _remember(dialog, contacts.get(dialog.visitor_id))
 
 
 def badge_html(dialog) -> str:

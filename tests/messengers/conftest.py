@@ -8,6 +8,17 @@ from messengers import linking
 from messengers.demo_peer import fake, server
 
 
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in the test process, on the production stack (Redis) too."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(scope="session")
 def peer_base():
     http, base = server.start()

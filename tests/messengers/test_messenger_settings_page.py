@@ -56,3 +56,18 @@ def test_unlinking_keeps_the_dialogs(peer, bot, manager, deliver_webhook):
     deliver_webhook(bot, telegram_update(1))
     assert logged_in(manager).post(f"/console/messengers/{bot.pk}/unlink/").status_code == 302
     assert not Bot.objects.exists() and Dialog.objects.count() == 1
+
+
+def test_a_manager_links_a_vk_community_and_gets_its_callback_address(peer, site, manager):
+    client = logged_in(manager)
+    form = {"site": site.pk, "group_id": "club777", "token": "vk1.a.test-community-token",
+            "confirmation": "a1b2c3d4", "secret": ""}  # fmt: skip
+    refused = client.post("/console/messengers/vk/", form)
+    assert refused.status_code == 200 and not Bot.objects.exists()  # the secret is required
+    response = client.post("/console/messengers/vk/", {**form, "secret": "vk-secret"})
+    assert response.status_code == 302
+    bot = Bot.objects.get()
+    assert (bot.name, bot.external_id, bot.webhook_secret) == ("Shop community", "777", "vk-secret")
+    page = client.get("/console/messengers/").content.decode()
+    assert f"http://testserver/messengers/vk/{bot.pk}/" in page
+    assert "vk1.a.test-community-token" not in page

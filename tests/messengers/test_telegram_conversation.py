@@ -125,7 +125,8 @@ def test_a_refusal_shows_not_delivered_with_the_reason_and_retry_sends_it(
     assert delivery.status == Delivery.Status.FAILED
     page = alice_client.get(f"/console/dialogs/{dialog.pk}/").content.decode()
     assert "bot was blocked by the user" in page and "channel-retry" in page
-    assert "@ivan_tg" in page
+    assert "@ivan_tg" in page and "Profile in Telegram" in page  # the header
+    assert "<dt>Channel</dt>" in page  # the visitor card
 
     response = alice_client.post(f"/console/messengers/deliveries/{delivery.pk}/retry/")
     assert response.status_code == 200

@@ -28,7 +28,7 @@ def test_confirmation_answers_the_communitys_string(peer, community, deliver_vk)
 
 def test_a_wrong_token_is_refused(peer, site):
     with pytest.raises(linking.LinkRefused, match="User authorization failed"):
-        linking.link_vk(site, group_id="777", token="bad", confirmation="x", secret="")
+        linking.link_vk(site, group_id="777", token="bad", confirmation="x", secret="s")
 
 
 def test_a_message_in_and_the_answer_out(peer, community, alice, deliver_vk):
