@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from chat.models import Visitor
 from chat.visitors import animals
+from messengers import row_cache
 from messengers.models import Bot, Contact
 
 
@@ -21,10 +22,12 @@ def visitor_for(bot: Bot, *, user_id: str, handle: str = "", name: str = "") -> 
                 contact = Contact.objects.create(
                     visitor=visitor, bot=bot, user_id=user_id, handle=handle[:100]
                 )
+                row_cache.forget_on_commit([visitor.id])
         except IntegrityError:  # the same user's other update created him meanwhile
             contact = Contact.objects.get(bot=bot, user_id=user_id)
     elif handle and contact.handle != handle[:100]:
         Contact.objects.filter(pk=contact.pk).update(handle=handle[:100])
+        row_cache.forget_on_commit([contact.visitor_id])
     return contact.visitor_id
 
 
@@ -40,6 +43,7 @@ def link_visitor(bot: Bot, *, visitor_id: int, user_id: str, handle: str = "") -
             Contact.objects.create(
                 visitor_id=visitor_id, bot=bot, user_id=user_id, handle=handle[:100]
             )
+            row_cache.forget_on_commit([visitor_id])
     except IntegrityError:
         return False
     return True

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from chat.errors import ChatError
 from chat.models import Site
-from messengers import contacts, widget
+from messengers import contacts, row_cache, widget
 from messengers.clients import telegram, vk
 from messengers.clients.errors import PeerError
 from messengers.models import Bot, Kind
@@ -114,5 +114,6 @@ def start_payload(bot: Bot, incoming) -> bool:
 def unlink(bot: Bot) -> None:
     """The channel, its contacts' links and stored updates go; the dialogs and their
     visitors stay (their history is the site's)."""
+    row_cache.forget_on_commit(list(bot.contacts.values_list("visitor_id", flat=True)))
     bot.delete()
     widget.forget(bot.site_id)

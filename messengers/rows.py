@@ -1,7 +1,10 @@
 """The channel's icon and the user's handle on the console's dialog rows
-(chat/console/row_parts.py). The contact comes with the row's visitor (one join, no query)."""
+(chat/console/row_parts.py). The contact comes with a list's rows (one join); a live row
+reads it from the cache (messengers/row_cache.py)."""
 
 from django.utils.html import format_html
+
+from messengers import row_cache
 
 ICONS = {"telegram": "✈", "vk": "VK"}
 
@@ -48,24 +51,40 @@ def load(dialogs) -> None:
         _remember(dialog, contacts.get(dialog.visitor_id))
 
 
+def row_badge(dialog) -> list:
+    """[kind, handle] of the row's channel, [] for the widget: from the contact a list or
+    load() read, else from the cache (messengers/row_cache.py: no query once warm)."""
+    visitor = dialog._state.fields_cache.get("visitor")
+    loaded = CACHE in dialog.__dict__ or (
+        visitor is not None
+        and (CACHE in visitor.__dict__ or "messenger_contact" in visitor._state.fields_cache)
+    )
+    if loaded:
+        contact = contact_of(dialog)
+        return [contact.bot.kind, contact.handle] if contact else []
+    return row_cache.badge_facts(dialog.visitor_id)
+
+
 def badge_html(dialog) -> str:
-    contact = contact_of(dialog)
-    if contact is None:
+    badge = row_badge(dialog)
+    if not badge:
         return ""
-    kind = contact.bot.kind
+    from messengers.models import Kind
+
+    kind, handle = badge
+    label = Kind(kind).label
     return format_html(
         '<span class="channel-badge channel-{}" title="{}"><span class="channel-icon" '
         'aria-hidden="true">{}</span> {}</span>',
         kind,
-        contact.bot.get_kind_display(),
+        label,
         ICONS.get(kind, ""),
-        f"@{contact.handle}" if contact.handle else contact.bot.get_kind_display(),
+        f"@{handle}" if handle else label,
     )
 
 
 def facts(dialog) -> list:
-    contact = contact_of(dialog)
-    return [contact.bot.kind, contact.handle] if contact else []
+    return row_badge(dialog)
 
 
 def channel_row_part():
