@@ -29,6 +29,21 @@ EXEMPT = {
     "widget_attachments": "called by the visitor frame: the visitor token is the credential",
     "leads_widget:lead": "called by the visitor frame: the visitor token is the credential",
     "leads_widget:introduce": "called by the visitor frame: the visitor token is the credential",
+    "messengers:telegram_webhook": (
+        "Telegram's servers post updates: the bot's secret token header is the credential "
+        "(tests/messengers/test_telegram_conversation.py, a forged one gets 403)"
+    ),
+    "messengers:vk_callback": (
+        "VK's Callback API posts events: the community's secret key is the credential "
+        "(tests/messengers/test_vk_conversation.py, a forged one gets 403)"
+    ),
+    "messengers_demo:demo_telegram_api": (
+        "the demo's FAKE Bot API (MESSENGERS_DEMO_PEER only), called server to server by "
+        "the product's own tasks; it reads and writes no data of the product"
+    ),
+    "messengers_demo:demo_vk_api": (
+        "the demo's FAKE VK API (MESSENGERS_DEMO_PEER only), as the Bot API above"
+    ),
     "console:attachment_upload": (
         "exempt outside only so the upload size guard is installed before the body is "
         "parsed; the inner view checks CSRF itself (csrf_protect)"
