@@ -200,6 +200,10 @@ async def storm(gen) -> dict:
         "resumed": len(resumed),
         "all_resumed_s": round(all_done - killed_at, 2) if len(resumed) == len(ready) else None,
         "server_listening_s": round(listening - killed_at, 2) if listening else None,
+        # From listening to the last resumed: the restart's own time left out.
+        "resumed_after_listening_s": (
+            round(all_done - listening, 2) if listening and len(resumed) == len(ready) else None
+        ),
         "time_to_resume": percentiles(to_resume),
         "attempts": outcomes,
         "handshakes_refused": sum(
