@@ -78,7 +78,7 @@ QUICK = {
 }
 # The knee sweep's offered rates (msg/s, visitor messages and answers together).
 KNEE_RATES = [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600]
-KNEE_RATES_QUICK = [20, 40, 80, 160, 320]
+KNEE_RATES_QUICK = [40, 160, 320]
 
 
 NO_RATE_LIMITS = {
