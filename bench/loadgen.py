@@ -415,7 +415,7 @@ class Generator:
             if step["messages_lost"] or p99 is None or p99 > c.get("knee_p99_ms", 50.0):
                 break
             knee = step["offered_per_s"]
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(c.get("knee_pause_s", 0.5))
         return {"knee_per_s": knee, "steps": steps}
 
     # --- scenario 2: burst -----------------------------------------------------------------

@@ -78,7 +78,7 @@ QUICK = {
 }
 # The knee sweep's offered rates (msg/s, visitor messages and answers together).
 KNEE_RATES = [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600]
-KNEE_RATES_QUICK = [20, 40, 80, 160, 320]
+KNEE_RATES_QUICK = [40, 160, 320]
 
 
 NO_RATE_LIMITS = {
@@ -372,6 +372,7 @@ def summary(results: dict, *, quick: bool) -> dict:
             "reconnect_clients": get("reconnect", "with_dialog"),
             "reconnect_all_resumed_s": get("reconnect", "all_resumed_s"),
             "reconnect_server_listening_s": get("reconnect", "server_listening_s"),
+            "reconnect_after_listening_s": get("reconnect", "resumed_after_listening_s"),
             "reconnect_resumed": get("reconnect", "resumed"),
             "reconnect_refused": get("reconnect", "handshakes_refused"),
             "reconnect_timed_out": get("reconnect", "handshakes_timed_out"),
@@ -379,6 +380,9 @@ def summary(results: dict, *, quick: bool) -> dict:
             "reconnect_cpu_ms_per_resume": get("reconnect", "cpu_ms_per_resume"),
             "baseline_reconnect_all_resumed_s": get("reconnect_relay", "all_resumed_s"),
             "baseline_reconnect_server_listening_s": get("reconnect_relay", "server_listening_s"),
+            "baseline_reconnect_after_listening_s": get(
+                "reconnect_relay", "resumed_after_listening_s"
+            ),
             "baseline_reconnect_refused": get("reconnect_relay", "handshakes_refused"),
             "baseline_reconnect_timed_out": get("reconnect_relay", "handshakes_timed_out"),
             "baseline_reconnect_messages_lost": get("reconnect_relay", "messages_lost"),

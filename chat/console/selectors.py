@@ -231,7 +231,9 @@ def open_dialog_of(visitor_id: int) -> Dialog | None:
 
 
 def site_by_key(widget_key: str) -> Site | None:
-    return Site.objects.select_related("account").filter(widget_key=widget_key).first()
+    """The widget socket's site (chat/realtime/visitor_socket.py). Nothing on a connect's
+    path reads the account (the blacklist needs its id only): no join to compile."""
+    return Site.objects.filter(widget_key=widget_key).first()
 
 
 def operators_online(site_id: int) -> bool:
