@@ -7,6 +7,7 @@ from chat.console import selectors
 from chat.messaging import attachments
 from chat.models import Dialog, Message, Visitor
 from chat.visitors import card
+from leads.payloads import lead_data
 from satisfaction import selectors as ratings
 from tags import selectors as tags
 from teamwork import selectors as teamwork
@@ -106,20 +107,6 @@ def visitor_data(visitor: Visitor, visit) -> dict:
         "referrer": visit.referrer if visit else "",
         "current_url": visit.current_url if visit else "",
         "utm": {str(k): str(v) for k, v in utm.items()},
-    }
-
-
-def lead_data(lead) -> dict:
-    return {
-        "id": lead.id,
-        "source": lead.source,
-        "name": lead.name,
-        "email": lead.email,
-        "phone": lead.phone,
-        "message": lead.message,
-        "page_url": lead.page_url,
-        "site": {"id": lead.site_id, "name": lead.site.name},
-        "created_at": _iso(lead.created_at),
     }
 
 

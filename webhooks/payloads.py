@@ -6,6 +6,8 @@ import uuid
 
 from django.utils import timezone
 
+from leads import payloads as lead_payloads
+
 
 def _iso(value):
     return value.isoformat() if value else None
@@ -39,18 +41,11 @@ def message_data(message) -> dict:
 
 
 def lead_data(lead) -> dict:
+    """leads' own shape (the CRM export's too), with the dialog and visitor it came from."""
     return {
-        "id": lead.id,
-        "source": lead.source,
-        "name": lead.name,
-        "email": lead.email,
-        "phone": lead.phone,
-        "message": lead.message,
-        "page_url": lead.page_url,
-        "site": {"id": lead.site_id, "name": lead.site.name},
+        **lead_payloads.lead_data(lead),
         "dialog_id": lead.dialog_id,
         "visitor_id": lead.visitor_id,
-        "created_at": _iso(lead.created_at),
     }
 
 
