@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from chat.outbound import retry
 from crm import payloads, selectors, services
@@ -158,15 +157,15 @@ def attempt(export: Export, token: uuid.UUID) -> Step:
     countdown = None
     if outcome == RETRY:
         countdown = max(backoff_seconds(export.retries), retry_after or 0)
-        started = export.retrying_since or timezone.now()
-        window_end = started + timedelta(seconds=settings.CRM_RETRY_WINDOW_SECONDS)
-        due = timezone.now() + timedelta(seconds=countdown)
-        if export.retries >= settings.CRM_RETRY_MAX or due > window_end:
+        if not retry.within_limits(
+            countdown,
+            retries=export.retries,
+            retrying_since=export.retrying_since,
+            max_retries=settings.CRM_RETRY_MAX,
+            window_seconds=settings.CRM_RETRY_WINDOW_SECONDS,
+        ):
             outcome, countdown = FAILED, None
-            reason = _("Gave up after %(count)s attempts. %(error)s") % {
-                "count": export.attempts + 1,
-                "error": reason,
-            }
+            reason = retry.gave_up_reason(export.attempts + 1, reason)
     recorded = _record(export, token, outcome, http, progress, reason, countdown)
     if not recorded:
         logger.warning("CRM export %s: lease lost during the attempt", export.pk)

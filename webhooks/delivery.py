@@ -87,15 +87,15 @@ def attempt(delivery: Delivery, token: uuid.UUID) -> tuple[str, float | None]:
             base=settings.WEBHOOKS_RETRY_BASE_SECONDS,
             cap=settings.WEBHOOKS_RETRY_CAP_SECONDS,
         )
-        started = delivery.retrying_since or timezone.now()
-        window_end = started + timedelta(seconds=settings.WEBHOOKS_RETRY_WINDOW_SECONDS)
-        due = timezone.now() + timedelta(seconds=countdown)
-        if delivery.retries >= settings.WEBHOOKS_RETRY_MAX or due > window_end:
+        if not retry.within_limits(
+            countdown,
+            retries=delivery.retries,
+            retrying_since=delivery.retrying_since,
+            max_retries=settings.WEBHOOKS_RETRY_MAX,
+            window_seconds=settings.WEBHOOKS_RETRY_WINDOW_SECONDS,
+        ):
             outcome, countdown = FAILED, None
-            reason = _("Gave up after %(count)s attempts. %(error)s") % {
-                "count": delivery.attempts + 1,
-                "error": reason,
-            }
+            reason = retry.gave_up_reason(delivery.attempts + 1, reason)
     _record(delivery, token, outcome, code, reason, countdown)
     return outcome, countdown
 

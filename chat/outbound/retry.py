@@ -3,8 +3,10 @@ jitter, and the receiver's Retry-After (seconds or an HTTP date) when it asks fo
 
 import email.utils
 import random
+from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def is_temporary(status_code: int) -> bool:
@@ -38,3 +40,19 @@ def retry_after_seconds(value: str | None) -> float | None:
 def next_delay(retries: int, retry_after: float | None, *, base: float, cap: float) -> float:
     """The wait before the next attempt: the backoff, or Retry-After when that is longer."""
     return max(backoff_seconds(retries, base=base, cap=cap), retry_after or 0)
+
+
+def within_limits(
+    countdown: float, *, retries: int, retrying_since, max_retries: int, window_seconds: float
+) -> bool:
+    """Whether an attempt `countdown` seconds from now is still allowed: fewer than
+    max_retries retries so far, and due inside the window that opened with the first
+    temporary failure (retrying_since; None: this one)."""
+    started = retrying_since or timezone.now()
+    due = timezone.now() + timedelta(seconds=countdown)
+    return retries < max_retries and due <= started + timedelta(seconds=window_seconds)
+
+
+def gave_up_reason(attempts: int, error: str) -> str:
+    """The failure shown once retrying stops (attempts: those made, this one included)."""
+    return _("Gave up after %(count)s attempts. %(error)s") % {"count": attempts, "error": error}
