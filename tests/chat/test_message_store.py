@@ -263,8 +263,9 @@ def test_a_first_message_looks_for_an_open_dialog_once(site, django_assert_num_q
     # 12 statements (one: nicknames), SAVEPOINT, RELEASE; the site's business hours and
     # routing mode (each cached per site, cold for a new site). A new dialog has no tags:
     # its row reads none (tags/row_cache.py). Webhooks' listeners (cached for the
-    # installation, cold in a new test: then a cache read; tests/webhooks).
-    with django_assert_num_queries(14 + 2 + 1):
+    # installation, cold in a new test: then a cache read; tests/webhooks). The row's
+    # messenger channel (messengers/row_cache.py: once per visitor, then cached).
+    with django_assert_num_queries(14 + 2 + 1 + 1):
         message, created = visitor_says(session, "First")
     assert created and message.dialog.number == 1
 
