@@ -195,57 +195,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE = {
-    "detect-missed-dialogs": {
-        "task": "chat.tasks.detect_missed_dialogs",
-        "schedule": float(env.int("CHAT_MISSED_CHECK_SECONDS", default=30)),
-    },
-    # Dialogs whose visitor left, ended after their site's auto_close_minutes
-    # (chat/dialogs/autoclose.py)
-    "close-abandoned-dialogs": {
-        "task": "chat.tasks.close_abandoned_dialogs",
-        "schedule": float(env.int("CHAT_AUTO_CLOSE_CHECK_SECONDS", default=60)),
-    },
-    # New dialogs nobody opened, offered to every online operator (chat/dialogs/offers.py)
-    "offer-waiting-dialogs": {
-        "task": "chat.tasks.offer_waiting_dialogs",
-        "schedule": float(env.int("CHAT_OFFER_CHECK_SECONDS", default=10)),
-    },
-    # Auto-assignment: answer timeouts, operators gone offline, queues (routing/tasks.py)
-    "route-dialogs": {
-        "task": "routing.tasks.route_dialogs",
-        "schedule": float(env.int("ROUTING_CHECK_SECONDS", default=5)),
-    },
-    "refresh-operator-presence": {
-        "task": "chat.tasks.refresh_presence",
-        "schedule": 20.0,
-    },
-    # CRM exports whose task was lost (docs/crm.md)
-    "requeue-stale-crm-exports": {
-        "task": "crm.tasks.requeue_stale_exports",
-        "schedule": env.float("CRM_REQUEUE_CHECK_SECONDS", default=60.0),
-    },
-    # Webhook deliveries whose task was lost (docs/webhooks.md)
-    "requeue-stale-webhook-deliveries": {
-        "task": "webhooks.tasks.requeue_stale_deliveries",
-        "schedule": 60.0,
-    },
-    # Messenger deliveries and inbound updates whose task was lost (docs/channels.md)
-    "requeue-lost-messenger-work": {
-        "task": "messengers.tasks.requeue_lost",
-        "schedule": 60.0,
-    },
-    # Reports' per-dialog facts the dialog_ended hook missed (reports/facts.py)
-    "refresh-report-facts": {
-        "task": "reports.tasks.refresh_report_facts",
-        "schedule": env.float("REPORTS_FACTS_CHECK_SECONDS", default=300.0),
-    },
-    # Each account's retention policy: old dialogs, attachments and leads erased (retention/)
-    "apply-retention": {
-        "task": "retention.tasks.apply_retention",
-        "schedule": env.float("RETENTION_CHECK_SECONDS", default=3600.0),
-    },
-}
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
 )
@@ -423,6 +372,9 @@ LOGGING = {
 # of the operator API (api/): config/settings_api.py.
 from config.settings_api import *  # noqa: E402, F403, I001
 from config.settings_apps import *  # noqa: E402, F403
+
+# The periodic tasks: config/settings_beat.py.
+from config.settings_beat import *  # noqa: E402, F403
 
 # Object storage, the single beat and retention: config/settings_storage.py.
 from config.settings_storage import *  # noqa: E402, F403

@@ -1,4 +1,4 @@
-"""routing's beat task (config/settings.py CELERY_BEAT_SCHEDULE): thin and idempotent."""
+"""routing's beat task (config/settings_beat.py): thin and idempotent."""
 
 from celery import shared_task
 
