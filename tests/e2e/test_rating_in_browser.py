@@ -4,38 +4,12 @@ with stars, in Russian on a 390 px phone with thumbs. (When the card shows at al
 test_rating_card_when_seen.py.)"""
 
 import pytest
-from helpers import DESKTOP, PHONE, open_console, open_widget, shop_with
+from helpers import DESKTOP, PHONE, open_console, open_widget, shop_with, watch_errors
 from playwright.sync_api import expect
 
 from satisfaction.models import Rating, RatingSettings
 
 pytestmark = pytest.mark.browser
-
-
-def watch_errors(*pages):
-    """Script errors and CSP refusals of the pages (and their frames), collected."""
-    problems = []
-    for page in pages:
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on(
-            "console",
-            lambda m: (
-                (m.type == "error" or "Content Security Policy" in m.text)
-                and "WebSocket" not in m.text
-                and "Failed to load resource" not in m.text  # named by the response below
-                and problems.append(m.text)
-            ),
-        )
-        # Every file the pages load, and no server error. (Once in a few PostgreSQL runs
-        # some console request answered a 404 whose address was not recorded: left out.)
-        page.on(
-            "response",
-            lambda r: (
-                (r.status >= 500 or (r.status >= 400 and "/static/" in r.url))
-                and problems.append(f"{r.status} {r.url}")
-            ),
-        )
-    return problems
 
 
 def talk_and_end(base_url, console, widget, text, answer):

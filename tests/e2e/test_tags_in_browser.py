@@ -4,7 +4,7 @@ dialog sees the header and the row change live; History filters by tag. In Engli
 desktop and in Russian on a 390 px phone. Screenshots: test-artifacts/e2e/tags-*.png."""
 
 import pytest
-from helpers import DESKTOP, PHONE, dialog_of, open_console, shop_with
+from helpers import DESKTOP, PHONE, dialog_of, open_console, shop_with, watch_errors
 from playwright.sync_api import expect
 
 from tags.models import DialogTag, Tag
@@ -12,29 +12,6 @@ from tags.models import DialogTag, Tag
 pytestmark = pytest.mark.browser
 
 FLAGS = {"can_see_others": True, "can_manage_site_settings": True}
-
-
-def watch_errors(*pages):
-    problems = []
-    for page in pages:
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on(
-            "console",
-            lambda m: (
-                (m.type == "error" or "Content Security Policy" in m.text)
-                and "WebSocket" not in m.text
-                and "Failed to load resource" not in m.text
-                and problems.append(m.text)
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: (
-                (r.status >= 500 or (r.status >= 400 and "/static/" in r.url))
-                and problems.append(f"{r.status} {r.url}")
-            ),
-        )
-    return problems
 
 
 def test_tags_created_put_on_seen_live_and_filtered_in_english(
