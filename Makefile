@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages run test lint format demo-data clean bench mutation
+.PHONY: install messages run test lint format demo-data clean bench mutation image-test
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ demo-data: install
 	$(BIN)/python manage.py seed_demo_twofactor
 	$(BIN)/python manage.py seed_demo_crm --url http://$(HOST):$(PORT)/crm/demo-receiver/
 	$(BIN)/python manage.py seed_demo_messengers --api http://$(HOST):$(PORT)/demo/telegram-api
+	$(BIN)/python manage.py seed_demo_mail
 	$(BIN)/python manage.py seed_demo_webhooks --base-url http://$(HOST):$(PORT)
 
 run: demo-data
@@ -45,6 +46,7 @@ run: demo-data
 	@echo "  Demo site: http://$(HOST):$(PORT)/demo/"
 	@echo "  Admin:     http://$(HOST):$(PORT)/admin/     (admin / admin-pass-2026)"
 	@echo "  Telegram:  a DEMO channel on a local fake Bot API (not Telegram): Olga's dialog; Channels in Anna's menu"
+	@echo "  E-mail:    a DEMO outbox (var/mail-outbox/, nothing is sent): Pavel's dialog; Site settings > E-mail"
 	@echo
 	HOST=$(HOST) PORT=$(PORT) WEBHOOKS_ALLOW_PRIVATE_HOSTS=$${WEBHOOKS_ALLOW_PRIVATE_HOSTS:-true} $(BIN)/python -m config.embedded
 
@@ -74,6 +76,8 @@ bench: $(BIN)/.bench-installed
 # Mutation run (docs/testing.md, "Mutation run"): mutmut over the modules that hold business
 # rules ([tool.mutmut] in pyproject.toml), on PostgreSQL and Redis at 127.0.0.1 as CI's
 # second pass; takes an hour or more, resumes where it stopped. Never part of `make test`.
+# MAX_CHILDREN=1: one mutant at a time, all on one kept test database (no migrations per
+# mutant). MUTANTS='chat.messaging.posting.*': only those mutants (mutmut's name globs).
 MUTATION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/livechat
 MUTATION_REDIS_URL ?= redis://127.0.0.1:6379/0
 $(BIN)/.mutation-installed: $(BIN)/.installed pyproject.toml
@@ -82,9 +86,19 @@ $(BIN)/.mutation-installed: $(BIN)/.installed pyproject.toml
 
 mutation: $(BIN)/.mutation-installed messages
 	mkdir -p var
-	DATABASE_URL=$(MUTATION_DATABASE_URL) REDIS_URL=$(MUTATION_REDIS_URL) \
-	CHANNEL_PREFIX=mutation $(BIN)/mutmut run $(if $(MAX_CHILDREN),--max-children $(MAX_CHILDREN))
+	DATABASE_URL=$(MUTATION_DATABASE_URL) REDIS_URL=$(MUTATION_REDIS_URL) CHANNEL_PREFIX=mutation \
+	$(if $(filter 1,$(MAX_CHILDREN)),MUTATION_SHARED_TEST_DB=1 PYTEST_ADDOPTS=--reuse-db) \
+	$(BIN)/mutmut run $(if $(MAX_CHILDREN),--max-children $(MAX_CHILDREN)) \
+	$(foreach name,$(MUTANTS),'$(name)')
 	$(BIN)/python scripts/mutation_report.py mutants
+
+# The OCI image (Containerfile, docs/operations.md "Container image"): builds it with
+# podman (a Debian bookworm base made once by debootstrap), runs web x2, worker and beat
+# from it against PostgreSQL and Redis on 127.0.0.1 (database lc_image, prefix image),
+# a conversation through them, and the Kubernetes manifests with `podman kube play`.
+# Needs root, debootstrap, podman and runc; a few minutes. Never part of `make test`.
+image-test: $(BIN)/.installed
+	$(BIN)/python scripts/image_test.py
 
 clean:
 	rm -rf $(VENV) var mutants

@@ -11,9 +11,14 @@ app.autodiscover_tasks()
 
 @app.on_after_configure.connect
 def name_the_beat_redis(sender, **_kwargs):
-    """celery-redbeat looks for its Redis URL among the configuration's own keys, where the
-    CELERY_REDBEAT_REDIS_URL read from Django's settings is not listed (it would fall back
-    to the broker's URL, with a deprecation warning): name it there."""
+    """celery-redbeat looks for its Redis URL (and options) among the configuration's own
+    keys, where the CELERY_REDBEAT_REDIS_URL read from Django's settings is not listed (it
+    would fall back to the broker's URL, with a deprecation warning): name it there."""
     url = sender.conf.get("REDBEAT_REDIS_URL")
     if url:
         sender.conf.redbeat_redis_url = url
+    # Likewise its options (the sentinels, config/redis_topology.py): unnamed, it would take
+    # the broker's transport options instead.
+    options = sender.conf.get("REDBEAT_REDIS_OPTIONS")
+    if options:
+        sender.conf.redbeat_redis_options = options

@@ -56,4 +56,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "retention.tasks.apply_retention",
         "schedule": env.float("RETENTION_CHECK_SECONDS", default=3600.0),
     },
+    # E-mail: the IMAP mailbox polled for replies, lost deliveries queued again (mailchannel/)
+    "poll-mail": {
+        "task": "mailchannel.tasks.poll_mailbox",
+        "schedule": env.float("MAILCHANNEL_IMAP_POLL_SECONDS", default=60.0),
+    },
 }

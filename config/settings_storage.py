@@ -5,7 +5,7 @@ config/settings.py imports them last; every value comes from the environment."""
 import environ
 
 from config import secrets
-from config.settings import REDIS_URL, SECRETS_DIR
+from config.settings import REDIS_TOPOLOGY, SECRETS_DIR
 
 env = environ.Env()
 
@@ -15,7 +15,9 @@ env = environ.Env()
 STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic writes a .gz copy beside each file; WhiteNoise sends it to browsers that
+    # accept gzip (names unchanged: the embed snippet's URL stays the same).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 if STORAGE_S3_BUCKET:
     STORAGES["default"] = {
@@ -40,9 +42,12 @@ if STORAGE_S3_BUCKET:
 # that it renews on every tick (at most every CELERY_BEAT_MAX_LOOP_INTERVAL seconds); the
 # others wait for it. If the holder dies, the lock expires after BEAT_LOCK_TIMEOUT_SECONDS
 # and a waiting beat takes it at its next try.
-if REDIS_URL:
-    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
-    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+if REDIS_TOPOLOGY:
+    # redbeat's scheduler, surviving a Redis failover or restart (config/beat_scheduler.py).
+    CELERY_BEAT_SCHEDULER = "config.beat_scheduler.FailoverSafeRedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_TOPOLOGY.redbeat_url()
+    # With Redis Sentinel: the sentinels and the master's name (config/redis_topology.py).
+    CELERY_REDBEAT_REDIS_OPTIONS = REDIS_TOPOLOGY.redbeat_options()
     CELERY_REDBEAT_KEY_PREFIX = env.str("CHANNEL_PREFIX", default="livechat") + ":beat:"
     CELERY_REDBEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT_SECONDS", default=30)
     CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_INTERVAL_SECONDS", default=5)

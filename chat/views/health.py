@@ -5,6 +5,15 @@ Three checks run at the same time, each bounded by CHECK_SECONDS: the database (
 the channel layer (a message sent to a throwaway channel and received back) and the Celery
 broker (a connection). 200 when all answer, 503 otherwise, with a short error per failed
 check. No login, no personal data: only which part is down and why.
+
+A process that is draining before it stops (chat/realtime/drain.py) answers 404
+{"status": "draining", "draining": true} at once, without the checks: the load balancer
+takes it out of rotation while its sockets move to the other servers. 404, not 503: it is
+HAProxy's graceful stop (`http-check disable-on-404`: no new connections, the ones it
+holds stay until the drain closes them), where a 503 marks the server down and
+`on-marked-down shutdown-sessions` would cut its sockets; any other balancer or probe
+takes a 404 for a failed check like a 503 (docs/operations.md, "Restarting without a
+drop").
 """
 
 import asyncio
@@ -18,9 +27,12 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
+from chat.realtime.drain import DRAIN
+
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 1.5
+DRAINING_STATUS = 404  # HAProxy's `http-check disable-on-404` (see above)
 
 
 def _select_one() -> None:
@@ -86,6 +98,12 @@ CHECKS = {"database": database, "channel_layer": channel_layer, "broker": broker
 
 
 async def healthz(request):
+    if DRAIN.draining:
+        return JsonResponse(
+            {"status": "draining", "draining": True},
+            status=DRAINING_STATUS,
+            headers={"Cache-Control": "no-store"},
+        )
     results = await asyncio.gather(*(run_check(check) for check in CHECKS.values()))
     checks = dict(zip(CHECKS, results, strict=True))
     healthy = all(result["ok"] for result in checks.values())

@@ -1,5 +1,6 @@
 """A chat client speaking the public protocol the way the bundled widget and console do
-(static/chat/widget.js, static/chat/console.js): reconnect with backoff and jitter, on
+(static/chat/widget.js, static/chat/console.js): reconnect with backoff and jitter (after
+a 4012 close: at once, after a short random wait, not counted as a failure), on
 every hello resume after the last replay's cursor and send every unacknowledged message
 again with its client_id, send again in 1-2 s what the server refused as unavailable,
 resend what stays unanswered on a doubling timer, show messages once by id.
@@ -19,6 +20,8 @@ from websockets.exceptions import WebSocketException
 
 BACKOFF_MIN = 0.25  # the widget starts at 0.5 s and stops doubling at 15 s; the test is short
 BACKOFF_MAX = 2.0
+CLOSE_RECONNECT = 4012  # "reconnect now": no backoff, a short random wait (as the widget)
+RECONNECT_JITTER = (0.1, 1.0)
 RESEND_AFTER = 10.0  # as the widget: then 20 s, 40 s, ... after each further copy
 RETRY_AFTER_ERROR = (1.0, 2.0)  # as the widget, after "unavailable"
 TRANSIENT_ERRORS = {"unavailable", "server_error"}
@@ -57,6 +60,7 @@ class ChatClient:
     async def run(self) -> None:
         attempt, lost_at = 0, None
         while not self.stopped:
+            close_code = None
             try:
                 async with connect(
                     self.socket_url(),
@@ -79,8 +83,9 @@ class ChatClient:
                     finally:
                         # Also when the loop ends in ConnectionClosedError (any code but
                         # 1000/1001: 4012 resync, 1006 for a server that died).
-                        if not self.stopped and ws.close_code is not None:
-                            self.closes[ws.close_code] = self.closes.get(ws.close_code, 0) + 1
+                        close_code = ws.close_code
+                        if not self.stopped and close_code is not None:
+                            self.closes[close_code] = self.closes.get(close_code, 0) + 1
             except (OSError, TimeoutError, WebSocketException):
                 pass
             self.ws = None
@@ -88,6 +93,10 @@ class ChatClient:
             if self.stopped:
                 return
             lost_at = lost_at or time.monotonic()
+            if close_code == CLOSE_RECONNECT:  # the server restarts or asks a resync:
+                attempt = 0  # not a failure
+                await asyncio.sleep(random.uniform(*RECONNECT_JITTER))
+                continue
             ceiling = min(BACKOFF_MAX, BACKOFF_MIN * 2**attempt)
             attempt += 1
             await asyncio.sleep(ceiling / 2 + random.random() * ceiling / 2)
