@@ -2,12 +2,15 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/livechat_bench_cost \
         .venv/bin/python -m bench.connect_cost [--connects 200] [--profile] [--returning]
+        .venv/bin/python -m bench.connect_cost --console [--connects 200] [--profile]
 
 Opens widget sockets on the product's ASGI application in this process (Channels'
 WebsocketCommunicator, no Daphne): the socket handshake, `hello` and the close, as the
 bundled widget does. A new visitor has no token; --returning reconnects visitors with a
 token and an open dialog with an operator connected (a widget after a day of traffic,
-the reconnect storm's case). CPU is process time (user + system, every thread). Prints
+the reconnect storm's case); --console opens an operator's console socket with his
+session cookie instead (the authenticated connect storm's). CPU is process time
+(user + system, every thread). Prints
 one JSON object; --profile also prints the top of a cProfile (SORT=tottime for own time).
 The server-side figures beside the relay are bench/run.py's (`connect_cpu_ms`).
 """
@@ -72,9 +75,9 @@ def returning_tokens(site, operator, count: int) -> list[str]:
     return tokens
 
 
-async def one_connect(site_key: str, token: str | None) -> dict:
-    path = f"/ws/visitor/{site_key}/" + (f"?token={token}" if token else "")
-    communicator = WebsocketCommunicator(application, path, headers=HEADERS)
+async def hello_then_close(path: str, headers) -> dict:
+    """Open one socket on the application, take its hello, close it."""
+    communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect(timeout=30)
     assert connected
     hello = await communicator.receive_json_from(timeout=30)
@@ -83,10 +86,29 @@ async def one_connect(site_key: str, token: str | None) -> dict:
     return hello
 
 
-async def measure(site_key: str, tokens: list, counter: QueryCounter) -> dict:
+async def one_connect(site_key: str, token: str | None) -> dict:
+    path = f"/ws/visitor/{site_key}/" + (f"?token={token}" if token else "")
+    return await hello_then_close(path, HEADERS)
+
+
+def console_cookie(operator) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(operator.user)
+    return client.cookies["sessionid"].value
+
+
+async def one_console(cookie: str) -> dict:
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1"),
+               (b"cookie", f"sessionid={cookie}".encode())]  # fmt: skip
+    return await hello_then_close("/ws/console/", headers)
+
+
+async def measure(site_key: str, tokens: list, counter: QueryCounter, cookie=None) -> dict:
     cpu, wall = time.process_time(), time.perf_counter()
     for token in tokens:
-        await one_connect(site_key, token)
+        await (one_console(cookie) if cookie else one_connect(site_key, token))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     return {
         "connects": len(tokens),
@@ -102,6 +124,7 @@ def instrument(counter: QueryCounter, profilers: dict) -> None:
     import threading
 
     from chat.realtime import db_threads
+    from chat.realtime.consumers import operator as operator_module
     from chat.realtime.consumers import visitor as visitor_module
 
     original = db_threads.db_thread
@@ -140,6 +163,7 @@ def instrument(counter: QueryCounter, profilers: dict) -> None:
         return original(profiled(counter.wrap(printed(func))))
 
     visitor_module.db_thread = counted_db_thread
+    operator_module.db_thread = counted_db_thread
 
 
 def main(argv=None) -> None:
@@ -147,6 +171,7 @@ def main(argv=None) -> None:
     parser.add_argument("--connects", type=int, default=200)
     parser.add_argument("--returning", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--console", action="store_true")
     args = parser.parse_args(argv)
 
     call_command("migrate", verbosity=0)
@@ -158,13 +183,17 @@ def main(argv=None) -> None:
     )
     from django.db import connection
 
-    asyncio.run(one_connect(site.widget_key, tokens[0]))  # imports, templates, connections
+    cookie = console_cookie(operator) if args.console else None
+    if cookie:  # imports, templates, connections
+        asyncio.run(one_console(cookie))
+    else:
+        asyncio.run(one_connect(site.widget_key, tokens[0]))
     counter = QueryCounter()
     profilers = {"main": cProfile.Profile(time.thread_time)} if args.profile else {}
     instrument(counter, profilers)
     if profilers:
         profilers["main"].enable()
-    result = asyncio.run(measure(site.widget_key, tokens, counter))
+    result = asyncio.run(measure(site.widget_key, tokens, counter, cookie))
     if profilers:
         profilers["main"].disable()
         out = io.StringIO()
@@ -174,7 +203,9 @@ def main(argv=None) -> None:
         stats.sort_stats(os.environ.get("SORT", "cumulative"))
         stats.print_stats(int(os.environ.get("TOP", "45")))
         print(out.getvalue())
-    result.update({"database": connection.vendor, "returning": args.returning})
+    result.update(
+        {"database": connection.vendor, "returning": args.returning, "console": args.console}
+    )
     print(json.dumps(result))
 
 

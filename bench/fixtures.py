@@ -6,6 +6,8 @@ exactly as the server under test sees it. Commands (each prints one JSON object)
     python -m bench.fixtures chat --tag T --sites 10 --operators 50 --burst-operators 5
     python -m bench.fixtures seed-pages --dialogs 100000 --messages 1000000
     python -m bench.fixtures pages --tag T          # login cookie + query count per page
+    python -m bench.fixtures authstorm --tag T --consoles 1000 --token-consoles 250 \
+        --visitors 1000 --sites 10                  # the authenticated connect storm's
 """
 
 import argparse
@@ -81,6 +83,55 @@ def chat_fixtures(tag: str, sites: int, operators: int, burst_operators: int) ->
         "operators": ops,
         "burst_site": burst_site.widget_key,
         "burst_operators": burst_ops,
+    }
+
+
+def authstorm_fixtures(
+    tag: str, consoles: int, token_consoles: int, visitors: int, sites: int
+) -> dict:
+    """The authenticated connect storm's credentials (issue 20): `consoles` operators, each
+    with a console session cookie (Client.force_login), the first `token_consoles` of them
+    with a personal access token instead (an app's socket: "Authorization: Bearer"), spread
+    over `sites` sites; and `visitors` returning visitors, each with his token and an open
+    dialog holding his first message, his widget closed since (the services a widget's
+    socket calls, so the rows are the ones a real day leaves)."""
+    from api import tokens
+    from chat.messaging import posting
+    from chat.visitors import sessions
+
+    with transaction.atomic():
+        account = Account.objects.create(name=f"authstorm-{tag}")
+        site_rows = [
+            Site.objects.create(account=account, name=f"authstorm-{tag}-s{i}", domains="127.0.0.1")
+            for i in range(sites)
+        ]
+        console_rows = []
+        for j in range(consoles):
+            operator = make_operator(account, f"a{tag}o{j}", [site_rows[j % sites]])
+            row = {"id": operator.id, "site": j % sites}
+            if j < token_consoles:
+                row["token"] = tokens.create_token(operator=operator, name="authstorm")[1]
+            else:
+                row["cookie"] = session_cookie(operator.user)
+            console_rows.append(row)
+    visitor_rows = []
+    for n in range(visitors):
+        site = site_rows[n % sites]
+        session = sessions.start_visitor_session(
+            site=site, token=None, ip="127.0.0.1", user_agent="authstorm"
+        )
+        message, _ = posting.post_visitor_message(
+            visitor_id=session.visitor.id, visit_id=session.visit.id,
+            client_id=f"authstorm-{n}", text="Hello",
+        )  # fmt: skip
+        sessions.end_visitor_session(visitor_id=session.visitor.id, visit_id=session.visit.id)
+        visitor_rows.append(
+            {"site": n % sites, "token": session.visitor.token, "dialog": message.dialog_id}
+        )
+    return {
+        "sites": [s.widget_key for s in site_rows],
+        "consoles": console_rows,
+        "visitors": visitor_rows,
     }
 
 
@@ -314,8 +365,18 @@ def main(argv=None) -> None:
     seed.add_argument("--messages", type=int, default=1_000_000)
     pages = sub.add_parser("pages")
     pages.add_argument("--dialogs", type=int, default=100_000)
+    storm = sub.add_parser("authstorm")
+    storm.add_argument("--tag", required=True)
+    storm.add_argument("--consoles", type=int, default=1000)
+    storm.add_argument("--token-consoles", type=int, default=250)
+    storm.add_argument("--visitors", type=int, default=1000)
+    storm.add_argument("--sites", type=int, default=10)
     args = parser.parse_args(argv)
-    if args.command == "chat":
+    if args.command == "authstorm":
+        out = authstorm_fixtures(
+            args.tag, args.consoles, args.token_consoles, args.visitors, args.sites
+        )
+    elif args.command == "chat":
         out = chat_fixtures(args.tag, args.sites, args.operators, args.burst_operators)
     elif args.command == "seed-pages":
         out = seed_pages(args.dialogs, args.messages)

@@ -632,6 +632,13 @@ class Generator:
 
         return await storm(self)
 
+    # --- scenario 3d: authenticated connect storm (bench/authstorm.py) ------------------------
+
+    async def authstorm(self) -> dict:
+        from bench.authstorm import storm
+
+        return await storm(self)
+
     # --- scenario 4: console pages ----------------------------------------------------------
 
     async def pages(self) -> dict:

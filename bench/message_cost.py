@@ -7,7 +7,10 @@ Calls the services the consumers call (post_visitor_message, post_operator_messa
 the consumers do: from an event loop, through chat/realtime/db_threads.py, so the on-commit events
 reach the configured channel layer through the loop as in Daphne. CPU time is process time
 (user + system, every thread), so it depends little on what else the machine runs.
-Prints one JSON object; --profile also prints the top of a cProfile by cumulative time.
+Prints one JSON object; --profile also prints the top of a cProfile by cumulative time
+(SORT=tottime to sort otherwise): the event loop's thread and the pool threads the services
+run on, in one listing (cProfile sees only the thread it was enabled in). Its times are
+wall-clock: on a loaded machine they include waiting.
 """
 
 import argparse
@@ -42,6 +45,10 @@ from operators.models import Account, Operator  # noqa: E402
 class QueryCounter:
     """Counts the statements a service runs, on whichever pool thread it runs."""
 
+    # --profile: a cProfile enabled around each service call on its pool thread (the
+    # calls are awaited one at a time, so never two threads at once).
+    thread_profiler = None
+
     def __init__(self):
         self.count = 0
         self.lock = threading.Lock()
@@ -53,8 +60,15 @@ class QueryCounter:
 
     def wrap(self, func):
         def counted(*args, **kwargs):
-            with connection.execute_wrapper(self):
-                return func(*args, **kwargs)
+            profiler = QueryCounter.thread_profiler
+            if profiler:
+                profiler.enable()
+            try:
+                with connection.execute_wrapper(self):
+                    return func(*args, **kwargs)
+            finally:
+                if profiler:
+                    profiler.disable()
 
         return counted
 
@@ -145,13 +159,16 @@ def main(argv=None) -> None:
     rounds = max(1, args.messages // len(pairs))
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
+        QueryCounter.thread_profiler = cProfile.Profile()
         profiler.enable()
     result = asyncio.run(run(operator, pairs, rounds))
     if profiler:
         profiler.disable()
         out = io.StringIO()
         sort = os.environ.get("SORT", "cumulative")
-        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(45)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.add(QueryCounter.thread_profiler)
+        stats.sort_stats(sort).print_stats(45)
         print(out.getvalue())
     print(json.dumps(result))
 

@@ -1,7 +1,7 @@
 """`make bench`: the product against the bare Channels relay, on real server processes.
 
     python -m bench.run [--quick] [--profile]
-        [--only chat,knee,burst,idle,reconnect,pages,embedded,storm]
+        [--only chat,knee,burst,idle,reconnect,pages,embedded,storm,authstorm,page]
 
 Starts every server itself (Daphne pinned to core 0, the generator pinned to core 1),
 on a dedicated PostgreSQL database (livechat_bench, livechat_bench_quick) and a dedicated
@@ -9,8 +9,8 @@ Redis database number and channel prefix, so runs never collide with test suites
 Prints one line per scenario as it goes and, last, one JSON object (the summary).
 Sizes can be overridden by environment: BENCH_VISITORS, BENCH_OPERATORS, BENCH_INTERVAL,
 BENCH_DURATION, BENCH_IDLE, BENCH_BURST, BENCH_DIALOGS, BENCH_MESSAGES, BENCH_STORM,
-BENCH_PAGE_REQUESTS, BENCH_RECONNECT, BENCH_KNEE_STEP_S, BENCH_REDIS_DB; BENCH_DB names
-the PostgreSQL database instead;
+BENCH_PAGE_REQUESTS, BENCH_RECONNECT, BENCH_AUTHSTORM, BENCH_KNEE_STEP_S, BENCH_REDIS_DB;
+BENCH_DB names the PostgreSQL database instead, BENCH_CHANNEL_PREFIX the channel prefix's start;
 BENCH_SERVER=uvicorn serves the product and the relay with uvicorn instead of Daphne;
 BENCH_PROCESSES=2 runs the chat and burst scenarios, product and relay alike, on two
 server processes (one per core) that the generator's sockets take in turn.
@@ -18,6 +18,7 @@ server processes (one per core) that the generator's sockets take in turn.
 
 import argparse
 import contextlib
+import gzip
 import json
 import os
 import platform
@@ -54,6 +55,7 @@ FULL = {
     "storm": 200,
     "storm_trials": 3,
     "reconnect": 10_000,
+    "authstorm": 2000,
     "knee_step_s": 10.0,
 }
 QUICK = {
@@ -74,6 +76,7 @@ QUICK = {
     "storm": 200,
     "storm_trials": 1,
     "reconnect": 100,
+    "authstorm": 200,
     "knee_step_s": 1.0,
 }
 # The knee sweep's offered rates (msg/s, visitor messages and answers together).
@@ -280,6 +283,28 @@ def redis_publish_ceiling(requests: int) -> float | None:
         return None
 
 
+def page_weight(env: dict, site_key: str, runs: int) -> dict:
+    """bench/page_weight.py against the demo page served as in production: collected
+    static files with their gzip copies, WhiteNoise without its finders."""
+    with tempfile.TemporaryDirectory(prefix="bench-static-") as static_root:
+        env = {**env, "STATIC_ROOT": static_root, "WHITENOISE_USE_FINDERS": "false"}
+        # The admin's files are not on the demo page: not collected, a few seconds saved.
+        django_run(env, "manage.py", "collectstatic", "--noinput", "--ignore", "admin")
+        with DaphneServer("config.asgi:application", env) as server:
+            out = subprocess.run(
+                ["taskset", "-c", "1", PYTHON, "-m", "bench.page_weight",
+                 f"http://127.0.0.1:{server.port}", site_key, "--runs", str(runs)],
+                cwd=ROOT, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"failed": out.stderr[-2000:]}
+    result = json.loads(lines[-1])
+    loader = (ROOT / "static" / "chat" / "embed.js").read_bytes()
+    result["loader_gzip_bytes"] = len(gzip.compress(loader, 9))
+    return result
+
+
 # --- the summary line -------------------------------------------------------------------------
 
 
@@ -287,6 +312,10 @@ def ratio(a, b, digits: int = 2):
     if a is None or b in (None, 0):
         return None
     return round(a / b, digits)
+
+
+def kb(value):
+    return None if value is None else round(value / 1024, 1)
 
 
 def summary(results: dict, *, quick: bool) -> dict:
@@ -387,6 +416,37 @@ def summary(results: dict, *, quick: bool) -> dict:
             "baseline_reconnect_timed_out": get("reconnect_relay", "handshakes_timed_out"),
             "baseline_reconnect_messages_lost": get("reconnect_relay", "messages_lost"),
             "baseline_reconnect_cpu_ms_per_resume": get("reconnect_relay", "cpu_ms_per_resume"),
+            "widget_loader_kb_gz": kb(get("page_weight", "loader_gzip_bytes")),
+            "widget_loader_kb": kb(get("page_weight", "loader_bytes")),
+            "widget_kb_at_load": kb(get("page_weight", "bytes_at_load")),
+            "widget_kb_before_open": kb(get("page_weight", "bytes_before_open")),
+            "widget_kb_after_open": kb(get("page_weight", "bytes_after_open")),
+            "widget_frame_at_load": get("page_weight", "frame_at_load"),
+            "widget_socket_at_load": get("page_weight", "socket_at_load"),
+            "widget_main_thread_ms_at_load": get("page_weight", "main_thread_ms_at_load"),
+            "widget_main_thread_ms": get("page_weight", "main_thread_ms_before_open"),
+            "widget_cls": get("page_weight", "widget_cls"),
+            "page_cls": get("page_weight", "cls"),
+            "authstorm_clients": get("authstorm", "clients"),
+            "authstorm_got_hello": get("authstorm", "got_hello"),
+            "authstorm_all_hello_s": get("authstorm", "all_hello_s"),
+            "authstorm_p99_ms": get("authstorm", "time_to_hello", "p99_ms"),
+            "authstorm_console_p99_ms": get(
+                "authstorm", "time_to_hello_by_kind", "console", "p99_ms"
+            ),
+            "authstorm_visitor_p99_ms": get(
+                "authstorm", "time_to_hello_by_kind", "visitor", "p99_ms"
+            ),
+            "authstorm_refused": get("authstorm", "handshakes_refused"),
+            "authstorm_timed_out": get("authstorm", "handshakes_timed_out"),
+            "authstorm_closed_before_hello": get("authstorm", "closed_before_hello"),
+            "authstorm_cpu_ms_per_connect": get("authstorm", "cpu_ms_per_connect"),
+            "baseline_authstorm_got_hello": get("authstorm_relay", "got_hello"),
+            "baseline_authstorm_all_hello_s": get("authstorm_relay", "all_hello_s"),
+            "baseline_authstorm_p99_ms": get("authstorm_relay", "time_to_hello", "p99_ms"),
+            "baseline_authstorm_refused": get("authstorm_relay", "handshakes_refused"),
+            "baseline_authstorm_timed_out": get("authstorm_relay", "handshakes_timed_out"),
+            "baseline_authstorm_cpu_ms_per_connect": get("authstorm_relay", "cpu_ms_per_connect"),
             "redis_publish_per_s": results.get("redis_publish_per_s"),
             "quick": quick,
         }
@@ -401,6 +461,12 @@ def summary(results: dict, *, quick: bool) -> dict:
                 line["cpu_ms_per_connect"], line["baseline_cpu_ms_per_connect"]
             ),
             "connects_ratio": ratio(line["connects_per_s"], line["baseline_connects_per_s"]),
+            "authstorm_all_hello_ratio": ratio(
+                line["authstorm_all_hello_s"], line["baseline_authstorm_all_hello_s"]
+            ),
+            "authstorm_cpu_per_connect_ratio": ratio(
+                line["authstorm_cpu_ms_per_connect"], line["baseline_authstorm_cpu_ms_per_connect"]
+            ),
         }
     )
     return line
@@ -413,7 +479,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", action="store_true", help="py-spy the product's chat run")
-    parser.add_argument("--only", default="chat,knee,burst,idle,reconnect,pages,embedded,storm")
+    parser.add_argument(
+        "--only", default="chat,knee,burst,idle,reconnect,pages,embedded,storm,authstorm,page"
+    )
     args = parser.parse_args(argv)
     sizes = dict(QUICK if args.quick else FULL)
     for key in sizes:
@@ -427,12 +495,13 @@ def main(argv=None) -> None:
         "livechat_bench_quick" if args.quick else "livechat_bench"
     )
     tag = f"{int(time.time())}{os.getpid() % 1000}"
+    prefix = os.environ.get("BENCH_CHANNEL_PREFIX", "bench")  # + the run's tag
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
     prod_env = {
         **base_env,
         "DATABASE_URL": f"{PG}/{db_name}",
         "REDIS_URL": f"{REDIS}/{os.environ.get('BENCH_REDIS_DB', '13')}",
-        "CHANNEL_PREFIX": f"bench{tag}",
+        "CHANNEL_PREFIX": f"{prefix}{tag}",
         "CELERY_TASK_DEFAULT_QUEUE": f"bench{tag}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "20"),
@@ -473,12 +542,13 @@ def main(argv=None) -> None:
         "duration": sizes["duration"],
     }
     app = os.environ.get("BENCH_APP", "config.asgi:application")
-    relay_env = {**prod_env, "CHANNEL_PREFIX": f"relay{tag}"}
+    relay_env = {**prod_env, "CHANNEL_PREFIX": f"{prefix}relay{tag}"}
     profile_path = ROOT / "var" / "bench-profile.txt" if args.profile else None
 
     def scenario(name, app, env, kind, config, relay, profile=None, processes=1):
         """processes > 1: that many servers, server i pinned to core i (mod the cores)."""
         t0 = time.monotonic()
+        load = round(os.getloadavg()[0], 2)  # the machine is shared: beside every figure
         with contextlib.ExitStack() as stack:
             servers = [
                 stack.enter_context(
@@ -490,8 +560,8 @@ def main(argv=None) -> None:
                 for i in range(processes)
             ]  # fmt: skip
             result = loadgen(servers, kind, config, relay)
-        results[name] = result
-        log(f"{name} ({time.monotonic() - t0:.0f} s): {json.dumps(result)}")
+        results[name] = {**result, "load_avg_1m_at_start": load}
+        log(f"{name} ({time.monotonic() - t0:.0f} s): {json.dumps(results[name])}")
 
     n = sizes["processes"]
     if "chat" in only:
@@ -606,6 +676,43 @@ def main(argv=None) -> None:
             scenario(f"storm{suffix}", app, prod_env, "storm", storm_config, False)
             scenario(f"storm_embedded{suffix}", "config.asgi:application", storm_embedded_env,
                      "storm", storm_embedded, False)  # fmt: skip
+    if "authstorm" in only:
+        # The authenticated connect storm (issue 20, bench/authstorm.py): half console
+        # sockets (a quarter of them with an access token), half returning visitors.
+        t0 = time.monotonic()
+        n_storm = sizes["authstorm"]
+        consoles = n_storm // 2
+        # BENCH_AUTHSTORM_FIXTURES=path: the credentials made once and kept there, so two
+        # trees (before and after a change) are measured on the same rows.
+        saved = Path(os.environ.get("BENCH_AUTHSTORM_FIXTURES") or os.devnull)
+        if saved.is_file() and saved.stat().st_size:
+            authstorm_fixtures = json.loads(saved.read_text())
+        else:
+            authstorm_fixtures = django_run(
+                prod_env, "-m", "bench.fixtures", "authstorm", "--tag", tag,
+                "--consoles", str(consoles), "--token-consoles", str(consoles // 4),
+                "--visitors", str(n_storm - consoles), "--sites", str(sizes["sites"]),
+                timeout=1800,
+            )  # fmt: skip
+            if saved != Path(os.devnull):
+                saved.write_text(json.dumps(authstorm_fixtures))
+        log(f"authstorm fixtures ({time.monotonic() - t0:.0f} s)")
+        authstorm_config = {
+            **common,
+            "fixtures": authstorm_fixtures,
+            "authstorm_patience": 60.0,
+            "timeout": 300,
+        }
+        scenario("authstorm_relay", "bench.relay:application", relay_env, "authstorm",
+                 authstorm_config, True)  # fmt: skip
+        scenario("authstorm", app, prod_env, "authstorm", authstorm_config, False)
+    if "page" in only:
+        # The widget's cost to the host page (issue 20): the demo page in Chromium.
+        t0 = time.monotonic()
+        results["page_weight"] = page_weight(
+            embedded_env, embedded_fixtures()["sites"][0], runs=1 if args.quick else 5
+        )
+        log(f"page_weight ({time.monotonic() - t0:.0f} s): {json.dumps(results['page_weight'])}")
     results["redis_publish_per_s"] = redis_publish_ceiling(20_000 if args.quick else 200_000)
     log(f"redis-benchmark PUBLISH (300 B): {results['redis_publish_per_s']} per s")
     if profile_path and profile_path.exists():

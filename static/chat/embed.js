@@ -4,7 +4,9 @@
  *   <script src="https://CHAT-HOST/static/chat/embed.js" data-site="WIDGET_KEY" async></script>
  *
  * Adds a launcher button and the chat frame (an iframe served by the chat host) to the
- * page. The visitor token lives in THIS page's localStorage (third-party storage in the
+ * page; the frame loads after the page's load event when the browser is idle, or at once
+ * when the chat is opened (tests/e2e/test_widget_cost_in_browser.py; at most 10 KB
+ * gzipped, tests/chat/test_loader_budget.py). The visitor token lives in THIS page's localStorage (third-party storage in the
  * iframe is blocked by browsers) and is handed to the frame over postMessage.
  *
  * Optional attributes on the script tag:
@@ -240,8 +242,29 @@
       else if (phone.addListener) phone.addListener(relayout);
     }
     layout();
+    // The frame (its page, styles, scripts and socket) costs the host page nothing while
+    // it loads: it starts once the page has loaded and the browser is idle, or at once
+    // when the chat is to show open (LiveChat.open(), or open when the visitor left the
+    // previous page). Loaded before the visitor opens the chat, it still brings unread
+    // counts and invitations to the closed launcher.
+    if (state.open) loadFrame();
+    else whenIdle(loadFrame);
+  }
+
+  function loadFrame() {
     // The listener is in place before the frame loads, so its "ready" cannot be missed.
-    frame.src = FRAME_URL;
+    if (frame && !frame.src) frame.src = FRAME_URL;
+  }
+
+  function whenIdle(callback) {
+    function idle() {
+      if (window.requestIdleCallback) window.requestIdleCallback(callback, { timeout: 3000 });
+      else setTimeout(callback, 200);
+    }
+    if (document.readyState === "complete") return idle();
+    window.addEventListener("load", idle);
+    // A page whose load never ends (a request that hangs) still gets its chat.
+    setTimeout(idle, 15000);
   }
 
   function layout() {
@@ -306,6 +329,7 @@
       return;
     }
     open = !!open;
+    if (open) loadFrame();
     var changed = open !== state.open;
     state.open = open;
     session.set("open", open ? "1" : "0");

@@ -107,3 +107,24 @@ def test_the_reconnect_backoff_is_the_widgets():
     for attempt, ceiling in [(0, 0.5), (1, 1.0), (4, 8.0), (5, 15.0), (9, 15.0)]:
         waits = [backoff(attempt) for _ in range(200)]
         assert ceiling / 2 <= min(waits) and max(waits) <= ceiling
+
+
+def test_the_widget_cost_keys_come_from_the_page_weight_run():
+    results = {
+        "page_weight": {
+            "loader_gzip_bytes": 6144,
+            "loader_bytes": 6554,
+            "bytes_at_load": 6554,
+            "bytes_before_open": 78643,
+            "frame_at_load": False,
+            "socket_at_load": False,
+            "main_thread_ms_before_open": 70,
+            "widget_cls": 0,
+        }
+    }
+    line = summary(results, quick=True)
+    assert line["widget_loader_kb_gz"] == 6.0
+    assert (line["widget_kb_at_load"], line["widget_kb_before_open"]) == (6.4, 76.8)
+    assert line["widget_frame_at_load"] is False and line["widget_cls"] == 0
+    assert line["widget_main_thread_ms"] == 70
+    assert summary({}, quick=True)["widget_loader_kb_gz"] is None  # not run: still a key
