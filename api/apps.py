@@ -11,4 +11,8 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from api import schema  # noqa: F401  (drf-spectacular's extension for the token scheme)
+        from api import hooks, schema, sockets  # noqa: F401  (schema: drf-spectacular's extension)
+        from chat.realtime import extensions
+
+        extensions.register_console_scope_groups(sockets.token_groups)
+        hooks.token_revoked.connect(sockets.close_token_sockets)

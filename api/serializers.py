@@ -143,7 +143,10 @@ class BlockSerializer(serializers.Serializer):
 
 class BlockedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField()
+    network = serializers.CharField(help_text="The IP address or network; empty for e-mail.")
+    email = serializers.CharField(
+        help_text="The e-mail address of a visitor who wrote only by e-mail; else empty."
+    )
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
 

@@ -13,11 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api import hooks
 from api.models import PREFIX, AccessToken
 from chat.errors import ChatError, NotFound
 from operators.models import Operator
 
 MAX_TOKENS = 50
+# Why a token's open sockets were closed (the close reason, next to code 4401).
+REVOKED = "token_revoked"
 # last_used_at is written at most this often per token (not on every request).
 USE_RESOLUTION = datetime.timedelta(minutes=1)
 
@@ -76,14 +79,17 @@ def tokens_of(operator: Operator) -> list[AccessToken]:
     return list(operator.access_tokens.all())
 
 
+@transaction.atomic
 def revoke(*, operator: Operator, token_id) -> AccessToken:
-    """Revoke one of the operator's own tokens (another's is NotFound, never touched)."""
-    token = AccessToken.objects.filter(operator=operator, pk=token_id).first()
+    """Revoke one of the operator's own tokens (another's is NotFound, never touched).
+    Once committed, the token's open sockets are closed (hooks.token_revoked)."""
+    token = AccessToken.objects.select_for_update().filter(operator=operator, pk=token_id).first()
     if token is None:
         raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        hooks.token_revoked.send_on_commit(token=token, reason=REVOKED)
     return token
 
 

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.forms import ModelForm
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from chat.console import withdrawal
 from chat.models import (
     Attachment,
     BlockedIP,
@@ -18,6 +21,8 @@ from chat.models import (
     Visitor,
 )
 from chat.visitors import blocking, erasure, origins
+from operators.admin import OperatorAdmin
+from operators.models import Operator
 
 
 class SiteForm(ModelForm):
@@ -203,7 +208,13 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 class BlockedIPForm(ModelForm):
     def clean_network(self):
-        return blocking.normalise_network(self.cleaned_data.get("network"))
+        network = self.cleaned_data.get("network")
+        if not network and self.data.get("email"):  # an e-mail entry (blocking.py)
+            return ""
+        return blocking.normalise_network(network)
+
+    def clean_email(self):
+        return (self.cleaned_data.get("email") or "").strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -217,9 +228,57 @@ class BlockedIPForm(ModelForm):
 @admin.register(BlockedIP)
 class BlockedIPAdmin(admin.ModelAdmin):
     form = BlockedIPForm
-    list_display = ["network", "account", "reason", "blocked_by", "created_at"]
+    list_display = ["network", "email", "account", "reason", "blocked_by", "created_at"]
     list_filter = ["account"]
     list_select_related = ["account", "blocked_by__user"]
-    search_fields = ["network", "reason"]
+    search_fields = ["network", "email", "reason"]
     raw_id_fields = ["blocked_by", "visitor"]
     readonly_fields = ["created_at"]
+
+
+# --- an operator who may no longer use the console (chat/console/withdrawal.py) ---------
+
+
+def _operator_ids_of_users(users) -> list[int]:
+    return list(Operator.objects.filter(user__in=users).values_list("pk", flat=True))
+
+
+class ConsoleUserAdmin(UserAdmin):
+    """Django's user admin; deactivating or deleting a user closes his console sockets."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            withdrawal.withdraw(_operator_ids_of_users([obj]), reason=withdrawal.DEACTIVATED)
+
+    def delete_model(self, request, obj):
+        withdrawal.withdraw(_operator_ids_of_users([obj]), reason=withdrawal.REMOVED)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        withdrawal.withdraw(_operator_ids_of_users(queryset), reason=withdrawal.REMOVED)
+        super().delete_queryset(request, queryset)
+
+
+class ConsoleOperatorAdmin(OperatorAdmin):
+    """operators' admin; removing an operator from his account (deleting him, or moving him
+    to another) closes his console sockets."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "account" in form.changed_data:
+            withdrawal.withdraw([obj.pk], reason=withdrawal.REMOVED)
+
+    def delete_model(self, request, obj):
+        withdrawal.withdraw([obj.pk], reason=withdrawal.REMOVED)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        withdrawal.withdraw(queryset.values_list("pk", flat=True), reason=withdrawal.REMOVED)
+        super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), ConsoleUserAdmin)
+admin.site.unregister(Operator)
+admin.site.register(Operator, ConsoleOperatorAdmin)

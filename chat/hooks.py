@@ -115,3 +115,8 @@ visitor_socket_closed = Hook("visitor_socket_closed")
 # A dialog's status or connected operators changed (chat.realtime.events.
 # dialog_changed_on_commit): receivers get dialog= and operators= (connected now).
 dialog_changed = Hook("dialog_changed")
+# An operator may no longer use the console (chat.console.withdrawal: his user deactivated,
+# his operator profile removed from the account or moved to another): receivers get
+# operator_ids= and reason= ("operator_deactivated", "operator_removed"). chat closes
+# every console socket of theirs (session or access token) with 4401 and the reason.
+operator_access_withdrawn = Hook("operator_access_withdrawn")

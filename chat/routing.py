@@ -1,7 +1,7 @@
-from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
+from chat.realtime.console_auth import ConsoleAuthMiddlewareStack
 from chat.realtime.consumers.operator import OperatorConsumer
 from chat.realtime.consumers.visitor import VisitorConsumer
 
@@ -14,6 +14,8 @@ websocket_urlpatterns = [
     path("ws/visitor/<str:site_key>/", VisitorConsumer.as_asgi()),
     path(
         "ws/console/",
-        AllowedHostsOriginValidator(AuthMiddlewareStack(OperatorConsumer.as_asgi())),
+        # The session's user is resolved by the consumer after the handshake is accepted
+        # (chat/realtime/console_auth.py): a storm of consoles is not dropped at 5 s.
+        AllowedHostsOriginValidator(ConsoleAuthMiddlewareStack(OperatorConsumer.as_asgi())),
     ),
 ]

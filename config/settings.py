@@ -15,6 +15,7 @@ import PIL.Image
 from django.core.exceptions import ImproperlyConfigured
 
 from config import secrets
+from config.redis_topology import RedisTopology
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "routing",  # auto-assignment, capacity and the queue (docs/routing.md)
     "teamwork",  # internal notes and transfers (teamwork/, docs/teamwork.md)
     "messengers",  # Telegram and VK in the console (messengers/, docs/channels.md)
+    "mailchannel",  # e-mail: transcripts, answers, lead notices, replies by IMAP (docs/channels.md)
     "crm",
     "push",  # Web Push to operators' devices (push/)
     "retention",  # per-account retention of dialogs, attachments and leads (retention/)
@@ -147,15 +149,19 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# One Redis server (REDIS_URL) or the master Redis Sentinel names (REDIS_SENTINELS,
+# REDIS_SENTINEL_MASTER): config/redis_topology.py turns either into each component's
+# settings below (docs/operations.md, "Redis failover (Sentinel)").
+REDIS_TOPOLOGY = RedisTopology.from_env(os.environ)
+REDIS_URL = REDIS_TOPOLOGY.url if REDIS_TOPOLOGY else ""
+if REDIS_TOPOLOGY:
     CHANNEL_LAYERS = {
         "default": {
             # channels_redis' pub/sub layer, bounded and never raising while Redis is
             # down (chat/realtime/layer.py, docs/operations.md "Health and faults").
             "BACKEND": "chat.realtime.layer.ResilientPubSubLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+                "hosts": REDIS_TOPOLOGY.channel_layer_hosts(max_connections=1000),
                 "prefix": env.str("CHANNEL_PREFIX", default="livechat"),
                 "timeout": env.float("CHANNEL_LAYER_TIMEOUT", default=2.0),
                 "heartbeat": env.float("CHANNEL_LAYER_HEARTBEAT", default=1.0),
@@ -181,15 +187,22 @@ CACHES = {
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CHANNEL_PREFIX", default="livechat"),
             # Redis down or hung: fail within a second instead of holding the request.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                **REDIS_TOPOLOGY.cache_options(),
+            },
         }
-        if REDIS_URL
+        if REDIS_TOPOLOGY
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_URL = REDIS_TOPOLOGY.celery_broker_url() if REDIS_TOPOLOGY else "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    REDIS_TOPOLOGY.celery_broker_transport_options() if REDIS_TOPOLOGY else {}
+)
+CELERY_TASK_ALWAYS_EAGER = not REDIS_TOPOLOGY
 CELERY_TASK_ACKS_LATE = True
 # Installations (or test runs) sharing one Redis keep their tasks apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
@@ -243,8 +256,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Daphne serves static files through WhiteNoise; finders let a checkout work before
-# collectstatic has run.
-WHITENOISE_USE_FINDERS = True
+# collectstatic has run. WHITENOISE_USE_FINDERS=false (production, after collectstatic)
+# serves the collected files with their gzip copies (docs/operations.md).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
@@ -378,3 +392,6 @@ from config.settings_beat import *  # noqa: E402, F403
 
 # Object storage, the single beat and retention: config/settings_storage.py.
 from config.settings_storage import *  # noqa: E402, F403
+
+# E-mail (SMTP out, IMAP in; mailchannel/, docs/channels.md): config/settings_mail.py.
+from config.settings_mail import *  # noqa: E402, F403

@@ -21,7 +21,10 @@ API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Live chat operator API",
     "DESCRIPTION": "What an operator does in the console, for apps and integrations "
-    "(docs/api.md). Live updates: the console WebSocket (docs/operator-protocol.md).",
+    "(docs/api.md). Live updates: the console WebSocket (/ws/console/ with the same "
+    "Authorization: Bearer token; docs/operator-protocol.md). Revoking a token closes the "
+    'sockets it opened at once with close code 4401 and reason "token_revoked": do not '
+    "reconnect with that token.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

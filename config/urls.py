@@ -39,6 +39,7 @@ urlpatterns = [
     path("console/teamwork/", include("teamwork.urls")),
     path("console/push/", include("push.urls")),
     path("console/webhooks/", include("webhooks.urls")),
+    path("console/mail/", include("mailchannel.urls")),
     path("console/invitations/", include("engage.urls_rules")),
     path("console/visitors/", include("engage.urls")),
     path(

@@ -132,90 +132,90 @@ def _lead_for_operator(operator, lead_id) -> Lead:
     return lead
 
 
-@transaction.atomic
 def queue_dialog_export(*, operator, dialog_id: int) -> list[Export]:
     """Send to CRM from the dialog page: one export per active integration of the account."""
-    dialog = chat_selectors.dialog_for_operator(operator, dialog_id)
-    integrations = _active_integrations(dialog.site.account_id)
-    if not integrations:
-        raise _no_integration()
-    return _queue(integrations, dialog_id=dialog.id, lead_id=None, operator=operator)
+    with transaction.atomic():
+        dialog = chat_selectors.dialog_for_operator(operator, dialog_id)
+        integrations = _active_integrations(dialog.site.account_id)
+        if not integrations:
+            raise _no_integration()
+        return _queue(integrations, dialog_id=dialog.id, lead_id=None, operator=operator)
 
 
-@transaction.atomic
 def queue_lead_export(*, operator, lead_id: int) -> list[Export]:
     """Send to CRM from the Leads page. A lead left in a chat shows its export in the dialog."""
-    lead = _lead_for_operator(operator, lead_id)
-    integrations = _active_integrations(lead.account_id)
-    if not integrations:
-        raise _no_integration()
-    return _queue(integrations, dialog_id=lead.dialog_id, lead_id=lead.id, operator=operator)
+    with transaction.atomic():
+        lead = _lead_for_operator(operator, lead_id)
+        integrations = _active_integrations(lead.account_id)
+        if not integrations:
+            raise _no_integration()
+        return _queue(integrations, dialog_id=lead.dialog_id, lead_id=lead.id, operator=operator)
 
 
-@transaction.atomic
 def retry_export(*, operator, export_id: int) -> Export:
     """The same export again (same idempotency key), back to queued. operator=None: the
     Django admin's action, whose permission the admin has checked."""
-    export = Export.objects.select_for_update().filter(pk=export_id).first()
-    if export is None:
-        raise NotFound(_("No such export."))
-    if operator is not None:
-        if export.dialog_id:
-            chat_selectors.dialog_for_operator(operator, export.dialog_id)
-        else:
-            _lead_for_operator(operator, export.lead_id)
-    if export.status == Export.Status.SENT:
-        raise CrmError("already_sent", _("This export has been delivered already."))
-    if export.status == Export.Status.QUEUED:
-        return export  # already on its way
-    # A new round of automatic retries, due now. The connector asks the CRM first, so a
-    # lead the failed round did make is found, not made again.
-    export.status = Export.Status.QUEUED
-    export.last_error = ""
-    export.updated_at = timezone.now()
-    export.retries = 0
-    export.retrying_since = None
-    export.next_attempt_at = None
-    export.save(
-        update_fields=[
-            "status",
-            "last_error",
-            "updated_at",
-            "retries",
-            "retrying_since",
-            "next_attempt_at",
-        ]
-    )
-    transaction.on_commit(lambda: enqueue(export.id))
-    publish_panel(export.dialog_id)
-    return export
+    with transaction.atomic():
+        export = Export.objects.select_for_update().filter(pk=export_id).first()
+        if export is None:
+            raise NotFound(_("No such export."))
+        if operator is not None:
+            if export.dialog_id:
+                chat_selectors.dialog_for_operator(operator, export.dialog_id)
+            else:
+                _lead_for_operator(operator, export.lead_id)
+        if export.status == Export.Status.SENT:
+            raise CrmError("already_sent", _("This export has been delivered already."))
+        if export.status == Export.Status.QUEUED:
+            return export  # already on its way
+        # A new round of automatic retries, due now. The connector asks the CRM first, so a
+        # lead the failed round did make is found, not made again.
+        export.status = Export.Status.QUEUED
+        export.last_error = ""
+        export.updated_at = timezone.now()
+        export.retries = 0
+        export.retrying_since = None
+        export.next_attempt_at = None
+        export.save(
+            update_fields=[
+                "status",
+                "last_error",
+                "updated_at",
+                "retries",
+                "retrying_since",
+                "next_attempt_at",
+            ]
+        )
+        transaction.on_commit(lambda: enqueue(export.id))
+        publish_panel(export.dialog_id)
+        return export
 
 
 # --- automatic exports (chat.hooks, connected in crm.apps) --------------------------------
 
 
-@transaction.atomic
 def on_dialog_ended(dialog) -> list[Export]:
     """The ended dialog's exports wait for its rating (rating_wait_seconds), whichever
     comes first: the visitor's rating (on_dialog_rated) or the end of the wait."""
-    integrations = _active_integrations(dialog.site.account_id, export_ended_dialogs=True)
-    if not integrations:
-        return []
-    wait = rating_wait_seconds(dialog)
-    return _queue(integrations, dialog_id=dialog.id, lead_id=None, operator=None, wait=wait)
+    with transaction.atomic():
+        integrations = _active_integrations(dialog.site.account_id, export_ended_dialogs=True)
+        if not integrations:
+            return []
+        wait = rating_wait_seconds(dialog)
+        return _queue(integrations, dialog_id=dialog.id, lead_id=None, operator=None, wait=wait)
 
 
-@transaction.atomic
 def on_dialog_rated(dialog_id: int) -> list[int]:
     """The visitor rated: his dialog's exports that wait for it are sent now, rating and
     all. Exports already sent are not sent again (a rating changed later stays out)."""
-    ids = _send_waiting_now(Export.objects.filter(dialog_id=dialog_id))
-    if ids:
-        publish_panel(dialog_id)
-    return ids
+    with transaction.atomic():
+        ids = _send_waiting_now(Export.objects.filter(dialog_id=dialog_id))
+        if ids:
+            publish_panel(dialog_id)
+        return ids
 
 
-@transaction.atomic
 def on_lead_created(lead) -> list[Export]:
-    integrations = _active_integrations(lead.account_id, export_new_leads=True)
-    return _queue(integrations, dialog_id=lead.dialog_id, lead_id=lead.id, operator=None)
+    with transaction.atomic():
+        integrations = _active_integrations(lead.account_id, export_new_leads=True)
+        return _queue(integrations, dialog_id=lead.dialog_id, lead_id=lead.id, operator=None)

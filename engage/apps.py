@@ -17,10 +17,12 @@ class EngageConfig(AppConfig):
         from engage import (  # noqa: F401 (admin)
             hours_admin,
             hours_schedule,
+            hours_views,
             hours_widget,
             invitations,
             presence,
             rules,
+            site_settings,
             visitors_live,
         )
 
@@ -33,3 +35,32 @@ class EngageConfig(AppConfig):
         openings.register_opener(invitations.opening_for)
         presence.connect()
         extensions.register_console_topic(visitors_live.TOPIC, visitors_live.topic_groups)
+        # The Site settings shell is engage's; its sections and menu links are registered
+        # by their own apps (engage/site_settings.py): these are engage's.
+        site_settings.register_section(
+            site_settings.Section(
+                key="hours",
+                title=_("Business hours"),
+                order=10,
+                route="hours/",
+                view=hours_views.site_hours,
+            )
+        )
+        site_settings.register_entry(
+            site_settings.MenuEntry(
+                key="sites",
+                title=_("Site settings"),
+                order=10,
+                url_name="site_settings:list",
+                element_id="site-settings-link",
+            )
+        )
+        site_settings.register_entry(
+            site_settings.MenuEntry(
+                key="invitations",
+                title=_("Proactive invitations"),
+                order=30,
+                url_name="invitations:home",
+                element_id="invitations-link",
+            )
+        )

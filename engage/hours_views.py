@@ -3,29 +3,19 @@ their Business hours editor. Thin: reads and the save are in hours_services."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.console import selectors as chat_selectors
 from chat.views.decorators import operator_required
-from engage import hours_services, hours_widget
+from engage import hours_services, hours_widget, site_settings
 from engage.hours_forms import SiteHoursForm, SpecialDaysFormSet, WeeklyFormSet
 
 
 def _page(request, template, **context):
     if not request.operator.can_manage_site_settings:
         raise PermissionDenied("This operator may not manage site settings.")
-    return render(
-        request,
-        template,
-        {
-            "operator": request.operator,
-            "tab": "settings",
-            "members": chat_selectors.tab_members(request.operator),  # the tab bar's counters
-            **context,
-        },
-    )
+    return site_settings.render_page(request, template, **context)
 
 
 @operator_required
@@ -34,10 +24,9 @@ def site_list(request):
     return _page(request, "engage/hours_sites.html", sites=sites)
 
 
-@operator_required
 def site_hours(request, site_id):
-    if not request.operator.can_manage_site_settings:
-        raise PermissionDenied("This operator may not manage site settings.")
+    """Site settings > Business hours (a section: engage/site_settings.py checks login and
+    permission before it)."""
     site = hours_services.settings_site_or_404(request.operator, site_id)
     hours = hours_services.hours_of(site)
     data = request.POST if request.method == "POST" else None
@@ -59,11 +48,11 @@ def site_hours(request, site_id):
             now_text = _("Closed now; opens %(when)s.") % {"when": part["opens_at_text"]}
         else:
             now_text = _("Closed now.")
-    return _page(
+    return site_settings.render_section(
         request,
         "engage/hours_edit.html",
         site=site,
-        settings_section="hours",
+        section="hours",
         hours_form=hours_form,
         weekly=weekly,
         special=special,

@@ -203,18 +203,98 @@ class MemoryPresenceStore(PresenceStore):
             return sum(1 for entry in self._sites.get(site_id, {}).values() if _alive(entry, now))
 
 
+# A socket opened or closed, in one round trip: PresenceStore.socket_opened's and
+# socket_closed's change (with _kept) and RedisPresenceStore._update's write, as a script
+# that Redis runs atomically (docs/performance.md, "Seventh round": the optimistic
+# transaction took three round trips per socket event). The contract tests
+# (tests/engage/test_visitors_store.py) run both stores.
+# KEYS: visitor key, site index. ARGV: op ("open"/"close"), visitor id, socket id, now,
+# ttl, and for "open" visit id, since, language.
+SOCKET_SCRIPT = """
+local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+local raw = redis.call('GET', KEYS[1])
+local entry = nil
+if raw then
+  entry = cjson.decode(raw)
+  local sockets, any = {}, false
+  for id, untl in pairs(entry.sockets or {}) do
+    if untl > now then sockets[id] = untl; any = true end
+  end
+  local kept = tonumber(entry.kept_until) or 0
+  if not any and kept <= now then entry = nil else entry.sockets = sockets end
+end
+local socket = ARGV[3]
+if ARGV[1] == 'open' then
+  local visit = tonumber(ARGV[6])
+  if entry == nil or entry.visit ~= visit then
+    entry = {visit = visit, since = tonumber(ARGV[7]), url = '', title = '', pages = 0,
+             sockets = {}}
+  end
+  if ARGV[8] ~= '' then entry.language = ARGV[8]
+  elseif type(entry.language) ~= 'string' then entry.language = '' end
+  entry.sockets[socket] = now + ttl
+elseif entry ~= nil then
+  entry.sockets[socket] = nil
+  if next(entry.sockets) == nil then entry.kept_until = now + ttl end
+end
+if entry == nil then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  return 0
+end
+local online = 0
+for _, untl in pairs(entry.sockets) do
+  if untl > online then online = untl end
+end
+local expires = math.max(online, tonumber(entry.kept_until) or 0)
+local encoded = cjson.encode(entry)
+if next(entry.sockets) == nil then  -- an empty table is an object, as Python writes it
+  encoded = string.gsub(encoded, '"sockets":%[%]', '"sockets":{}')
+end
+redis.call('SET', KEYS[1], encoded, 'EXAT', math.floor(expires) + 1)
+if next(entry.sockets) ~= nil then
+  redis.call('ZADD', KEYS[2], string.format('%.6f', online), ARGV[2])
+  redis.call('EXPIRE', KEYS[2], math.floor(ttl) * 2)
+else
+  redis.call('ZREM', KEYS[2], ARGV[2])
+end
+return 1
+"""
+
+
 class RedisPresenceStore(PresenceStore):
     """Several processes: a key per visitor (JSON, expiring with his last socket) and a
     sorted set per site (visitor id scored by that expiry) to list and count them. A
     change is an optimistic transaction on the visitor's key only, so visitors of one
-    site never wait for each other."""
+    site never wait for each other; a socket's open and close are one script each
+    (SOCKET_SCRIPT), one round trip."""
 
-    def __init__(self, url: str, ttl: float, prefix: str):
-        import redis
+    def __init__(self, topology, ttl: float, prefix: str):
+        from config.redis_topology import RedisTopology
 
         self.ttl = ttl
         self.prefix = prefix
-        self.client = redis.Redis.from_url(url)
+        if isinstance(topology, str):  # a server's URL
+            topology = RedisTopology(url=topology)
+        # One server or the master Redis Sentinel names (config/redis_topology.py).
+        self.client = topology.client()
+        self._socket_script = self.client.register_script(SOCKET_SCRIPT)
+
+    def _socket_event(self, site_id, visitor_id, args) -> None:
+        keys = [self._visitor_key(site_id, visitor_id), self._site_key(site_id)]
+        self._socket_script(keys=keys, args=args)
+
+    def socket_opened(
+        self, site_id, visitor_id, socket_id, *, visit_id, since, language="", now=None
+    ) -> None:
+        now = time.time() if now is None else now
+        args = ["open", visitor_id, socket_id, repr(float(now)), repr(float(self.ttl))]
+        self._socket_event(site_id, visitor_id, [*args, visit_id, repr(float(since)), language])
+
+    def socket_closed(self, site_id, visitor_id, socket_id, *, now=None) -> None:
+        now = time.time() if now is None else now
+        args = ["close", visitor_id, socket_id, repr(float(now)), repr(float(self.ttl))]
+        self._socket_event(site_id, visitor_id, args)
 
     def _site_key(self, site_id):
         return f"{self.prefix}:engage:presence:{site_id}"
@@ -277,9 +357,9 @@ def store() -> PresenceStore:
         with _store_lock:
             if _store is None:
                 ttl = settings.ENGAGE_PRESENCE_TTL_SECONDS
-                if settings.REDIS_URL:
+                if settings.REDIS_TOPOLOGY:
                     _store = RedisPresenceStore(
-                        settings.REDIS_URL, ttl, settings.ENGAGE_PRESENCE_PREFIX
+                        settings.REDIS_TOPOLOGY, ttl, settings.ENGAGE_PRESENCE_PREFIX
                     )
                 else:
                     _store = MemoryPresenceStore(ttl)

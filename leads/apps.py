@@ -10,6 +10,8 @@ class LeadsConfig(AppConfig):
     def ready(self):
         # chat never imports leads: it sends hooks, leads listens.
         from chat import hooks
-        from leads import receivers
+        from chat.messaging import system_lines
+        from leads import receivers, services
 
         hooks.visitor_erased.connect(receivers.visitor_erased)
+        system_lines.register("introduced", services.introduction_text)

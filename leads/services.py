@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from chat import hooks
 from chat.console import selectors as chat_selectors
+from chat.dialogs import lifecycle
 from chat.errors import AccessDenied
 from chat.messaging import payloads as chat_payloads
-from chat.messaging import ratelimit
-from chat.models import Dialog, Message, Visitor
+from chat.messaging import ratelimit, system_lines
+from chat.models import Dialog, Visitor
 from chat.realtime import events
 from chat.visitors import blocking
 from leads import events as leads_events
@@ -134,49 +135,52 @@ def contacts_data(visitor: Visitor) -> dict:
     }
 
 
-def introduction_text(contact: dict) -> str:
+def introduction_line(contact: dict) -> dict:
+    """The dialog's system line (kind "introduced", registered in LeadsConfig.ready)."""
     details = ", ".join(contact[f] for f in CONTACT_FIELDS if contact.get(f))
-    return _("The visitor introduced themselves: %(details)s") % {"details": details}
+    return system_lines.line("introduced", details=details)
 
 
-@transaction.atomic
+def introduction_text(params: dict) -> str:
+    """The line in the active language."""
+    return _("The visitor introduced themselves: %(details)s") % {"details": params["details"]}
+
+
 def submit_offline_lead(*, visitor_id: int, ip: str | None, contact: dict) -> Lead:
     """No operator was online: store the visitor's request (OfflineForm's cleaned data).
     His name and contacts are remembered; an open dialog of his is linked and its
     console row shows the name."""
-    visitor = _locked_visitor(visitor_id)
-    take_rate_slot(visitor=visitor, ip=ip)
-    changed = _remember_contacts(visitor, contact)
-    dialog = _dialog_of(visitor, last_if_none_open=False)
-    if dialog is not None and changed:
-        operator_ids = [op.id for op in chat_selectors.active_operators(dialog.id)]
-        events.visitor_contacts_on_commit(
-            dialog, operator_ids, contacts=contacts_data(visitor), row=True
+    with transaction.atomic():
+        visitor = _locked_visitor(visitor_id)
+        take_rate_slot(visitor=visitor, ip=ip)
+        changed = _remember_contacts(visitor, contact)
+        dialog = _dialog_of(visitor, last_if_none_open=False)
+        if dialog is not None and changed:
+            operator_ids = [op.id for op in chat_selectors.active_operators(dialog.id)]
+            events.visitor_contacts_on_commit(
+                dialog, operator_ids, contacts=contacts_data(visitor), row=True
+            )
+        return _create_lead(
+            visitor=visitor, dialog=dialog, source=Lead.Source.OFFLINE_FORM, contact=contact, ip=ip
         )
-    return _create_lead(
-        visitor=visitor, dialog=dialog, source=Lead.Source.OFFLINE_FORM, contact=contact, ip=ip
-    )
 
 
-@transaction.atomic
 def introduce_visitor(*, visitor_id: int, ip: str | None, contact: dict) -> Lead:
     """ "Introduce yourself" in a chat (IntroduceForm's cleaned data): the visitor gets the
     name and contacts he filled in, a lead is linked to his open dialog (or his last one),
     and operators see it live: a line in the transcript, the row, the header and card."""
-    visitor = _locked_visitor(visitor_id)
-    take_rate_slot(visitor=visitor, ip=ip)
-    _remember_contacts(visitor, contact)
-    dialog = _dialog_of(visitor, last_if_none_open=True)
-    if dialog is not None:
-        operator_ids = [op.id for op in chat_selectors.active_operators(dialog.id)]
-        note = Message.objects.create(
-            dialog=dialog, author_kind=Message.Author.SYSTEM, text=introduction_text(contact)
+    with transaction.atomic():
+        visitor = _locked_visitor(visitor_id)
+        take_rate_slot(visitor=visitor, ip=ip)
+        _remember_contacts(visitor, contact)
+        dialog = _dialog_of(visitor, last_if_none_open=True)
+        if dialog is not None:
+            operator_ids = [op.id for op in chat_selectors.active_operators(dialog.id)]
+            # The message event carries the re-rendered row, so the contacts event does not.
+            lifecycle.system_message(dialog, introduction_line(contact), operator_ids)
+            events.visitor_contacts_on_commit(
+                dialog, operator_ids, contacts=contacts_data(visitor), row=False
+            )
+        return _create_lead(
+            visitor=visitor, dialog=dialog, source=Lead.Source.INTRODUCE, contact=contact, ip=ip
         )
-        # The message event carries the re-rendered row, so the contacts event does not.
-        events.message_posted_on_commit(note, dialog, operator_ids)
-        events.visitor_contacts_on_commit(
-            dialog, operator_ids, contacts=contacts_data(visitor), row=False
-        )
-    return _create_lead(
-        visitor=visitor, dialog=dialog, source=Lead.Source.INTRODUCE, contact=contact, ip=ip
-    )

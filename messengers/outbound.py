@@ -13,6 +13,7 @@ from chat.console import selectors as chat_selectors
 from chat.errors import AccessDenied, NotFound
 from chat.messaging import uploads
 from chat.models import Attachment, Message
+from chat.outbound import retry as retry_policy
 from messengers import events
 from messengers.clients import telegram, vk
 from messengers.clients.errors import PeerError
@@ -160,8 +161,5 @@ def attempt(delivery_id: int) -> float | None:
 
 def overdue(limit: int = 100) -> list[int]:
     """Deliveries whose task was lost: due more than a minute ago, or pending that long."""
-    old = timezone.now() - timedelta(seconds=60)
-    rows = Delivery.objects.filter(
-        status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING], updated_at__lt=old
-    ).exclude(next_attempt_at__gt=old)
-    return list(rows.values_list("pk", flat=True)[:limit])
+    waiting = [Delivery.Status.PENDING, Delivery.Status.RETRYING]
+    return retry_policy.lost_task_ids(Delivery.objects.all(), waiting_statuses=waiting, limit=limit)

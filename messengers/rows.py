@@ -51,9 +51,14 @@ def load(dialogs) -> None:
         _remember(dialog, contacts.get(dialog.visitor_id))
 
 
+BADGE = "_messenger_badge"
+
+
 def row_badge(dialog) -> list:
     """[kind, handle] of the row's channel, [] for the widget: from the contact a list or
-    load() read, else from the cache (messengers/row_cache.py: no query once warm)."""
+    load() read, else from the cache (messengers/row_cache.py: no query once warm), read
+    once per dialog instance and kept on it, as contact_of keeps the contact: a live row
+    asks three times (its version, then its HTML in each language)."""
     visitor = dialog._state.fields_cache.get("visitor")
     loaded = CACHE in dialog.__dict__ or (
         visitor is not None
@@ -62,7 +67,9 @@ def row_badge(dialog) -> list:
     if loaded:
         contact = contact_of(dialog)
         return [contact.bot.kind, contact.handle] if contact else []
-    return row_cache.badge_facts(dialog.visitor_id)
+    if BADGE not in dialog.__dict__:
+        dialog.__dict__[BADGE] = row_cache.badge_facts(dialog.visitor_id)
+    return dialog.__dict__[BADGE]
 
 
 def badge_html(dialog) -> str:

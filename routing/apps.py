@@ -13,10 +13,20 @@ class RoutingConfig(AppConfig):
         from chat import hooks
         from chat.dialogs import assignment, capacity
         from chat.realtime import extensions
-        from routing import admin, queue, receivers, services  # noqa: F401 (admin)
+        from engage import site_settings
+        from routing import admin, queue, receivers, services, views  # noqa: F401 (admin)
         from routing import capacity as routing_capacity
 
         assignment.register_router(services.route_opened_dialog)
         capacity.register_capacity_check(routing_capacity.refusals)
         extensions.register_hello_part("queue", queue.hello_part)
         hooks.dialog_ended.connect(receivers.slot_freed)
+        site_settings.register_section(
+            site_settings.Section(
+                key="routing",
+                title=_("Routing"),
+                order=20,
+                route="routing/",
+                view=views.site_routing,
+            )
+        )

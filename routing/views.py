@@ -2,21 +2,17 @@
 routing/settings_services.py; the site's access rule is the site settings' own."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from chat.console import selectors as chat_selectors
-from chat.views.decorators import operator_required
-from engage import hours_services
+from engage import hours_services, site_settings
 from routing import settings_services
 from routing.forms import CapacitiesForm, RoutingSettingsForm
 
 
-@operator_required
 def site_routing(request, site_id):
-    if not request.operator.can_manage_site_settings:
-        raise PermissionDenied("This operator may not manage site settings.")
+    """A Site settings section (registered in RoutingConfig.ready(): engage/site_settings.py
+    checks login and permission before it)."""
     site = hours_services.settings_site_or_404(request.operator, site_id)
     routing = settings_services.settings_of(site)
     operators = settings_services.site_operators(site)
@@ -32,20 +28,15 @@ def site_routing(request, site_id):
         settings_services.save_routing(form=form, capacities=capacities.capacities(), site=site)
         messages.success(request, _("Routing saved."))
         return redirect("site_settings:routing", site_id=site.id)
-    return render(
+    return site_settings.render_section(
         request,
         "routing/routing_settings.html",
-        {
-            "operator": request.operator,
-            "tab": "settings",
-            "members": chat_selectors.tab_members(request.operator),
-            "site": site,
-            "settings_section": "routing",
-            "form": form,
-            "capacities": capacities,
-            "routing": routing,
-            "operators": operators,
-            "queue": settings_services.queued(site),
-            "queue_length": settings_services.queue_length(site),
-        },
+        site=site,
+        section="routing",
+        form=form,
+        capacities=capacities,
+        routing=routing,
+        operators=operators,
+        queue=settings_services.queued(site),
+        queue_length=settings_services.queue_length(site),
     )

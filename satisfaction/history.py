@@ -1,6 +1,10 @@
 """The rating's column and filter on chat's History page (chat/console/history_columns.py)."""
 
 import django_filters
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.loader import get_template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from chat.console.history_columns import HistoryColumn
@@ -32,12 +36,23 @@ def with_rating(rows):
     return rows.select_related("rating")
 
 
+def rating_cell(dialog) -> str:
+    """The cell: the rating with_rating joined (its compact mark, the template the dialog
+    page shows too), or a dash for the unrated, most rows, without a template."""
+    try:
+        rating = dialog.rating
+    except ObjectDoesNotExist:  # not rated
+        return mark_safe('<td class="h-rating"><span class="muted">—</span></td>')
+    shown = get_template("satisfaction/_rating.html").render({"rating": rating, "compact": True})
+    return format_html('<td class="h-rating">{}</td>', mark_safe(shown))
+
+
 def rating_column() -> HistoryColumn:
     return HistoryColumn(
         name="rating",
         heading=_("Rating"),
-        cell_template="satisfaction/_history_cell.html",
         prepare_rows=with_rating,
+        cell_html=rating_cell,
         filter=django_filters.ChoiceFilter(
             label=_("Rating"),
             choices=CHOICES,

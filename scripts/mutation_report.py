@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mutmut.stats import status_by_exit_code
 
-COLUMNS = ("killed", "survived", "timeout", "no tests", "suspicious")
+COLUMNS = ("killed", "survived", "timeout", "no tests", "suspicious", "not checked")
 
 
 def figures(mutants: Path) -> dict[str, Counter]:
@@ -34,8 +34,11 @@ def table(by_module: dict[str, Counter]) -> str:
 
 
 def row(name: str, counts: Counter) -> str:
+    """survived %: of the mutants checked so far (a run stopped halfway leaves some
+    "not checked"; the figure is final once that column is 0)."""
     mutants = sum(counts.values())
-    survived = 100 * counts["survived"] / mutants if mutants else 0
+    checked = mutants - counts["not checked"]
+    survived = 100 * counts["survived"] / checked if checked else 0
     cells = " | ".join(str(counts[column]) for column in COLUMNS)
     return f"| {name} | {mutants} | {cells} | {survived:.1f} |"
 

@@ -3,6 +3,9 @@
 import django_filters
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chat.console.history_columns import HistoryColumn
@@ -34,12 +37,24 @@ def with_note_count(rows):
     return rows.annotate(note_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
 
 
+def notes_cell(dialog) -> str:
+    """The cell: the number of shared notes with_note_count annotated, or a dash."""
+    if dialog.note_count:
+        return format_html(
+            '<td class="h-notes"><span class="h-notes-mark" title="{}"><span aria-hidden="true">'
+            "📝</span> {}</span></td>",
+            gettext("Internal notes"),
+            dialog.note_count,
+        )
+    return mark_safe('<td class="h-notes"><span class="muted">—</span></td>')
+
+
 def notes_column() -> HistoryColumn:
     return HistoryColumn(
         name="notes",
         heading=_("Notes"),
-        cell_template="teamwork/_history_cell.html",
         prepare_rows=with_note_count,
+        cell_html=notes_cell,
         filter=django_filters.ChoiceFilter(
             label=_("Internal notes"),
             choices=CHOICES,

@@ -14,7 +14,7 @@ from chat.console import selectors as chat_selectors
 from chat.console.presence import online_operators_q
 from chat.dialogs import access, capacity, lifecycle
 from chat.errors import AccessDenied, ChatError
-from chat.messaging import posting
+from chat.messaging import posting, system_lines
 from operators.models import Operator
 from teamwork import events, notes
 from teamwork.models import Transfer
@@ -33,6 +33,12 @@ class Candidate:
     @property
     def available(self) -> bool:
         return self.state in (AVAILABLE, IN_DIALOG)
+
+
+def continues_line(params: dict) -> str:
+    """The visitor's line of a transfer (system_lines kind "continues", registered in
+    TeamworkConfig.ready), in the active language."""
+    return _("%(name)s will continue the conversation") % {"name": params["name"]}
 
 
 def candidates(*, operator: Operator, dialog, active_operator_ids) -> list[Candidate]:
@@ -119,8 +125,7 @@ def transfer_dialog(*, operator: Operator, dialog_id: int, receiver_id, note: st
     transfer = Transfer.objects.create(
         dialog=dialog, sender=operator, receiver=receiver, note=private_note
     )
-    with lifecycle.in_widget_language(dialog):
-        line = _("%(name)s will continue the conversation") % {"name": receiver.name}
+    line = system_lines.line("continues", name=receiver.name)
     lifecycle.hand_over_locked(
         dialog, sender=operator, receiver=receiver, operators=operators, line=line
     )

@@ -12,6 +12,7 @@ import functools
 import itertools
 import json
 import os
+import re
 import threading
 import uuid
 
@@ -23,6 +24,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 from django.utils import translation
@@ -127,16 +129,35 @@ def session_cookie(user) -> str:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """`make mutation` runs each mutant's tests in a process forked after the settings
     named the test database after the parent's pid: each child gets a database of its own,
-    or children running side by side would share (and drop) one."""
-    if not os.environ.get("MUTANT_UNDER_TEST"):
+    or children running side by side would share (and drop) one.
+
+    With one child at a time (`make mutation MAX_CHILDREN=1`, MUTATION_SHARED_TEST_DB=1)
+    they all share one test database instead, kept between them (--reuse-db): a child then
+    starts in a second, not after every migration."""
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    shared = os.environ.get("MUTATION_SHARED_TEST_DB") == "1"
+    if not shared and not os.environ["MUTANT_UNDER_TEST"]:
         return
     for database in django_settings.DATABASES.values():
         name = database.get("TEST", {}).get("NAME")
-        if name:
+        if name and shared:  # the settings' own pid suffix gives way to a fixed one
+            database["TEST"]["NAME"] = re.sub(r"([-_])\d+(\.sqlite3)?$", r"\1mutmut\2", name)
+        elif name:
             stem, dot, suffix = name.rpartition(".sqlite3")
             database["TEST"]["NAME"] = (
                 f"{stem}-{os.getpid()}{dot}{suffix}" if dot else f"{name}_{os.getpid()}"
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The shared mutation database (above) is emptied as a child starts: the previous
+    child may have been stopped (a mutant's time limit) halfway through a test that
+    commits, leaving its rows behind."""
+    if os.environ.get("MUTATION_SHARED_TEST_DB") == "1" and "MUTANT_UNDER_TEST" in os.environ:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -234,7 +255,8 @@ class Sockets:
         communicator = self.console(cookie=cookie)
         connected, code = await communicator.connect()
         assert connected, f"console socket refused with {code}"
-        hello = await communicator.receive_json_from()
+        # Accepted first, hello once the operator is looked up (OperatorConsumer.connect).
+        hello = await communicator.receive_json_from(timeout=10)
         assert hello["type"] == "hello"
         return communicator, hello
 

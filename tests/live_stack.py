@@ -1,6 +1,7 @@
 """Real server processes for the browser and fault tests: ports, the test database's URL,
 a group of processes stopped together, a Daphne that can be killed and started again on
-its port, a redis-server of our own, and a TCP proxy whose traffic the test can cut."""
+its port (or drained: serve()), a redis-server of our own, and a TCP proxy whose traffic
+the test can cut."""
 
 import asyncio
 import contextlib
@@ -8,11 +9,14 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import psycopg
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,14 +35,14 @@ def port_open(port: int) -> bool:
     return False
 
 
-def database_url_of_test_db(*, port: int | None = None) -> str:
-    """The test database as a DATABASE_URL; port: reach PostgreSQL through another port
-    (a TcpProxy in front of it)."""
+def database_url_of_test_db(*, port: int | None = None, host: str | None = None) -> str:
+    """The test database as a DATABASE_URL; port (and host): reach PostgreSQL through
+    another port (a TcpProxy in front of it)."""
     settings = connection.settings_dict
     if settings["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{settings['NAME']}"
     user = settings.get("USER") or "postgres"
-    host = settings.get("HOST") or "127.0.0.1"
+    host = host or settings.get("HOST") or "127.0.0.1"
     port = port or settings.get("PORT") or 5432
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
@@ -65,8 +69,15 @@ class Stack:
     def start(self, name: str, args, env=None) -> subprocess.Popen:
         log_path = ARTIFACTS.parent / f"{name}.log"
         with open(log_path, "a" if name in self.started_names() else "w") as log:
+            # A session of its own, so that stop() reaches what it forks too (a Celery
+            # worker's embedded beat outlived a killed worker as an orphan before).
             process = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                args,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         process.log_path = log_path
         process.name = name
@@ -85,6 +96,10 @@ class Stack:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait(timeout=10)
+            # Whatever it forked and left behind (its group is its own session's).
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def redis_server_binary() -> str:
@@ -112,6 +127,10 @@ class Restartable:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def terminate(self) -> None:
+        """SIGTERM, without waiting: a server started by serve() drains, then exits."""
+        self.process.send_signal(signal.SIGTERM)
+
     def log_tail(self) -> str:
         return self.process.log_path.read_text(errors="replace")[-3000:]
 
@@ -123,6 +142,15 @@ def daphne(stack: Stack, env: dict, name: str = "daphne") -> Restartable:
     return Restartable(stack, name, port, args, env={**os.environ, **env})
 
 
+def serve(stack: Stack, env: dict, name: str = "serve") -> Restartable:
+    """Daphne through config/serve.py: on SIGTERM it drains its sockets (4012) and exits
+    (docs/operations.md, "Restarting without a drop"); env may set DRAIN_*_SECONDS."""
+    port = free_port()
+    args = [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port),
+            "config.asgi:application"]  # fmt: skip
+    return Restartable(stack, name, port, args, env={**os.environ, **env})
+
+
 def redis_server(stack: Stack, directory: Path, name: str = "redis") -> Restartable:
     port = free_port()
     args = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
@@ -130,19 +158,68 @@ def redis_server(stack: Stack, directory: Path, name: str = "redis") -> Restarta
     return Restartable(stack, name, port, args)
 
 
-class TcpProxy:
-    """Forwards 127.0.0.1:port to a target, in the test's event loop. cut() drops every
-    open connection and refuses new ones (they are closed at once) until restore()."""
+@contextlib.contextmanager
+def tables_locked(*models):
+    """Another connection holds what a write to these models' tables must wait for:
+    SQLite's write lock, or on PostgreSQL an EXCLUSIVE lock that lets reads through."""
+    settings = connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        other = sqlite3.connect(settings["NAME"], isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+    else:
+        other = psycopg.connect(database_url_of_test_db())
+        for model in models:
+            other.execute(f"LOCK TABLE {model._meta.db_table} IN EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        other.rollback()
+        other.close()
 
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
+
+@contextlib.contextmanager
+def daphne_with_redis(directory: Path, name: str):
+    """A Daphne on the test database with a Redis (REDIS_URL's, or one of its own as the
+    embedded default runs), a channel prefix of its own; stopped when the block ends."""
+    stack = Stack()
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        redis = redis_server(stack, directory, name=f"{name}-redis")
+        redis.start()
+        redis_url = f"redis://127.0.0.1:{redis.port}/0"
+    env = {
+        "DATABASE_URL": database_url_of_test_db(),
+        "REDIS_URL": redis_url,
+        "CHANNEL_PREFIX": f"{name.replace('-', '')}{uuid.uuid4().hex[:8]}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_MIN": "1",
+    }
+    server = daphne(stack, env, name=f"{name}-daphne")
+    try:
+        server.start()
+        yield server
+    finally:
+        stack.stop()
+
+
+class TcpProxy:
+    """Forwards host:port (127.0.0.1 unless told) to a target, in the running event loop.
+    cut() drops every open connection and refuses new ones (they are closed at once) until
+    restore()."""
+
+    def __init__(
+        self, target_port: int, target_host: str = "127.0.0.1", *, host="127.0.0.1", port=None
+    ):
         self.target = (target_host, target_port)
-        self.port = free_port()
+        self.host = host
+        self.port = port or free_port()
         self.cut_off = False
         self.writers: set[asyncio.StreamWriter] = set()
         self.server = None
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.server = await asyncio.start_server(self._serve, self.host, self.port)
 
     async def close(self) -> None:
         self.cut()

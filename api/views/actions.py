@@ -89,7 +89,8 @@ class BlockView(OperatorView):
         tags=["actions"],
     )
     def post(self, request, pk):
-        """Block the visitor's IP address for the whole account."""
+        """Block the visitor's IP address for the whole account (his e-mail address when
+        he wrote only by e-mail)."""
         data = s.BlockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = blocking.block_visitor(

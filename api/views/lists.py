@@ -1,12 +1,12 @@
 """History and Leads: the console pages' FilterSets (same filters, same defaults: the last
 7 days), newest first, a page at a time."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.views.base import OperatorView, int_param, limit_of, page, page_serializer
+from api.views.base import OperatorView, int_param, limit_of, operation, page, page_serializer
 from api.views.reading import CURSOR, LIMIT, DialogPage, rows_before
 from chat.console.filters import HistoryFilter
 from chat.models import Dialog
@@ -51,7 +51,7 @@ def _page(request, rows, serializer):
 
 
 class HistoryView(OperatorView):
-    @extend_schema(
+    @operation(
         parameters=[
             *DATES,
             OpenApiParameter("operator", int, description="Dialogs this colleague took part in."),
@@ -74,7 +74,7 @@ class HistoryView(OperatorView):
 
 
 class LeadsView(OperatorView):
-    @extend_schema(
+    @operation(
         parameters=[
             *DATES,
             OpenApiParameter("source", str, enum=Lead.Source.values),

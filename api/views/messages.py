@@ -5,7 +5,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.views.base import OperatorView, int_param, limit_of, page
+from api.views.base import OperatorView, int_param, limit_of, operation, page
 from api.views.reading import CURSOR, LIMIT, MessagePage
 from chat.console import selectors
 from chat.messaging import attachments, posting, uploads
@@ -25,7 +25,7 @@ STORED = {
 
 
 class MessagesView(OperatorView):
-    @extend_schema(
+    @operation(
         parameters=[CURSOR, LIMIT],
         responses=MessagePage,
         operation_id="dialog_messages",

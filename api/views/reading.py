@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.views.base import OperatorView, int_param, limit_of, page, page_serializer
+from api.views.base import OperatorView, int_param, limit_of, operation, page, page_serializer
 from chat.console import selectors
 from chat.dialogs import access
 from chat.views.attachments import serve
@@ -47,7 +47,7 @@ class TabsView(OperatorView):
 
 
 class TabDialogsView(OperatorView):
-    @extend_schema(
+    @operation(
         parameters=[
             OpenApiParameter(
                 "tab", str, OpenApiParameter.PATH, enum=list(selectors.TABS), description="Tab"

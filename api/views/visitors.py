@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.views.base import OperatorView
+from api.views.base import OperatorView, operation
 from api.views.reading import dialog_data
 from chat.console import selectors
 from engage import outreach, visitors
@@ -38,7 +38,7 @@ class WriteSerializer(serializers.Serializer):
 
 
 class VisitorsView(OperatorView):
-    @extend_schema(
+    @operation(
         parameters=[
             OpenApiParameter("site", int, description="Only this site of mine."),
             OpenApiParameter("not_in_dialog", bool, description="Only visitors not in a dialog."),

@@ -4,16 +4,14 @@ A page costs the same queries whatever its row count: the total, the rows (with 
 visitor and a message-count subquery) and one prefetch of everyone who took part.
 """
 
-import re
-
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from chat.console import history_columns
-from chat.models import Dialog, Message, Participant
+from chat.console.text_search import contains
+from chat.models import Dialog, Message, Participant, Site, Visitor
 from operators.models import Operator
 
 PAGE_SIZE = 50
@@ -32,26 +30,19 @@ def visible_dialogs(operator: Operator):
     return dialogs
 
 
-def contains(field: str, text: str) -> Q:
-    """Case-insensitive substring match. SQLite's LIKE folds ASCII letters only, so there
-    Python's regex (Django's REGEXP function) folds Cyrillic and the rest of Unicode."""
-    if connection.vendor == "sqlite":
-        return Q(**{f"{field}__iregex": re.escape(text)})
-    return Q(**{f"{field}__icontains": text})
-
-
 def search(dialogs, text: str):
-    """Dialogs with a message, or a visitor name, email or phone, containing the text.
-    Messages are matched in an EXISTS subquery, so no dialog is listed twice."""
+    """Dialogs with a message, or a visitor name, email or phone, containing the text
+    (chat/console/text_search.py). Both are EXISTS subqueries, so no dialog is listed twice
+    and PostgreSQL picks per query how to run them: for a rare text, once over the trigram
+    indexes (a hashed set of ids); for a common one, row by row over the page's dialogs."""
     said = Message.objects.filter(
         contains("text", text), dialog=OuterRef("pk"), author_kind__in=_WRITTEN
     )
-    return dialogs.filter(
-        Exists(said)
-        | contains("visitor__name", text)
-        | contains("visitor__email", text)
-        | contains("visitor__phone", text)
+    who = Visitor.objects.filter(
+        contains("name", text) | contains("email", text) | contains("phone", text),
+        pk=OuterRef("visitor_id"),
     )
+    return dialogs.filter(Exists(said) | Exists(who))
 
 
 def with_operator(dialogs, operator: Operator):
@@ -72,6 +63,27 @@ def _message_count():
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+# What a row shows (chat/console/history_rows.py): the rest of the three models is left
+# unread. Building 50 wide rows (the dialog's 20 columns, the site's 15) was a quarter of
+# the page's CPU time (docs/performance.md, seventh round). Written as defer() of the rest,
+# not only(): an app's column may select_related through the visitor (only() would refuse).
+_SHOWN = {
+    Dialog: {"id", "site", "visitor", "number", "status", "created_at", "last_message_text"},
+    Site: {"id", "name"},
+    Visitor: {"id", "site", "animal", "name", "email", "phone"},
+}
+_PATHS = {Dialog: "", Site: "site__", Visitor: "visitor__"}
+
+
+def _unshown() -> list[str]:
+    return [
+        f"{_PATHS[model]}{field.name}"
+        for model, shown in _SHOWN.items()
+        for field in model._meta.concrete_fields
+        if field.name not in shown
+    ]
+
+
 def history_page(dialogs, page_number) -> Page:
     """One page (newest first) of a filtered queryset from visible_dialogs(). Each row
     carries message_count and operator_names (everyone who took part, in join order).
@@ -84,6 +96,7 @@ def history_page(dialogs, page_number) -> Page:
     rows = (
         Dialog.objects.filter(pk__in=list(page.object_list))
         .select_related("site", "visitor")
+        .defer(*_unshown())
         .prefetch_related(
             Prefetch(
                 "participants",

@@ -10,8 +10,11 @@ and History then
 - passes the page's rows through `prepare_rows(queryset)` before reading them: it may
   select_related or annotate, or add ONE prefetch (the page's query count stays fixed
   whatever its rows; tests/chat pin it);
-- shows a column headed `heading` whose cells are `cell_template` rendered with `dialog`
-  (one <td>).
+- shows a column headed `heading` whose cell (one <td>) is `cell_html(dialog)`: safe HTML,
+  escaped by the app (django.utils.html), read from what prepare_rows loaded. History's rows
+  are rendered in Python (chat/console/history_rows.py); a column without cell_html has
+  `cell_template` rendered with `dialog` alone instead, which costs a template render per
+  row (docs/performance.md, seventh round).
 """
 
 from collections.abc import Callable
@@ -24,9 +27,10 @@ from django_filters import Filter
 class HistoryColumn:
     name: str
     heading: str
-    cell_template: str
+    cell_template: str = ""
     prepare_rows: Callable = lambda rows: rows
     filter: Filter | None = None
+    cell_html: Callable | None = None
 
 
 _columns: dict[str, HistoryColumn] = {}

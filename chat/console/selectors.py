@@ -242,7 +242,9 @@ def operators_online(site_id: int) -> bool:
 
 
 def operator_for_user(user) -> Operator | None:
-    if not user.is_authenticated:
+    """The user's operator profile; None for a deactivated user (chat/console/withdrawal.py),
+    whatever the authentication backend lets through."""
+    if not user.is_authenticated or not user.is_active:
         return None
     return Operator.objects.select_related("user", "account").filter(user=user).first()
 

@@ -22,10 +22,10 @@ from django.db import transaction
 from django.db.models import DurationField, Exists, ExpressionWrapper, F, IntegerField, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
 
 from chat.console import row_parts
 from chat.dialogs import lifecycle
+from chat.messaging import system_lines
 from chat.models import Dialog, Message
 
 # Dialogs closed per run at most (the transaction holds their row locks until it commits);
@@ -61,16 +61,11 @@ def due_dialogs(now):
     )
 
 
-def closing_note(dialog: Dialog) -> str:
-    """The transcript's line, in the widget's language (the visitor reads it); for a site
-    whose widget follows the browser, in the default language (no request is behind it)."""
-    minutes = dialog.site.auto_close_minutes
-    with translation.override(settings.LANGUAGE_CODE), lifecycle.in_widget_language(dialog):
-        return ngettext(
-            "The dialog was closed automatically after %(minutes)s minute without messages",
-            "The dialog was closed automatically after %(minutes)s minutes without messages",
-            minutes,
-        ) % {"minutes": minutes}
+def closing_note(dialog: Dialog) -> dict:
+    """The transcript's line (chat/messaging/system_lines.py): each reader gets it in his
+    language; its stored text is in the site's, or the default language (no request is
+    behind it)."""
+    return system_lines.line("closed_automatically", minutes=dialog.site.auto_close_minutes)
 
 
 @transaction.atomic
@@ -102,6 +97,7 @@ def close_abandoned_dialogs(now=None) -> list[int]:
     row_parts.load(d for d in locked if d.pk in still_due)  # other apps' parts of the rows
     for dialog in locked:
         if dialog.pk in still_due:
-            lifecycle.close_locked_dialog(dialog, note=closing_note(dialog), automatic=True)
+            with translation.override(settings.LANGUAGE_CODE):  # the stored text's, at least
+                lifecycle.close_locked_dialog(dialog, note=closing_note(dialog), automatic=True)
             closed.append(dialog.pk)
     return closed

@@ -23,65 +23,65 @@ def invitable_operators(*, operator: Operator, dialog: Dialog, active_operator_i
     )
 
 
-@transaction.atomic
 def invite_operator(*, operator: Operator, dialog_id: int, invitee_id) -> Invitation:
-    dialog = Dialog.objects.select_related("site", "visitor").filter(pk=dialog_id).first()
-    if dialog is None:
-        raise NotFound()
-    active_ids = [op.id for op in selectors.active_operators(dialog.id)]
-    if operator.id not in active_ids:
-        # Whoever may not read the dialog learns nothing more about it than a refusal.
-        if not access.can_view_dialog(
-            operator, dialog, selectors.site_ids_of(operator), active_ids
-        ):
-            raise AccessDenied()
-        raise ChatError("not_connected", _("Connect to the dialog before inviting."))
-    if not dialog.is_open:
-        raise ChatError("dialog_closed", _("The dialog has ended."))
-    candidates = invitable_operators(
-        operator=operator, dialog=dialog, active_operator_ids=active_ids
-    )
-    invitee = next((op for op in candidates if str(op.id) == str(invitee_id)), None)
-    if invitee is None:
-        raise ChatError("invalid", _("This colleague is not online or cannot see this site."))
-    invitation, created = Invitation.objects.get_or_create(
-        dialog=dialog,
-        invitee=invitee,
-        status=Invitation.Status.PENDING,
-        defaults={"inviter": operator},
-    )
-    if created:
-        invitation.dialog = dialog
-        invitation.inviter = operator
-        events.invitation_sent_on_commit(invitation)
-    return invitation
+    with transaction.atomic():
+        dialog = Dialog.objects.select_related("site", "visitor").filter(pk=dialog_id).first()
+        if dialog is None:
+            raise NotFound()
+        active_ids = [op.id for op in selectors.active_operators(dialog.id)]
+        if operator.id not in active_ids:
+            # Whoever may not read the dialog learns nothing more about it than a refusal.
+            if not access.can_view_dialog(
+                operator, dialog, selectors.site_ids_of(operator), active_ids
+            ):
+                raise AccessDenied()
+            raise ChatError("not_connected", _("Connect to the dialog before inviting."))
+        if not dialog.is_open:
+            raise ChatError("dialog_closed", _("The dialog has ended."))
+        candidates = invitable_operators(
+            operator=operator, dialog=dialog, active_operator_ids=active_ids
+        )
+        invitee = next((op for op in candidates if str(op.id) == str(invitee_id)), None)
+        if invitee is None:
+            raise ChatError("invalid", _("This colleague is not online or cannot see this site."))
+        invitation, created = Invitation.objects.get_or_create(
+            dialog=dialog,
+            invitee=invitee,
+            status=Invitation.Status.PENDING,
+            defaults={"inviter": operator},
+        )
+        if created:
+            invitation.dialog = dialog
+            invitation.inviter = operator
+            events.invitation_sent_on_commit(invitation)
+        return invitation
 
 
-@transaction.atomic
 def answer_invitation(*, operator: Operator, invitation_id, accept: bool) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("dialog", "inviter__user", "invitee__user")
-        .filter(pk=invitation_id, invitee=operator)
-        .first()
-    )
-    if invitation is None:
-        raise NotFound(_("No such invitation."))
-    if invitation.status != Invitation.Status.PENDING:
-        raise ChatError("answered", _("This invitation has been answered already."))
-    if accept:
-        if not invitation.dialog.is_open:
-            invitation.status = Invitation.Status.CANCELLED
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("dialog", "inviter__user", "invitee__user")
+            .filter(pk=invitation_id, invitee=operator)
+            .first()
+        )
+        if invitation is None:
+            raise NotFound(_("No such invitation."))
+        if invitation.status != Invitation.Status.PENDING:
+            raise ChatError("answered", _("This invitation has been answered already."))
+        if accept:
+            if not invitation.dialog.is_open:
+                invitation.status = Invitation.Status.CANCELLED
+            else:
+                lifecycle.connect_operator(
+                    operator=operator, dialog_id=invitation.dialog_id, invited=True
+                )
+                invitation.status = Invitation.Status.ACCEPTED
         else:
-            lifecycle.connect_operator(
-                operator=operator, dialog_id=invitation.dialog_id, invited=True
-            )
-            invitation.status = Invitation.Status.ACCEPTED
-    else:
-        invitation.status = Invitation.Status.DECLINED
-    invitation.answered_at = timezone.now()
-    invitation.save(update_fields=["status", "answered_at"])
-    events.invitation_answered_on_commit(invitation)
-    if invitation.status == Invitation.Status.CANCELLED:
-        raise ChatError("dialog_closed", _("The dialog has ended."))
-    return invitation
+            invitation.status = Invitation.Status.DECLINED
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["status", "answered_at"])
+        events.invitation_answered_on_commit(invitation)
+        if invitation.status == Invitation.Status.CANCELLED:
+            raise ChatError("dialog_closed", _("The dialog has ended."))
+        return invitation

@@ -92,10 +92,26 @@ def message_data(message: Message, *, audience: str = "visitor") -> dict:
         "dialog": message.dialog_id,
         "client_id": message.client_id or None,
         "author": author_of(message),
-        "text": message.text,
+        "text": message.shown_text,  # a system line: in the active language
         "sent_at": message.created_at.isoformat(),
         "attachment": attachments.attachment_data(message, audience),
     }
+
+
+def message_data_variants(message: Message, *, audience: str = "visitor") -> dict:
+    """message_data for the publisher: a system line's text per language (each socket
+    picks its own with localized_message), any other message's as it is."""
+    data = message_data(message, audience=audience)
+    if message.line is not None:
+        data["text"] = per_language(lambda: message.shown_text)
+    return data
+
+
+def localized_message(data: dict, language: str) -> dict:
+    """A message_data_variants value as docs/protocol.md describes it, in one language."""
+    if isinstance(data["text"], dict):
+        return {**data, "text": pick(data["text"], language)}
+    return data
 
 
 def message_html(message: Message) -> str:
@@ -104,8 +120,8 @@ def message_html(message: Message) -> str:
 
 def message_html_variants(message: Message):
     """The console's message fragment: one string when it carries no translated word (no
-    attachment), else per language."""
-    if attachments.attachment_of(message) is None:
+    attachment, not a system line), else per language."""
+    if attachments.attachment_of(message) is None and message.line is None:
         with timezone.override(datetime.UTC):
             return message_html(message)
     return per_language(message_html, message)
@@ -162,18 +178,25 @@ def row_version(dialog: Dialog) -> str:
     return digest.hexdigest()
 
 
-def dialog_row_html(dialog: Dialog) -> str:
+def dialog_row_variants(dialog: Dialog) -> dict[str, str]:
+    """dialog_row_html in every language (a live `row` event): its version, the same in
+    all of them, digested once."""
+    return per_language(dialog_row_html, dialog, version=row_version(dialog))
+
+
+def dialog_row_html(dialog: Dialog, *, version: str | None = None) -> str:
     """One row of the console's tab lists (Mine, Others, Missed): on the page and in every
     live `row` event, in each language. Python, not a template: it was the largest part
     of a message's rendering (docs/performance.md, "Fourth round"). The markup is
-    console.js's and console-alerts.js's contract (classes and data- attributes)."""
+    console.js's and console-alerts.js's contract (classes and data- attributes).
+    version: row_version(dialog), when the caller has it."""
     status = dialog.status
     last_at = timezone.template_localtime(dialog.last_message_at)
     attributes = format_html(
         ' data-dialog="{}" data-sort="{}" data-v="{}"',
         dialog.id,
         dateformat.format(last_at, "U"),
-        row_version(dialog),
+        version or row_version(dialog),
     )
     waiting_since = waiting_since_of(dialog)
     if waiting_since:

@@ -69,7 +69,6 @@ def _apply_to_dialog(dialog: Dialog, message: Message) -> list[str]:
     ]
 
 
-@transaction.atomic
 def post_visitor_message(
     *,
     visitor_id: int,
@@ -86,38 +85,49 @@ def post_visitor_message(
     ip: the sender's address, for the rate limits (ratelimit.RateLimited, nothing stored).
     opening: what the widget showed him that he answers (the frame's "invitation"), which
     opens a new dialog before his message (chat/dialogs/openings.py)."""
-    client_id = clean_client_id(client_id)
-    text = clean_text(text, allow_empty=attachment is not None)
-    ratelimit.take_message_slot(visitor_id=visitor_id, ip=ip)
-    dialog, resent = store.backend.lock_open_dialog(visitor_id, client_id)
-    if dialog is None:
-        # Opening a dialog: the visitor's row lock serialises his sockets, so two of them
-        # cannot both open one; then look again under it. of=self: not the site's row too.
-        Visitor.objects.select_for_update(of=("self",)).values_list("pk").get(pk=visitor_id)
+    with transaction.atomic():
+        client_id = clean_client_id(client_id)
+        text = clean_text(text, allow_empty=attachment is not None)
+        ratelimit.take_message_slot(visitor_id=visitor_id, ip=ip)
         dialog, resent = store.backend.lock_open_dialog(visitor_id, client_id)
-    if dialog is None or resent:
-        existing = _stored_message(dialog__visitor_id=visitor_id, client_id=client_id)
-        if existing:
-            return existing, False
-    opened = dialog is None
-    if opened:
-        dialog = lifecycle.open_dialog(visitor_id=visitor_id, visit_id=visit_id, ip=ip)
-        openings.write_opening(dialog, opening)
-    message = Message(
-        dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
-    )
-    attachments.attach(message, attachment)
-    operator_ids = store.backend.write_visitor_message(
-        message, dialog, _apply_to_dialog(dialog, message), visit_id=visit_id
-    )
-    if operator_ids is None:  # the same client_id was stored meanwhile: a resend
-        attachments.discard_attached(message)
-        return _resent_to(dialog, None, client_id), False
-    attachments.save_attached(message)
-    if opened:  # another app may give it to one operator (chat/dialogs/assignment.py)
-        operator_ids = assignment.route_opened_dialog(dialog, operator_ids)
-    _announce_new_message(message, dialog, operator_ids)
-    return message, True
+        visitor = None
+        if dialog is None:
+            # Opening a dialog: the visitor's row lock serialises his sockets, so two of them
+            # cannot both open one; then look again under it. of=self: not the site's row
+            # too. The visitor and his site, read here, are the new dialog's (no re-read).
+            visitor = (
+                Visitor.objects.select_for_update(of=("self",))
+                .select_related("site")
+                .get(pk=visitor_id)
+            )
+            dialog, resent = store.backend.lock_open_dialog(visitor_id, client_id)
+        if dialog is None:  # a resend after his dialog ended? A cheap check, then the read
+            resent = store.backend.resent_by_visitor(visitor_id, client_id)
+        if resent:
+            existing = _stored_message(dialog__visitor_id=visitor_id, client_id=client_id)
+            if existing:
+                return existing, False
+        opened = dialog is None
+        if opened:
+            dialog = lifecycle.open_dialog(
+                visitor_id=visitor_id, visit_id=visit_id, ip=ip, visitor=visitor
+            )
+            openings.write_opening(dialog, opening)
+        message = Message(
+            dialog=dialog, author_kind=Message.Author.VISITOR, client_id=client_id, text=text
+        )
+        attachments.attach(message, attachment)
+        operator_ids = store.backend.write_visitor_message(
+            message, dialog, _apply_to_dialog(dialog, message), visit_id=visit_id
+        )
+        if operator_ids is None:  # the same client_id was stored meanwhile: a resend
+            attachments.discard_attached(message)
+            return _resent_to(dialog, None, client_id), False
+        attachments.save_attached(message)
+        if opened:  # another app may give it to one operator (chat/dialogs/assignment.py)
+            operator_ids = assignment.route_opened_dialog(dialog, operator_ids)
+        _announce_new_message(message, dialog, operator_ids)
+        return message, True
 
 
 def _stored_message(*, dialog=None, operator_ids=None, **lookup) -> Message | None:
@@ -149,41 +159,41 @@ def _announce_new_message(message: Message, dialog: Dialog, operator_ids) -> Non
     hooks.message_posted.send_on_commit(message=message, dialog=dialog)
 
 
-@transaction.atomic
 def post_operator_message(
     *, operator: Operator, dialog_id: int, client_id, text, attachment=None, site_ids=None
 ):
     """An operator's answer; only an operator connected to the open dialog may write.
     attachment: as in post_visitor_message. site_ids: the operator's sites, when the caller
     already holds them (a console socket does), saving a query per message."""
-    client_id = clean_client_id(client_id)
-    text = clean_text(text, allow_empty=attachment is not None)
-    dialog = lifecycle.lock_dialog(dialog_id)
-    operator_ids, resent = store.backend.connected_and_resent(dialog.id, client_id)
-    if site_ids is None:
-        site_ids = selectors.site_ids_of(operator)
-    if not access.can_view_dialog(operator, dialog, site_ids, operator_ids):
-        raise AccessDenied()
-    if resent:
-        return _resent_to(dialog, operator_ids, client_id), False
-    if not dialog.is_open:
-        raise ChatError("dialog_closed", "The dialog has ended.")
-    if operator.id not in operator_ids:
-        raise ChatError("not_connected", "Connect to the dialog before writing.")
-    if attachment is not None:  # another app's channel may not carry it
-        outbound_checks.check_attachment(dialog, upload=attachment, text=text)
-    message = Message(
-        dialog=dialog,
-        author_kind=Message.Author.OPERATOR,
-        operator=operator,
-        client_id=client_id,
-        text=text,
-    )
-    attachments.attach(message, attachment)
-    fields = _apply_to_dialog(dialog, message)
-    if not store.backend.write_operator_message(message, dialog, fields):  # stored meanwhile
-        attachments.discard_attached(message)
-        return _resent_to(dialog, operator_ids, client_id), False
-    attachments.save_attached(message)
-    _announce_new_message(message, dialog, operator_ids)
-    return message, True
+    with transaction.atomic():
+        client_id = clean_client_id(client_id)
+        text = clean_text(text, allow_empty=attachment is not None)
+        dialog = lifecycle.lock_dialog(dialog_id)
+        operator_ids, resent = store.backend.connected_and_resent(dialog.id, client_id)
+        if site_ids is None:
+            site_ids = selectors.site_ids_of(operator)
+        if not access.can_view_dialog(operator, dialog, site_ids, operator_ids):
+            raise AccessDenied()
+        if resent:
+            return _resent_to(dialog, operator_ids, client_id), False
+        if not dialog.is_open:
+            raise ChatError("dialog_closed", "The dialog has ended.")
+        if operator.id not in operator_ids:
+            raise ChatError("not_connected", "Connect to the dialog before writing.")
+        if attachment is not None:  # another app's channel may not carry it
+            outbound_checks.check_attachment(dialog, upload=attachment, text=text)
+        message = Message(
+            dialog=dialog,
+            author_kind=Message.Author.OPERATOR,
+            operator=operator,
+            client_id=client_id,
+            text=text,
+        )
+        attachments.attach(message, attachment)
+        fields = _apply_to_dialog(dialog, message)
+        if not store.backend.write_operator_message(message, dialog, fields):  # stored meanwhile
+            attachments.discard_attached(message)
+            return _resent_to(dialog, operator_ids, client_id), False
+        attachments.save_attached(message)
+        _announce_new_message(message, dialog, operator_ids)
+        return message, True

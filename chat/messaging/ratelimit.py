@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 from chat.errors import ChatError
@@ -44,7 +44,7 @@ class Bucket:
     window: int
 
     def key(self, now: float) -> str:
-        return f"rate:{self.kind}:{self.who}:{int(now // self.window)}"
+        return f"rate:{self.kind}:{self.who}:{int(now) // self.window}"
 
     def retry_after(self, now: float) -> int:
         return max(1, math.ceil(self.window - now % self.window))
@@ -54,11 +54,13 @@ def _active(buckets) -> list[Bucket]:
     return [b for b in buckets if b.limit > 0 and b.window > 0]
 
 
-def check(*buckets: Bucket, detail: str | None = None, now: float | None = None) -> None:
+def check(*buckets: Bucket, detail: str | None = None) -> None:
     """RateLimited if any bucket is full; counts nothing."""
-    now = clock() if now is None else now
+    now = clock()
     buckets = _active(buckets)
-    counts = cache.get_many([b.key(now) for b in buckets]) if buckets else {}
+    if not buckets:
+        return
+    counts = cache.get_many([b.key(now) for b in buckets])
     full = [b for b in buckets if (counts.get(b.key(now)) or 0) >= b.limit]
     if full:
         raise RateLimited(max(b.retry_after(now) for b in full), detail)
@@ -74,7 +76,7 @@ def take(*buckets: Bucket, detail: str | None = None) -> None:
         return
     keys = [(bucket.key(now), bucket.window + 1) for bucket in active]
     counts = _increment(keys)
-    full = [bucket for bucket, count in zip(active, counts, strict=True) if count > bucket.limit]
+    full = [bucket for n, bucket in enumerate(active) if counts[n] > bucket.limit]
     if full:
         for key, _timeout in keys:
             cache.decr(key)
@@ -84,12 +86,13 @@ def take(*buckets: Bucket, detail: str | None = None) -> None:
 def _increment(keys: list[tuple[str, int]]) -> list[int]:
     """Each key's count after adding one; a new key lives `timeout` seconds (the key names
     its window, so it only has to outlive it)."""
-    if isinstance(cache, RedisCache):
+    backend = caches["default"]  # `cache` is a proxy: isinstance never sees a RedisCache
+    if isinstance(backend, RedisCache):
         # One pipeline for every bucket: SET NX EX starts a window's counter with its
         # expiry, INCR counts (Django stores integers as plain Redis integers).
-        pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
+        pipe = backend._cache.get_client(write=True).pipeline(transaction=False)
         for key, timeout in keys:
-            full_key = cache.make_and_validate_key(key)
+            full_key = backend.make_and_validate_key(key)
             pipe.set(full_key, 0, ex=timeout, nx=True)
             pipe.incr(full_key)
         return pipe.execute()[1::2]

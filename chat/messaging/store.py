@@ -20,6 +20,11 @@ contract tests on both, and the races that only PostgreSQL can have on it):
     with this client_id is already stored in any of his dialogs. False when he has no
     open dialog (the service then asks itself, under the visitor's row lock).
 
+``resent_by_visitor(visitor_id, client_id) -> bool``
+    Whether a message with this client_id is stored in any of the visitor's dialogs (the
+    first message's resend check, under the visitor's row lock, when he has no open
+    dialog).
+
 ``connected_and_resent(dialog_id, client_id) -> (operator ids, resent)``
     For a locked dialog: the operators connected to it now, in the order they joined,
     read after the lock was granted (so every connect and leave committed before is
@@ -33,6 +38,11 @@ contract tests on both, and the races that only PostgreSQL can have on it):
 
 ``write_operator_message(message, dialog, dialog_fields) -> bool``
     The same without the visit; False when the client_id was stored meanwhile.
+
+``write_join(dialog, participant, dialog_fields, message)``
+    An operator joins a locked dialog: insert the new ``participant`` and the system
+    ``message`` ("Anna joined"), save ``dialog_fields`` of the dialog (chat/dialogs/
+    lifecycle.join_locked_dialog decides them).
 
 Messages come back with their primary key set, as ``Model.save`` leaves them. The
 database's constraints (one open dialog per visitor, one client_id per dialog) hold on
@@ -74,6 +84,9 @@ class PortableMessageStore:
         )
         return (None, False) if dialog is None else (dialog, dialog.resent)
 
+    def resent_by_visitor(self, visitor_id: int, client_id: str) -> bool:
+        return Message.objects.filter(dialog__visitor_id=visitor_id, client_id=client_id).exists()
+
     def connected_and_resent(self, dialog_id: int, client_id: str) -> tuple[list[int], bool]:
         resent = Message.objects.filter(dialog_id=dialog_id, client_id=client_id).exists()
         return list(connected_operator_ids(dialog_id)), resent
@@ -89,6 +102,11 @@ class PortableMessageStore:
         message.save(force_insert=True)
         dialog.save(update_fields=dialog_fields)
         return True
+
+    def write_join(self, dialog, participant, dialog_fields, message) -> None:
+        participant.save(force_insert=True)
+        dialog.save(update_fields=dialog_fields)
+        message.save(force_insert=True)
 
 
 def _chosen():

@@ -12,6 +12,8 @@ Round trips inside the service's transaction:
   operators in one statement;
 - an operator's message: lock, read the connected operators and the resend check, then
   insert and update in one statement.
+- an operator's join (Connect): the participant, the dialog's status and the "joined"
+  line in one statement (after the lock and the reads of connect_operator).
 
 The lock statement's resend check reads the snapshot from before its lock wait, so a send
 of the same client_id committed meanwhile is caught by the insert's ON CONFLICT on the
@@ -28,7 +30,7 @@ from django.db.models import Q
 from django.db.models.sql import Query
 
 from chat.messaging.store import connected_operator_ids
-from chat.models import Dialog, Message, Site, Visit, Visitor
+from chat.models import Dialog, Message, Participant, Site, Visit, Visitor
 
 # --- columns and instances ------------------------------------------------------------------
 
@@ -108,8 +110,23 @@ def _insert_message(message: Message) -> tuple[str, list]:
 
 
 @cache
-def _insert_fields() -> tuple:
-    return tuple(field for field in _fields(Message) if not field.primary_key)
+def _insert_fields(model=Message) -> tuple:
+    return tuple(field for field in _fields(model) if not field.primary_key)
+
+
+@cache
+def _plain_insert_sql(model) -> str:
+    """INSERT ... RETURNING id of every column but the key, for a WITH clause."""
+    columns = ", ".join(f'"{field.column}"' for field in _insert_fields(model))
+    placeholders = ", ".join(["%s"] * len(_insert_fields(model)))
+    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({placeholders}) RETURNING id"
+
+
+def _insert_values(instance) -> list:
+    return [
+        field.get_db_prep_save(field.pre_save(instance, True), connection)
+        for field in _insert_fields(type(instance))
+    ]
 
 
 @cache
@@ -197,6 +214,11 @@ class PostgresMessageStore:
         )
         return (None, False) if dialog is None else (dialog, rest[0])
 
+    def resent_by_visitor(self, visitor_id: int, client_id: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_message_of_visitor_sql()}", [visitor_id, client_id])
+            return cursor.fetchone()[0]
+
     def connected_and_resent(self, dialog_id: int, client_id: str) -> tuple[list[int], bool]:
         sql = f"SELECT {_connected_operators_sql()}, {_message_in_dialog_sql()}"
         with connection.cursor() as cursor:
@@ -241,3 +263,18 @@ class PostgresMessageStore:
             return False
         _stored(message, row[0])
         return True
+
+    def write_join(self, dialog, participant, dialog_fields, message) -> None:
+        update, update_values = _update(Dialog, dialog, dialog_fields, when="TRUE")
+        sql = (
+            f"WITH joined AS ({_plain_insert_sql(Participant)}), "
+            f"dialog AS ({update}), "
+            f"line AS ({_plain_insert_sql(Message)}) "
+            "SELECT (SELECT id FROM joined), (SELECT id FROM line)"
+        )
+        params = [*_insert_values(participant), *update_values, *_insert_values(message)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            participant_id, message_id = cursor.fetchone()
+        _stored(participant, participant_id)
+        _stored(message, message_id)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chat.messaging import system_lines
 from chat.models.dialogs import Dialog
 from operators.models import Operator
 
@@ -36,6 +37,9 @@ class Message(models.Model):
         verbose_name=_("operator"),
     )
     text = models.TextField(_("text"), blank=True)
+    # A system line's kind and parameters ({"kind": "joined", "name": "Anna"}): each reader
+    # renders it in his own language (chat/messaging/system_lines.py); text keeps one.
+    line = models.JSONField(_("system line"), null=True, blank=True)
     # Chosen by the sending client; a resend with the same id stores nothing new.
     client_id = models.CharField(max_length=64, blank=True, verbose_name=_("client id"))
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
@@ -57,6 +61,14 @@ class Message(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+    @property
+    def shown_text(self) -> str:
+        """The text in the active language: a system line is rendered from its kind and
+        parameters, anything else is shown as it was written."""
+        if self.line is None:
+            return self.text
+        return system_lines.text(self.line, self.text)
 
     @property
     def console_only(self) -> bool:

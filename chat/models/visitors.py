@@ -85,7 +85,9 @@ class Visit(models.Model):
 
 
 class BlockedIP(models.Model):
-    """An address or network of the account's blacklist: the widget refuses it."""
+    """An entry of the account's blacklist: an address or network the widget refuses, or
+    the e-mail address of a visitor who wrote only by e-mail, whose new e-mails open no
+    dialog and reach none (chat/visitors/blocking.py)."""
 
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="blocked_ips", verbose_name=_("account")
@@ -93,8 +95,11 @@ class BlockedIP(models.Model):
     network = models.CharField(
         _("IP address or network"),
         max_length=50,
+        blank=True,
         help_text=_("An IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24."),
     )
+    # Blocked by his e-mail address (he wrote only by e-mail): stored lower-case.
+    email = models.EmailField(_("e-mail address"), blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     blocked_by = models.ForeignKey(
         Operator,
@@ -119,8 +124,21 @@ class BlockedIP(models.Model):
         verbose_name_plural = _("blocked IPs")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "network"], name="blocked_network_once")
+            models.UniqueConstraint(
+                fields=["account", "network"],
+                condition=~models.Q(network=""),
+                name="blocked_network_once",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "email"],
+                condition=~models.Q(email=""),
+                name="blocked_email_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(network="") | ~models.Q(email=""),
+                name="blocked_network_or_email",
+            ),
         ]
 
     def __str__(self):
-        return self.network
+        return self.network or self.email

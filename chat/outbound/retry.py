@@ -56,3 +56,12 @@ def within_limits(
 def gave_up_reason(attempts: int, error: str) -> str:
     """The failure shown once retrying stops (attempts: those made, this one included)."""
     return _("Gave up after %(count)s attempts. %(error)s") % {"count": attempts, "error": error}
+
+
+def lost_task_ids(rows, *, waiting_statuses, limit: int = 100, grace_seconds: int = 60):
+    """Ids of deliveries whose task was lost: waiting (`waiting_statuses`), not touched
+    for `grace_seconds`, and not due later than that. rows: the delivery model's
+    queryset (fields status, updated_at and next_attempt_at)."""
+    old = timezone.now() - timedelta(seconds=grace_seconds)
+    rows = rows.filter(status__in=waiting_statuses, updated_at__lt=old)
+    return list(rows.exclude(next_attempt_at__gt=old).values_list("pk", flat=True)[:limit])

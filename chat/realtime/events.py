@@ -50,6 +50,19 @@ def site_topic_group(topic: str, site_id: int) -> str:
     return f"topic-{topic}.{site_id}"
 
 
+def credential_group(kind: str, key: int) -> str:
+    """Console sockets opened with one credential of another app (api: an access token),
+    so withdrawing it closes them (chat/realtime/extensions.py,
+    register_console_scope_groups); kind: letters."""
+    return f"credential-{kind}.{key}"
+
+
+def close_event(code: int, reason: str) -> dict:
+    """Close every socket of the group with this code and reason (a client acts on the code;
+    the reason, a short ASCII word, says why)."""
+    return {"type": "chat.close", "code": code, "reason": reason}
+
+
 def publish(*sends: tuple[str, dict]) -> None:
     """Send (group, event) pairs, in order, in ONE trip to the event loop: each
     async_to_sync waits for the loop, which under load is busy with thousands of frames
@@ -81,7 +94,8 @@ def fragment_event(frame_type: str, html_per_language: dict[str, str], **fields)
 
 def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
     """A stored message: to the visitor (unless it is console-only), to open dialog pages,
-    and the row to the site."""
+    and the row to the site. A system line's text goes in every language: each socket
+    sends its own (the widget's, the operator's)."""
     sends = [
         (
             dialog_group(dialog.id),
@@ -89,14 +103,14 @@ def message_posted_on_commit(message, dialog, active_operator_ids) -> None:
                 "type": "chat.message",
                 # Built once for all console sockets: their attachment URLs differ from
                 # the visitor's (docs/protocol.md, Attachments).
-                "message": payloads.message_data(message, audience="console"),
+                "message": payloads.message_data_variants(message, audience="console"),
                 "html": payloads.message_html_variants(message),
             },
         ),
         row_event(dialog, active_operator_ids),
     ]
     if not message.console_only:
-        data = payloads.message_data(message)
+        data = payloads.message_data_variants(message)
         sends.insert(
             0, (visitor_group(dialog.visitor_id), {"type": "chat.message", "message": data})
         )
@@ -172,7 +186,7 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
             "dialog": dialog.id,
             "status": dialog.status,
             "operators": list(active_operator_ids),
-            "html": payloads.per_language(payloads.dialog_row_html, dialog),
+            "html": payloads.dialog_row_variants(dialog),
         },
     )
 

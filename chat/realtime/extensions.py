@@ -125,3 +125,21 @@ def register_console_gate(gate: ConsoleGate) -> None:
 
 def console_gates_admit(scope) -> bool:
     return all(gate(scope) for gate in _console_gates)
+
+
+# Groups of other apps that a console socket joins for what its scope carries:
+# groups(scope) -> list[str] (built by chat.realtime.events). The api app puts the socket's
+# access token in the scope and names its group, so revoking the token closes the socket
+# (events.close_event sent to the group).
+ConsoleScopeGroups = Callable[[dict], list[str]]
+
+_console_scope_groups: list[ConsoleScopeGroups] = []
+
+
+def register_console_scope_groups(groups: ConsoleScopeGroups) -> None:
+    if groups not in _console_scope_groups:
+        _console_scope_groups.append(groups)
+
+
+def console_scope_groups(scope) -> list[str]:
+    return [group for groups in _console_scope_groups for group in groups(scope)]

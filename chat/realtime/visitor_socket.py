@@ -9,12 +9,14 @@ the database thread's time (docs/performance.md, "Connection storm").
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from chat import hooks
 from chat.console import selectors
 from chat.dialogs import availability
 from chat.models import Site
 from chat.realtime import extensions
-from chat.visitors import blocking, origins, sessions
+from chat.visitors import blocking, origins, sessions, sessions_postgres
 
 UNKNOWN_SITE = "unknown_site"
 ORIGIN_NOT_ALLOWED = "origin_not_allowed"
@@ -48,12 +50,19 @@ def open_visitor_socket(
 ) -> Opened:
     """language_of: the socket's language for the site (the site's, else the browser's).
     socket_id, browser_language: for hooks.visitor_socket_opened (who is online)."""
-    site = selectors.site_by_key(widget_key)
+    if connection.vendor == "postgresql":  # the site and the blacklist in one statement
+        site, blacklist = sessions_postgres.site_and_blacklist(widget_key)
+    else:
+        site, blacklist = selectors.site_by_key(widget_key), None
     if site is None:
         return Opened(refusal=UNKNOWN_SITE)
     if not origins.origin_allowed(site, origin, request_host=host):
         return Opened(refusal=ORIGIN_NOT_ALLOWED)
-    if blocking.is_blocked(site.account_id, ip):
+    if (
+        blocking.is_blocked_by(blacklist, ip)
+        if blacklist is not None
+        else blocking.is_blocked(site.account_id, ip)
+    ):
         return Opened(refusal=BLOCKED)
     session = sessions.start_visitor_session(site=site, token=token, ip=ip, user_agent=user_agent)
     language = language_of(site)

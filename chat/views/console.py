@@ -67,6 +67,7 @@ def tab_rows(request, tab):
 def dialog(request, pk):
     view = selectors.dialog_view(request.operator, pk)
     tab = selectors.tab_of(request.operator, status=view.dialog.status, is_mine=view.is_participant)
+    visitor_card = card.visitor_card(view.dialog)
     return render(
         request,
         "chat/dialog.html",
@@ -74,9 +75,9 @@ def dialog(request, pk):
             **_console_context(request.operator, tab or "mine"),
             "view": view,
             "dialog": view.dialog,
-            "card": card.visitor_card(view.dialog),
+            "card": visitor_card,
             "message_max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
-            "block_state": blocking.dialog_block_state(view.dialog),
+            "block_state": blocking.dialog_block_state(view.dialog, visitor_card.visit),
             "invitable": (
                 invitations.invitable_operators(
                     operator=request.operator,

@@ -3,7 +3,7 @@ chat.console.filters and chat.console.history."""
 
 from django.shortcuts import render
 
-from chat.console import history, history_columns, selectors
+from chat.console import history, history_columns, history_rows, selectors
 from chat.console.filters import HistoryFilter
 from chat.views.decorators import operator_required
 
@@ -25,6 +25,7 @@ def history_list(request):
             "members": selectors.tab_members(request.operator),
             "filter": filterset,
             "page": page,
+            "rows": history_rows.rows_html(page.object_list, columns) if page else "",
             "columns": columns,
             "active_filters": sum(
                 1

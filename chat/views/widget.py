@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.gzip import gzip_page
 
 from chat.csp import replace_directives
 from chat.models import Site
@@ -11,6 +12,10 @@ from chat.visitors import blocking, origins
 from chat.visitors.client_ip import ip_from_request
 
 
+# Gzipped: the frame is part of what a shop's page loads (docs/performance.md, "Widget cost
+# to the host page"). Safe from BREACH: the page holds no secret (no CSRF token, no visitor
+# data; the visitor token comes later, over postMessage) and echoes no request input.
+@gzip_page
 @xframe_options_exempt
 def widget_frame(request, widget_key):
     site = get_object_or_404(Site, widget_key=widget_key)

@@ -8,6 +8,12 @@ A block closes the blocked visitor's open sockets at once (the ``chat.blocked`` 
 his group). Every later widget socket and widget page from a blocked address is refused,
 whoever's token it carries; other visitors already connected from the same address keep
 their socket until it reconnects.
+
+A visitor who wrote only by e-mail (mailchannel: no visit, so no IP) is blocked by his
+e-mail address instead: an entry with ``email`` and no network. ``is_sender_blocked`` is
+the one rule for e-mail (mailchannel/inbound.py asks it of every mail): a sender is blocked
+when his address is on the blacklist, or when it is the address of a visitor blocked by IP.
+His new e-mails then open no dialog and are added to none.
 """
 
 import ipaddress
@@ -15,13 +21,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chat.console import selectors
 from chat.dialogs import access, lifecycle
 from chat.errors import AccessDenied, ChatError, NotFound
+from chat.messaging import system_lines
 from chat.models import BlockedIP, Dialog, Visit
 from chat.realtime import events
 from operators.models import Operator
@@ -99,6 +106,16 @@ def _entries(account_id: int):
     return BlockedIP.objects.filter(account_id=account_id).values_list("id", "network")
 
 
+def is_sender_blocked(account_id: int, address: str, *, visitor_id: int | None = None) -> bool:
+    """Whether e-mails from this address (or from this visitor) are refused: the address is
+    on the account's blacklist, or belongs to a visitor blocked by IP. One query."""
+    address = (address or "").strip()
+    rule = Q(visitor_id=visitor_id) if visitor_id is not None else Q(pk__in=[])
+    if address:
+        rule |= Q(email__iexact=address) | Q(visitor__email__iexact=address)
+    return BlockedIP.objects.filter(rule, account_id=account_id).exists()
+
+
 def blocked_entry_id(account_id: int, ip) -> int | None:
     """The blacklist entry that holds this IP, in one query (none if the IP is unknown)."""
     address = parse_address(ip)
@@ -109,6 +126,11 @@ def blocked_entry_id(account_id: int, ip) -> int | None:
 
 def is_blocked(account_id: int, ip) -> bool:
     return blocked_entry_id(account_id, ip) is not None
+
+
+def is_blocked_by(entries, ip) -> bool:
+    """is_blocked, for the account's entries (id, network) read already."""
+    return _match(parse_address(ip), entries) is not None
 
 
 # --- reads ------------------------------------------------------------------------------
@@ -138,25 +160,43 @@ class DialogBlockState:
 
     entry_id: int | None
     network: str | None  # the entry, as shown
+    # Block would take his e-mail address (he wrote only by e-mail), else "" (his IP).
+    email: str = ""
 
     @property
     def is_blocked(self) -> bool:
         return self.entry_id is not None
 
 
-def dialog_block_state(dialog: Dialog) -> DialogBlockState:
-    """Whether the visitor's current IP is blacklisted, in one query."""
+def blocks_by_email(visitor, latest_visit) -> str:
+    """The address Block takes for a visitor who wrote only by e-mail (no visit of his has
+    an IP), else "" (Block takes his IP)."""
+    if latest_visit is not None and latest_visit.ip:
+        return ""
+    return (visitor.email or "").strip().lower()
+
+
+def dialog_block_state(dialog: Dialog, latest_visit=None) -> DialogBlockState:
+    """Whether the visitor's current IP, or his e-mail address, is blacklisted, in one
+    query. dialog: loaded with its visitor; latest_visit: his latest visit (the visitor
+    card's), or None when he has none."""
     # Each entry carries the visitor's current IP: with no entries nothing is blocked and
     # the IP does not matter, so one query answers both.
     rows = list(
         BlockedIP.objects.filter(account_id=dialog.account_id)
         .annotate(visitor_ip=Subquery(_current_ip(dialog.visitor_id)))
-        .values_list("id", "network", "visitor_ip")
+        .values_list("id", "network", "visitor_ip", "email")
     )
     address = parse_address(rows[0][2]) if rows else None
     entry_id = _match(address, [(row[0], row[1]) for row in rows])
-    network = next((row[1] for row in rows if row[0] == entry_id), None)
-    return DialogBlockState(entry_id=entry_id, network=network and shown_network(network))
+    email = (dialog.visitor.email or "").strip().lower()
+    if entry_id is None and email:
+        entry_id = next((row[0] for row in rows if row[3] and row[3].lower() == email), None)
+    entry = next((row for row in rows if row[0] == entry_id), None)
+    shown = entry and (shown_network(entry[1]) if entry[1] else entry[3])
+    return DialogBlockState(
+        entry_id=entry_id, network=shown, email=blocks_by_email(dialog.visitor, latest_visit)
+    )
 
 
 def blocked_list(operator: Operator) -> list[BlockedIP]:
@@ -174,7 +214,7 @@ def blocked_list(operator: Operator) -> list[BlockedIP]:
         .order_by("-created_at", "-id")
     )
     for entry in entries:
-        entry.shown_network = shown_network(entry.network)
+        entry.shown_network = shown_network(entry.network) if entry.network else entry.email
     return entries
 
 
@@ -189,50 +229,63 @@ def _clean_reason(reason) -> str:
     return reason.replace("\x00", "").strip()[:REASON_MAX_LENGTH]
 
 
-@transaction.atomic
 def block_visitor(*, operator: Operator, dialog_id: int, reason: str = "") -> BlockedIP:
-    """Blacklist the IP of the dialog's visitor, end the dialog and close his sockets.
+    """Blacklist the IP of the dialog's visitor, end the dialog and close his sockets; a
+    visitor who wrote only by e-mail (no IP known) is blacklisted by his e-mail address.
 
     Blocking an address that is already blacklisted (by itself or by a range) adds no
     entry; the dialog is still ended and the visitor's sockets closed."""
-    reason = _clean_reason(reason)
-    dialog = lifecycle.lock_dialog(dialog_id)
-    operators = selectors.active_operators(dialog.id)
-    operator_ids = [op.id for op in operators]
-    allowed = dialog.account_id == operator.account_id and (
-        operator.id in operator_ids
-        or access.can_view_dialog(operator, dialog, selectors.site_ids_of(operator), operator_ids)
-    )
-    if not allowed:
-        raise AccessDenied()
-    address = parse_address(_current_ip(dialog.visitor_id).first())
-    if address is None:
-        raise ChatError("no_ip", _("The visitor's IP address is not known: nothing to block."))
-    entry_id = _match(address, _entries(dialog.account_id))
-    if entry_id is not None:
-        entry = BlockedIP.objects.get(pk=entry_id)
-    else:
-        entry, _created = BlockedIP.objects.get_or_create(
-            account_id=dialog.account_id,
-            network=host_network(address),
-            defaults={"reason": reason, "blocked_by": operator, "visitor": dialog.visitor},
+    with transaction.atomic():
+        reason = _clean_reason(reason)
+        dialog = lifecycle.lock_dialog(dialog_id)
+        operators = selectors.active_operators(dialog.id)
+        operator_ids = [op.id for op in operators]
+        allowed = dialog.account_id == operator.account_id and (
+            operator.id in operator_ids
+            or access.can_view_dialog(
+                operator, dialog, selectors.site_ids_of(operator), operator_ids
+            )
         )
-    if dialog.is_open:
-        # The line names the operator and the block: the console's only. The visitor's
-        # widget sees the dialog end and then "The chat is not available" (widget.js).
-        with lifecycle.in_widget_language(dialog):
-            note = _("%(name)s ended the dialog and blocked the visitor") % {"name": operator.name}
-        lifecycle.close_locked_dialog(dialog, note=note, note_by=operator)
-    events.visitor_blocked_on_commit(dialog.visitor_id)
-    return entry
+        if not allowed:
+            raise AccessDenied()
+        address = parse_address(_current_ip(dialog.visitor_id).first())
+        email = (dialog.visitor.email or "").strip().lower() if address is None else ""
+        if address is None and not email:
+            raise ChatError(
+                "no_ip",
+                _("Neither the visitor's IP address nor his e-mail address is known: nothing "
+                  "to block."),
+            )  # fmt: skip
+        entry_id = _match(address, _entries(dialog.account_id))
+        if email:
+            entry, _created = BlockedIP.objects.get_or_create(
+                account_id=dialog.account_id,
+                email=email,
+                defaults={"reason": reason, "blocked_by": operator, "visitor": dialog.visitor},
+            )
+        elif entry_id is not None:
+            entry = BlockedIP.objects.get(pk=entry_id)
+        else:
+            entry, _created = BlockedIP.objects.get_or_create(
+                account_id=dialog.account_id,
+                network=host_network(address),
+                defaults={"reason": reason, "blocked_by": operator, "visitor": dialog.visitor},
+            )
+        if dialog.is_open:
+            # The line names the operator and the block: the console's only. The visitor's
+            # widget sees the dialog end and then "The chat is not available" (widget.js).
+            note = system_lines.line("ended_and_blocked", name=operator.name)
+            lifecycle.close_locked_dialog(dialog, note=note, note_by=operator)
+        events.visitor_blocked_on_commit(dialog.visitor_id)
+        return entry
 
 
-@transaction.atomic
 def unblock(*, operator: Operator, blocked_id: int) -> None:
     """Lift a blacklist entry of the operator's account: the address may chat again."""
-    entry = BlockedIP.objects.select_for_update().filter(pk=blocked_id).first()
-    if entry is None:
-        raise NotFound("No such blocked address.")
-    if entry.account_id != operator.account_id:
-        raise AccessDenied("This blocked address belongs to another account.")
-    entry.delete()
+    with transaction.atomic():
+        entry = BlockedIP.objects.select_for_update().filter(pk=blocked_id).first()
+        if entry is None:
+            raise NotFound("No such blocked address.")
+        if entry.account_id != operator.account_id:
+            raise AccessDenied("This blocked address belongs to another account.")
+        entry.delete()

@@ -1,20 +1,14 @@
-"""{{ dialog|channel_badge }}: the channel's icon and the user's handle (History, the
-dialog header); {% channel_card dialog %}: the visitor card's messenger profile line."""
+"""{% dialog_channel dialog %}: the channel's icon and the user's handle in the dialog
+header; {% card_channel dialog %}: the visitor card's messenger profile line."""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from chat.console import channels
 from messengers import rows
 
 register = template.Library()
-
-
-@register.filter
-def channel_badge(dialog):
-    return rows.badge_html(dialog) or format_html(
-        '<span class="channel-badge channel-widget">{}</span>', _("Website widget")
-    )
 
 
 @register.simple_tag
@@ -32,18 +26,22 @@ def channel_profile(dialog):
 
 @register.simple_tag
 def dialog_channel(dialog):
-    """The dialog header's " · ✈ @handle (profile)"; nothing for the widget."""
+    """The dialog header's " · ✈ @handle (profile)", or another app's channel (" · ✉
+    E-mail"); nothing for the widget."""
     badge = rows.badge_html(dialog)
     if not badge:
-        return ""
+        other = channels.badge_html(dialog)
+        return format_html(" · {}", other) if other else ""
     profile = channel_profile(dialog)
     return format_html(" · {}{}", badge, format_html(" · {}", profile) if profile else "")
 
 
 @register.simple_tag
 def card_channel(dialog):
-    """The visitor card's Channel line; nothing for the widget."""
+    """The visitor card's Channel line (a messenger's, or another app's channel); nothing
+    for the widget."""
     badge = rows.badge_html(dialog)
     if not badge:
-        return ""
+        other = channels.badge_html(dialog)
+        return format_html("<dt>{}</dt><dd>{}</dd>", _("Channel"), other) if other else ""
     return format_html("<dt>{}</dt><dd>{} {}</dd>", _("Channel"), badge, channel_profile(dialog))

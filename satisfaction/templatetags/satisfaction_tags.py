@@ -4,11 +4,9 @@
 {% widget_rating site %}       the widget's rating card and the site's scale as JSON (one query)
 {% dialog_rating dialog %}     the rating in the dialog page's header (one query, shared...)
 {% card_rating dialog %}       ... with the visitor card's line (no more query)
-{{ dialog|rating_or_none }}    History's cell: the rating the row carries (no query)
 """
 
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
 
 from satisfaction import selectors
 from satisfaction.models import COMMENT_MAX_LENGTH, SCORE_MAX, SCORE_MIN, Scale
@@ -38,12 +36,3 @@ def dialog_rating(dialog):
 @register.inclusion_tag("satisfaction/_card_rating.html")
 def card_rating(dialog):
     return {"rating": selectors.rating_of(dialog)}
-
-
-@register.filter
-def rating_or_none(dialog):
-    """The rating History's query joined to the row (select_related), or None."""
-    try:
-        return dialog.rating
-    except ObjectDoesNotExist:  # not rated
-        return None

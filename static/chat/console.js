@@ -24,6 +24,7 @@
 
   var socket = null;
   var retries = 0;
+  var plannedInARow = 0; // 4012 closes since the last hello
   var outbox = []; // frames sent but not acknowledged yet, resent after a reconnect
   // The resume cursor: the end of the last replay (or of the page), not the last message
   // shown, which can pass one whose live event was lost (docs/protocol.md, Resume).
@@ -438,6 +439,7 @@
   var handlers = {
     hello: function () {
       retries = 0;
+      plannedInARow = 0;
       connStatus.hidden = true;
       send(syncFrame());
       if (dialogId) {
@@ -496,6 +498,14 @@
     socket.onclose = function (event) {
       if (event.code === 4401) {
         window.location.reload(); // the session ended: the page redirects to login
+        return;
+      }
+      if (event.code === 4012 && plannedInARow < 3) {
+        // The server restarts (or lost live events): reconnect quietly after a short
+        // random wait, no step up the backoff; the usual path if that attempt fails
+        // (or a draining server keeps closing this socket before hello).
+        plannedInARow += 1;
+        setTimeout(connect, 100 + Math.random() * 900);
         return;
       }
       connStatus.hidden = false;

@@ -3,7 +3,6 @@
 {% load tags_tags %}
 {% dialog_tags dialog %}      the dialog header's tag control (one query)
 {% tags_menu_item operator %} the operator menu's link to the Tags page (managers only)
-{{ dialog|dialog_tag_list }}  History's cell: the tags the page prefetched (no query)
 """
 
 from django import template
@@ -22,8 +21,3 @@ def dialog_tags(context, dialog):
 @register.inclusion_tag("tags/_menu_item.html")
 def tags_menu_item(operator):
     return {"operator": operator}
-
-
-@register.filter
-def dialog_tag_list(dialog):
-    return selectors.tags_of(dialog)

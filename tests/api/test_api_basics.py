@@ -199,3 +199,19 @@ def test_problems_speak_the_operators_language(api, alice):
     response = api.put(reverse("api:status"), {}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == "Обязательное поле."
+
+
+def test_an_unknown_query_parameter_is_named_not_ignored(api, alice, site, visitor_writes):
+    """A typo in a filter would silently widen the list: it gets a 400 that names it."""
+    visitor_writes(site)
+    refused = api.get(reverse("api:history"), {"stauts": "closed", "": "x"})
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/problem+json"
+    [error] = refused.json()["errors"]
+    assert error["field"] == "query"
+    assert "“stauts”" in error["message"] and "“”" in error["message"]
+    assert api.get(reverse("api:history"), {"status": "closed"}).status_code == 200
+    tab = reverse("api:tab_dialogs", args=["mine"])
+    assert api.get(tab, {"limit": 5}).status_code == 200
+    assert api.get(tab, {"page": 2}).status_code == 400
+    assert api.get(reverse("api:me"), {"verbose": 1}).status_code == 400

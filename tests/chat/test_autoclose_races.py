@@ -10,13 +10,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chat.console import selectors
 from chat.dialogs import autoclose, lifecycle
 from chat.errors import ChatError
 from chat.messaging import posting
 from chat.models import Dialog, Message, Visitor
 from chat.realtime import events
-from chat.visitors import sessions
+from chat.visitors import sessions, sessions_postgres
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -132,16 +131,17 @@ def test_runs_started_together_end_each_dialog_once(site, alice):
 def test_a_visitor_coming_back_during_a_run_keeps_his_dialog(site, alice, monkeypatch):
     """His widget opens while the run looks at his dialog: the run leaves it alone."""
     dialog, token = abandoned(site, alice)
-    open_dialog_of = selectors.open_dialog_of
+    continue_session = sessions_postgres.continue_session
     reconnecting, go = threading.Event(), threading.Event()
 
-    def held(visitor_id):
-        # start_visitor_session has counted his socket and holds his row until it commits.
+    def held(*args, **kwargs):
+        # His socket is counted and his row locked until start_visitor_session commits.
+        continued = continue_session(*args, **kwargs)
         reconnecting.set()
         assert go.wait(timeout=WAIT)
-        return open_dialog_of(visitor_id)
+        return continued
 
-    monkeypatch.setattr(selectors, "open_dialog_of", held)
+    monkeypatch.setattr(sessions_postgres, "continue_session", held)
     back, back_outcome = in_thread(
         sessions.start_visitor_session, site=site, token=token, ip=None, user_agent=""
     )

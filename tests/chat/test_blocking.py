@@ -85,16 +85,46 @@ def test_an_address_blocked_by_another_account_is_not_blocked_here(make_account)
         ("2001:DB8::/32", "2001:db8::/32"),
         ("2001:db8::1", "2001:db8::1/128"),
         ("::ffff:203.0.113.7", "203.0.113.7/32"),
+        ("::ffff:203.0.113.9/120", "203.0.113.0/24"),  # an IPv4-mapped range
     ],
 )
 def test_networks_are_stored_normalised(text, stored):
     assert blocking.normalise_network(text) == stored
 
 
-@pytest.mark.parametrize("text", ["", "garbage", "203.0.113.300", "2001:db8::/129", "0.0.0.0/0"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "garbage", "203.0.113.300", "2001:db8::/129", "0.0.0.0/0", "::ffff:0.0.0.0/96", None, 42],
+)
 def test_garbage_and_the_whole_internet_are_refused(text):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         blocking.normalise_network(text)
+    if text in ("0.0.0.0/0", "::ffff:0.0.0.0/96"):  # every IPv4 address
+        assert refused.value.code == "too_wide"
+        assert refused.value.messages == [
+            "This range holds every address: it would block all visitors."
+        ]
+    else:
+        assert refused.value.code == "invalid"
+        assert refused.value.messages == [
+            "Enter an IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24 "
+            "or 2001:db8::/32."
+        ]
+
+
+@pytest.mark.parametrize(
+    "ip, bare",
+    [
+        ("fe80::1%eth0", "fe80::1"),  # a link-local peer's zone id
+        ("fe80::1%eth0%x", "fe80::1"),
+        (" fe80::1%2 ", "fe80::1"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+    ],
+)
+def test_a_zone_id_is_dropped_so_the_entry_is_the_bare_address(ip, bare):
+    address = blocking.parse_address(ip)
+    assert str(address) == bare
+    assert blocking.host_network(address) == f"{bare}/{address.max_prefixlen}"
 
 
 # --- the block_visitor service --------------------------------------------------------------
@@ -115,6 +145,31 @@ def test_block_records_who_and_why_and_ends_the_dialog(site, alice):
     assert last.text == "Alice ended the dialog and blocked the visitor"
     assert dialog.id not in [d.id for d in selectors.tab_dialogs(alice, "mine")]
     assert blocking.is_blocked(site.account_id, IP)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "reason, kept",
+    [
+        (None, ""),
+        ("Spam\x00 links\x00", "Spam links"),
+        ("  " + "x" * (blocking.REASON_MAX_LENGTH + 20), "x" * blocking.REASON_MAX_LENGTH),
+    ],
+)
+def test_the_reason_is_kept_clean_and_within_its_length(site, alice, reason, kept):
+    dialog = visitor_with_dialog(site)
+    blocked = blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason=reason)
+    assert BlockedIP.objects.get(pk=blocked.pk).reason == kept
+
+
+@pytest.mark.django_db
+def test_a_reason_that_is_not_text_is_refused(site, alice):
+    dialog = visitor_with_dialog(site)
+    with pytest.raises(ChatError) as refused:
+        blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason=["spam"])
+    assert refused.value.code == "invalid"
+    assert not BlockedIP.objects.exists()
+    assert Dialog.objects.get(pk=dialog.id).is_open
 
 
 @pytest.mark.django_db

@@ -13,15 +13,10 @@ storm", has the figures for 200 visitors without the lock.
 import asyncio
 import contextlib
 import json
-import os
-import sqlite3
-import uuid
 
-import psycopg
 import pytest
 from channels.db import database_sync_to_async
-from django.db import connection
-from live_stack import Stack, daphne, database_url_of_test_db, redis_server
+from live_stack import daphne_with_redis, tables_locked
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -36,48 +31,13 @@ PATIENCE_SECONDS = 60  # what a client waits for hello; far more than the test n
 
 @pytest.fixture
 def server(transactional_db, tmp_path):
-    """Daphne on the test database with a Redis (the embedded default runs one too)."""
-    stack = Stack()
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        redis = redis_server(stack, tmp_path, name="storm-redis")
-        redis.start()
-        redis_url = f"redis://127.0.0.1:{redis.port}/0"
-    server = daphne(
-        stack,
-        {
-            "DATABASE_URL": database_url_of_test_db(),
-            "REDIS_URL": redis_url,
-            "CHANNEL_PREFIX": f"storm{uuid.uuid4().hex[:8]}",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-            "DB_POOL_MIN": "1",
-        },
-        name="storm-daphne",
-    )
-    try:
-        server.start()
+    with daphne_with_redis(tmp_path, "storm") as server:
         yield server
-    finally:
-        stack.stop()
 
 
-@contextlib.contextmanager
 def visitors_table_locked():
-    """Another connection holds what a new visitor's session must wait for: SQLite's write
-    lock, or on PostgreSQL a lock on the visitors' table that lets reads through."""
-    settings = connection.settings_dict
-    if settings["ENGINE"].endswith("sqlite3"):
-        other = sqlite3.connect(settings["NAME"], isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-    else:
-        other = psycopg.connect(database_url_of_test_db())
-        other.execute("LOCK TABLE chat_visitor IN EXCLUSIVE MODE")
-    try:
-        yield
-    finally:
-        other.rollback()
-        other.close()
+    """What a new visitor's session must wait for, held by another connection."""
+    return tables_locked(Visitor)
 
 
 async def open_widget(url: str, origin: str) -> str:

@@ -326,6 +326,40 @@ def test_row_shows_the_dialog_at_a_glance(alice_client, alice, bob, site):
     assert f'href="{reverse("console:dialog", args=[dialog.id])}"' in html
 
 
+def test_every_value_a_row_shows_is_escaped(alice_client, make_operator, site):
+    site.name = "<b>shop</b>"
+    site.save()
+    mallory = make_operator(username="mallory", display_name="<i>Mal</i>", sites=[site])
+    visitor = Visitor.objects.create(
+        site=site, animal="blue-fox", name="<script>x</script>", email="a<b@example.org"
+    )
+    make_dialog(site, texts=["<img src=x>"], visitor=visitor, operators=[mallory])
+
+    html = alice_client.get(URL).content.decode()
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "a&lt;b@example.org" in html
+    assert "&lt;b&gt;shop&lt;/b&gt;" in html
+    assert "&lt;i&gt;Mal&lt;/i&gt;" in html
+    assert "<img src=x>" not in html and "&lt;img src=x&gt;" in html
+
+
+def test_a_column_with_only_a_cell_template_is_still_shown(alice_client, site, monkeypatch):
+    """An app's column without cell_html has its cell_template rendered with the row."""
+    from django.template import engines
+
+    from chat.console import history_columns, history_rows
+
+    column = history_columns.HistoryColumn(name="probe", heading="Probe", cell_template="probe")
+    monkeypatch.setitem(history_columns._columns, "probe", column)
+    cell = engines["django"].from_string('<td class="h-probe">n{{ dialog.number }}</td>')
+    monkeypatch.setattr(history_rows, "get_template", lambda name: cell)
+    dialog = make_dialog(site)
+
+    html = alice_client.get(URL).content.decode()
+    assert '<th scope="col">Probe</th>' in html
+    assert f'<td class="h-probe">n{dialog.number}</td>' in html
+
+
 def test_a_listed_closed_dialog_opens_read_only(alice_client, bob, site):
     dialog = make_dialog(site, texts=["Thanks, bye"], operators=[bob])
     html = alice_client.get(URL).content.decode()

@@ -260,12 +260,14 @@ def test_a_first_message_looks_for_an_open_dialog_once(site, django_assert_num_q
     """The lock statement found none: the visitor's lock, the look again under it, the
     resend check, then the dialog is opened and the message written in one statement."""
     session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
-    # 12 statements (one: nicknames), SAVEPOINT, RELEASE; the site's business hours and
-    # routing mode (each cached per site, cold for a new site). A new dialog has no tags:
-    # its row reads none (tags/row_cache.py). Webhooks' listeners (cached for the
-    # installation, cold in a new test: then a cache read; tests/webhooks). The row's
-    # messenger channel (messengers/row_cache.py: once per visitor, then cached).
-    with django_assert_num_queries(14 + 2 + 1 + 1):
+    # 8 statements (one: nicknames; the visitor's lock reads him with his site, the
+    # dialog's number comes back from its UPDATE: 12 before), SAVEPOINT, RELEASE; the
+    # site's business hours and routing mode (each cached per site, cold for a new
+    # site). A new dialog has no tags: its row reads none (tags/row_cache.py).
+    # Webhooks' listeners (cached for the installation, cold in a new test: then a
+    # cache read; tests/webhooks). The row's messenger channel
+    # (messengers/row_cache.py: once per visitor, then cached).
+    with django_assert_num_queries(10 + 2 + 1 + 1):
         message, created = visitor_says(session, "First")
     assert created and message.dialog.number == 1
 
@@ -293,3 +295,31 @@ def test_an_operator_send_stored_meanwhile_is_answered_as_a_resend(site, alice, 
     assert calls == [False]  # the insert's ON CONFLICT, not a second look
     assert Message.objects.filter(client_id="raced").count() == 1
     assert stored(dialog.id) == before  # nothing of "y" was written
+
+
+def test_a_connect_stores_the_same_on_each_store(backend, site, alice, published):
+    """write_join: the operator is connected, the dialog active since his join, the
+    visitor reads "joined", and every row the consoles get shows him in it."""
+    _session, dialog = open_dialog(site, alice, connect=False)
+    with published.committed():
+        lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)
+    dialog.refresh_from_db()
+    line = Message.objects.filter(dialog=dialog).order_by("-id").first()
+    assert dialog.status == Dialog.Status.ACTIVE and dialog.accepted_at is not None
+    assert list(store.connected_operator_ids(dialog.id)) == [alice.id]
+    assert (line.author_kind, line.text) == ("system", f"{alice.name} joined the dialog")
+    sent = [(group, event["type"]) for sends in published for group, event in sends]
+    rows = [e for sends in published for g, e in sends if e["type"] == "chat.row"]
+    assert rows and all(r["operators"] == [alice.id] for r in rows)
+    assert all(r["status"] == "active" for r in rows)
+    assert (events.visitor_group(dialog.visitor_id), "chat.message") in sent
+
+
+@postgresql_only
+def test_a_connect_writes_in_one_statement(site, alice, django_assert_num_queries):
+    """The dialog's lock, the connected operators, the operator's sites, then the
+    participant, the dialog and the "joined" line in one statement (three before), with
+    SAVEPOINT and RELEASE."""
+    _session, dialog = open_dialog(site, alice, connect=False)
+    with django_assert_num_queries(4 + 2):
+        lifecycle.connect_operator(operator=alice, dialog_id=dialog.id)

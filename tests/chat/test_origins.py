@@ -56,12 +56,29 @@ def test_a_site_without_domains_allows_every_page_but_a_socket_needs_an_origin()
     site = Site(domains="")
     assert origins.origin_allowed(site, "https://anything.example")
     assert not origins.origin_allowed(site, "")
+    assert not origins.origin_allowed(site, "null")  # a sandboxed frame, a file:// page
 
 
 def test_entries_that_are_not_host_names_never_mean_any_host():
     site = Site(domains="* shop.example;script-src 'unsafe-inline'")
     assert not origins.origin_allowed(site, "https://evil.example")
     assert origins.frame_ancestors(site) == "frame-ancestors 'self'"
+
+
+def test_a_trailing_dot_names_the_same_host_and_a_broken_address_names_none():
+    """ "shop.example." (a fully qualified name) is shop.example, in an entry and in an
+    Origin; an unbalanced IPv6 bracket is no host at all, never an entry of its own."""
+    site = Site(domains="shop.example.")
+    assert origins.invalid_domains("shop.example. *.blog.example.") == []
+    assert origins.origin_allowed(site, "https://shop.example")
+    assert origins.origin_allowed(Site(domains="shop.example"), "https://shop.example.")
+    assert origins.invalid_domains("[::1 shop.example") == ["[::1"]
+    assert not origins.origin_allowed(site, "https://[::1")
+    assert origins.frame_ancestors(Site(domains="[::1")) == "frame-ancestors 'self'"
+    assert origins.invalid_domains("*.[::1] [::1]") == ["*.[::1]"]  # no subdomains of an address
+    too_long = "a" * 64 + ".example"  # a label over 63 characters has no IDNA form
+    assert origins.invalid_domains(too_long) == [too_long]
+    assert origins.frame_ancestors(Site(domains=too_long)) == "frame-ancestors 'self'"
 
 
 def test_with_allowed_hosts_star_only_the_connected_host_counts_as_ours(settings):

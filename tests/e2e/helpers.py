@@ -104,3 +104,19 @@ def watch_errors(*pages):
             ),
         )
     return problems
+
+
+def first_message_answered(visitor, console, base_url, site, text="Hello, is my order on its way?"):
+    """The visitor opens the widget and writes; the operator's console (logged in) opens the
+    row and connects. Returns the widget's frame locator."""
+    from playwright.sync_api import expect
+
+    visitor.goto(f"{base_url}/demo/?site={site.widget_key}")
+    visitor.click("#livechat-launcher")
+    widget = visitor.frame_locator("#livechat-frame")
+    widget.locator("#lc-input").fill(text)
+    widget.locator("#lc-input").press("Enter")
+    expect(widget.locator(".lc-msg-visitor:not(.lc-pending)")).to_have_count(1)
+    console.locator("#tab-list .row").first.click()
+    console.click("#connect-dialog")
+    return widget

@@ -1,23 +1,17 @@
 """A visitor and an operator chat live, each in a real Chromium, against a real Daphne."""
 
 import pytest
-from django.contrib.auth import get_user_model
+from helpers import shop_with
 from playwright.sync_api import expect
 
-from chat.models import Dialog, Message, Site
-from operators.models import Account, Operator
+from chat.models import Dialog, Message
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def demo_site(password):
-    account = Account.objects.create(name="E2E shop")
-    site = Site.objects.create(account=account, name="E2E shop", widget_key="e2e-key")
-    user = get_user_model().objects.create_user("olga", password=password, first_name="Olga")
-    operator = Operator.objects.create(user=user, account=account, display_name="Olga")
-    site.operators.add(operator)
-    return site
+    return shop_with(password, "E2E shop", "E2E shop", "e2e-key", operators=[("olga", "Olga")])[0]
 
 
 def test_visitor_and_operator_talk_live(asgi_server, browser, screenshots, demo_site, log_in):

@@ -82,7 +82,7 @@ def test_others_invite_missed_and_block(asgi_server, browser, screenshots, team,
     expect(pavel.locator(".toast").last).to_contain_text("Olga accepted your invitation")
     olga.fill("#composer-text", "Hello, I am the team lead. 10% off from 20 items.")
     olga.press("#composer-text", "Enter")
-    expect(widget.locator(".lc-msg-operator").last).to_contain_text("10% off")
+    expect(widget.locator(".lc-msg-operator").last).to_contain_text("10% off", timeout=20_000)
 
     # A second visitor writes and leaves: the dialog moves to Missed by itself.
     gone, _gone_widget = visitor_writes(browser, asgi_server, team, "Is anyone there?")

@@ -7,12 +7,11 @@ import os
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
+from helpers import first_message_answered, shop_with
 from live_stack import Stack, daphne, database_url_of_test_db, redis_server
 from playwright.sync_api import expect
 
-from chat.models import Message, Site
-from operators.models import Account, Operator
+from chat.models import Message
 
 pytestmark = pytest.mark.browser
 
@@ -52,12 +51,9 @@ def restartable_server(transactional_db, tmp_path):
 
 @pytest.fixture
 def demo_site(password):
-    account = Account.objects.create(name="E2E shop")
-    site = Site.objects.create(account=account, name="E2E shop", widget_key="e2e-reconnect")
-    user = get_user_model().objects.create_user("olga", password=password, first_name="Olga")
-    operator = Operator.objects.create(user=user, account=account, display_name="Olga")
-    site.operators.add(operator)
-    return site
+    return shop_with(
+        password, "E2E shop", "E2E shop", "e2e-reconnect", operators=[("olga", "Olga")]
+    )[0]
 
 
 def test_widget_and_console_come_back_after_the_server_died(
@@ -67,15 +63,7 @@ def test_widget_and_console_come_back_after_the_server_died(
     console = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     log_in(console, base_url, "olga")
     visitor = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    visitor.goto(f"{base_url}/demo/?site={demo_site.widget_key}")
-    visitor.click("#livechat-launcher")
-    widget = visitor.frame_locator("#livechat-frame")
-    widget.locator("#lc-input").fill("Hello, is my order on its way?")
-    widget.locator("#lc-input").press("Enter")
-    expect(widget.locator(".lc-msg-visitor:not(.lc-pending)")).to_have_count(1)
-
-    console.locator("#tab-list .row").first.click()
-    console.click("#connect-dialog")
+    widget = first_message_answered(visitor, console, base_url, demo_site)
     expect(widget.locator("#lc-operator")).to_contain_text("Olga")
     widget_status = widget.locator("#lc-status")
     console_status = console.locator("#conn-status")

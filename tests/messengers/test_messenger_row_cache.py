@@ -47,3 +47,20 @@ def test_the_badge_follows_the_contact_and_its_handle(bot, site, django_assert_n
     assert rows.facts(fresh(dialog.id)) == ["telegram", "olga_new"]
     linking.unlink(bot)
     assert rows.badge_html(fresh(dialog.id)) == ""
+
+
+def test_a_live_row_in_every_language_asks_the_cache_once(site):
+    """A live row event digests the row's version and renders it in each language: its
+    channel is read from the cache once for all of them (a Redis round trip each before)."""
+    from unittest import mock
+
+    from chat.messaging import payloads
+    from messengers import row_cache
+
+    dialog = dialog_of(site, Visitor.objects.create(site=site))
+    rows.badge_html(fresh(dialog.id))  # the cache is warm, as for any later message
+    with mock.patch.object(row_cache, "badge_facts", wraps=row_cache.badge_facts) as read:
+        html = payloads.dialog_row_variants(fresh(dialog.id))
+    assert read.call_count == 1
+    assert set(html) == {"en", "ru"}
+    assert all("channel-badge" not in variant for variant in html.values())

@@ -45,6 +45,7 @@ from crm import payloads as crm_payloads
 from crm.models import Export, Integration
 from engage.rule_models import InvitationRule
 from leads.models import Lead
+from mailchannel.models import MailDelivery
 from messengers.models import Bot, Contact
 from messengers.models import Delivery as MessengerDelivery
 from operators.models import Operator
@@ -114,6 +115,8 @@ TARGETS = {
     "tags:dialog_remove": "dialog",
     "teamwork:transfer": "dialog",
     "messengers_console:retry": "delivery",
+    "mail_console:retry": "mail_delivery",
+    "site_settings:email": "a1",
     "messengers_console:unlink": "bot",
     "webhooks:edit": "webhook_endpoint",
     "webhooks:delete": "webhook_endpoint",
@@ -228,6 +231,10 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
     delivery = MessengerDelivery.objects.create(
         message=first, contact=contact, status=MessengerDelivery.Status.FAILED, reason=S_EXPORT
     )
+    mail_delivery = MailDelivery.objects.create(
+        account=account_a, site=a1, dialog=dialog, kind="answer", recipients=S_EMAIL,
+        language="en", mail_id="<a-mail@x>", status="failed", reason=S_EXPORT,
+    )  # fmt: skip
     # Paused and subscribed to leads only: nothing is sent while the walk posts messages.
     webhook_endpoint = Endpoint.objects.create(
         account=account_a, url="http://127.0.0.1:9/", events=["lead.created"], is_active=False
@@ -276,6 +283,7 @@ def world(make_account, make_site, make_operator, settings, tmp_path):
         "visitor": dialog.visitor,
         "tag": tag,
         "delivery": delivery,
+        "mail_delivery": mail_delivery,
         "bot": bot,
         "webhook_endpoint": webhook_endpoint,
         "webhook_delivery": webhook_delivery,
@@ -300,6 +308,7 @@ def snapshot() -> dict:
         "tags": sorted(Tag.objects.values_list("id", "name", "colour")),
         "dialog_tags": DialogTag.objects.count(),
         "deliveries": sorted(MessengerDelivery.objects.values_list("id", "status", "attempts")),
+        "mail_deliveries": sorted(MailDelivery.objects.values_list("id", "status", "attempts")),
         "messenger_bots": sorted(Bot.objects.values_list("id", "token")),
         "operators": sorted(Operator.objects.values_list("id", "status", "language")),
         "webhook_endpoints": sorted(Endpoint.objects.values_list("id", "url", "is_active")),
@@ -338,7 +347,7 @@ def test_every_socket_action_has_a_frame():
 
 # What an operator without flags may not open (webhooks: managers of site settings only).
 NO_FLAGS_REFUSED = (
-    "dialog", "attachment", "export", "delivery", "a1", "rule", "tag", "token",
+    "dialog", "attachment", "export", "delivery", "mail_delivery", "a1", "rule", "tag", "token",
     "webhook_endpoint", "webhook_delivery",
 )  # fmt: skip
 

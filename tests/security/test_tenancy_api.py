@@ -99,6 +99,10 @@ def test_api_operations_refuse_the_objects_of_others(world, actor):
             if route.name == "api:upload":  # the access check comes after the file's
                 data["file"] = SimpleUploadedFile("x.pdf", PDF, "application/pdf")
                 body_format = "multipart"
+            # A GET with these as query parameters would get the 400 of unknown parameters
+            # before any lookup: the GET goes bare, so its access check is what answers.
+            if method == "get":
+                data = None
             response = getattr(client, method)(url, data, format=body_format)
             assert response.status_code in (403, 404, 405), (
                 f"{actor} {method.upper()} {url} answered {response.status_code}"

@@ -7,6 +7,7 @@ The visitor protocol is documented in docs/protocol.md; the console socket speak
 same frame shapes plus a "watch" frame that opens one dialog.
 """
 
+import asyncio
 import json
 import logging
 
@@ -21,6 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from chat.errors import ChatError
 from chat.messaging import payloads
 from chat.realtime.db_threads import db_thread
+from chat.realtime.drain import DRAIN
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,10 @@ CLOSE_UNKNOWN_SITE = 4404
 CLOSE_BLOCKED = 4403  # the visitor's IP is on the account's blacklist (chat/visitors/blocking.py)
 CLOSE_ORIGIN_NOT_ALLOWED = 4003  # the page is not on the site's domains (chat/visitors/origins.py)
 CLOSE_UNAUTHENTICATED = 4401
-CLOSE_RESYNC = 4012  # live events may have been lost: reconnect and resume (chat/realtime/live.py)
+# Reconnect now and resume, nothing is wrong with the client: this server is restarting
+# (chat/realtime/drain.py) or live events may have been lost (chat/realtime/live.py).
+CLOSE_RECONNECT = 4012
+CLOSE_RESYNC = CLOSE_RECONNECT
 CLOSE_ERASED = 4410  # the visitor's personal data was erased (chat/visitors/erasure.py)
 
 # The database (or Redis behind the rate limits) failed: nothing was stored, the client
@@ -72,7 +77,17 @@ class FrameConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        async with self.handling:
+            await handler(message)
+
+    @property
+    def handling(self) -> asyncio.Lock:
+        """Held while a frame or an event is handled: a drain closes the socket between
+        two of them (drain_close), so a message sent before the close gets its ack."""
+        lock = self.__dict__.get("_handling")
+        if lock is None:
+            lock = self.__dict__["_handling"] = asyncio.Lock()
+        return lock
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
@@ -130,15 +145,35 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def accept(self, subprotocol=None, headers=None):
         await super().accept(subprotocol, headers)
+        self.watch()
+
+    def watch(self):
+        """Open for frames: under live delivery's watch, and drained when the process stops."""
         if self.live:
             self.live.watch(self)
+        DRAIN.register(self)
 
     async def close(self, code=None, reason=None):
         if self.live:
             self.live.forget(self)
+        DRAIN.forget(self)
+        self.closing = True
         await super().close(code, reason)
 
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Nothing after our close frame: the client is gone for us (an event for the
+        socket, or the answer to a frame it sent meanwhile, made Daphne raise "send on a
+        closed protocol", and the consumer died without its disconnect handler)."""
+        if getattr(self, "closing", False):
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
     async def websocket_connect(self, message):
+        if DRAIN.draining:
+            # This process is stopping: the client reconnects at once, to another one.
+            await AsyncWebsocketConsumer.accept(self)
+            await self.close(code=CLOSE_RECONNECT)
+            return
         await super().websocket_connect(message)
         if self.live and self.live.down:
             await self.live_paused()
@@ -146,7 +181,15 @@ class FrameConsumer(AsyncWebsocketConsumer):
     async def websocket_disconnect(self, message):
         if self.live:
             self.live.forget(self)
+        DRAIN.forget(self)
         await super().websocket_disconnect(message)
+
+    async def drain_close(self):
+        """The process is stopping (chat/realtime/drain.py): once the frame or event being
+        handled is done, close with 4012 so the client reconnects to another server."""
+        async with self.handling:
+            if DRAIN.holds(self):
+                await self.close(code=CLOSE_RECONNECT)
 
     async def live_paused(self):
         if self.live.is_watched(self):
@@ -185,12 +228,18 @@ class FrameConsumer(AsyncWebsocketConsumer):
         await self.send_frame({**frame, **fields})
 
     async def replay(self, messages):
+        """The messages again, system lines in this socket's language (self.language:
+        the widget's, the operator's)."""
+        language = getattr(self, "language", None) or settings.LANGUAGE_CODE
         for message in messages:
-            data = payloads.message_data(message, audience=self.audience)
+            with translation.override(language):
+                data = payloads.message_data(message, audience=self.audience)
             frame = {"type": "message", "message": data}
             if self.audience == "console":
                 # console.js shows messages from their fragment, replayed ones too.
-                frame["html"] = await db_thread(payloads.message_html)(message)
+                frame["html"] = await db_thread(payloads.in_language)(
+                    language, payloads.message_html, message
+                )
             await self.send_frame(frame)
         await self.send_frame({"type": "resumed", "last_id": messages[-1].id if messages else None})
 

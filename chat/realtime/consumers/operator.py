@@ -5,11 +5,13 @@ import functools
 import hashlib
 from urllib.parse import parse_qs
 
+from channels.generic.websocket import AsyncWebsocketConsumer
+
 from chat.console import catchup, presence, selectors
 from chat.dialogs import access, invitations
 from chat.errors import ChatError
 from chat.messaging import payloads, posting, reading
-from chat.realtime import events, extensions
+from chat.realtime import console_auth, events, extensions
 from chat.realtime.consumers.frames import (
     CLOSE_UNAUTHENTICATED,
     FrameConsumer,
@@ -43,10 +45,18 @@ class OperatorConsumer(FrameConsumer):
     }
 
     async def connect(self):
-        self.operator = await db_thread(selectors.operator_for_user)(self.scope["user"])
-        if self.operator is None or not await db_thread(extensions.console_gates_admit)(self.scope):
-            self.operator = None
-            await self.refuse(CLOSE_UNAUTHENTICATED)
+        """Accept at once, then look the operator up and send hello when he is ready.
+
+        As the widget's socket (VisitorConsumer.connect): Daphne drops a handshake not
+        accepted within 5 s, and when many consoles open at once their lookups queue on
+        the database threads (docs/performance.md, "Authenticated connect storm"). The
+        session's user is resolved here, after the handshake (chat/realtime/console_auth.py).
+        Frames sent before hello are handled after it; a refused socket is closed with
+        4401 and ignores them, as before."""
+        await self.accept()
+        self.operator = await db_thread(console_auth.console_operator)(self.scope)
+        if self.operator is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.language = payloads.socket_language(self.operator.language, self.scope)
         self.site_ids = await db_thread(selectors.site_ids_of)(self.operator)
@@ -60,13 +70,20 @@ class OperatorConsumer(FrameConsumer):
         self.groups_joined += extensions.console_topic_groups(
             topics_of(self.scope), operator=self.operator, site_ids=self.site_ids
         )
+        # Other apps' groups for the socket's credential (api: its access token).
+        self.groups_joined += extensions.console_scope_groups(self.scope)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await db_thread(presence.console_opened)(self.operator, self.site_ids)
-        await self.accept()
         await self.send_frame(
             {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
         )
+        self.watch()  # from hello on: hello stays the first frame (see accept)
+
+    async def accept(self, subprotocol=None, headers=None):
+        """As VisitorConsumer.accept: live delivery's watch (its `delivery` frame may come at
+        any moment) and the drain's start once hello is sent, not at the handshake."""
+        await AsyncWebsocketConsumer.accept(self, subprotocol, headers)
 
     async def disconnect(self, code):
         if getattr(self, "operator", None) is None:
@@ -243,7 +260,7 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame(
             {
                 "type": "message",
-                "message": event["message"],
+                "message": payloads.localized_message(event["message"], self.language),
                 "html": payloads.pick(event["html"], self.language),
             }
         )
@@ -306,6 +323,10 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame(
             {"type": "visitor_online", "dialog": event["dialog"], "online": event["online"]}
         )
+
+    async def chat_close(self, event):
+        """The socket's credential was withdrawn (events.close_event): close at once."""
+        await self.close(code=event["code"], reason=event.get("reason"))
 
     # --- fragments of higher apps (leads/events.py, crm/events.py) -------------------
 

@@ -114,13 +114,12 @@ class VisitorConsumer(FrameConsumer):
                 **opened.hello_parts,
             }
         )
-        if self.live:  # from hello on: hello stays the first frame (see accept)
-            self.live.watch(self)
+        self.watch()  # from hello on: hello stays the first frame (see accept)
 
     async def accept(self, subprotocol=None, headers=None):
         """FrameConsumer.accept also puts the socket under live delivery's watch
-        (chat/realtime/live.py), whose `delivery` frame may come at any moment; here the watch
-        starts once hello is sent."""
+        (chat/realtime/live.py), whose `delivery` frame may come at any moment, and under the
+        drain's (chat/realtime/drain.py); here both start once hello is sent."""
         await AsyncWebsocketConsumer.accept(self, subprotocol, headers)
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -213,7 +212,8 @@ class VisitorConsumer(FrameConsumer):
 
     async def chat_message(self, event):
         self.dialog_id = event["message"]["dialog"]
-        await self.send_frame({"type": "message", "message": event["message"]})
+        message = payloads.localized_message(event["message"], self.language)
+        await self.send_frame({"type": "message", "message": message})
 
     async def chat_dialog(self, event):
         dialog = event["dialog"]

@@ -5,7 +5,7 @@
 import { cfg, ui, standalone, $, scrollToBottom } from "./frame.js";
 import { state } from "./state.js";
 import { T } from "./strings.js";
-import { connect, send, scheduleReconnect } from "./socket.js";
+import { connect, send, scheduleReconnect, reconnectPlanned } from "./socket.js";
 import { toParent, clearUnread } from "./host.js";
 import { setOnline, setDialog } from "./header.js";
 import { transmit } from "./outbox.js";
@@ -32,6 +32,7 @@ export function start(options) {
 export function onHello(frame) {
   state.ready = true;
   state.attempt = 0;
+  state.plannedInARow = 0;
   state.everConnected = true;
   hideStatus();
   var visitor = frame.visitor || {};
@@ -93,6 +94,8 @@ export function onClose(event) {
     becomeUnavailable(event.code === 4403 ? T.blocked : T.unavailable, event.code);
     return;
   }
+  // 4012: the server restarts (or lost live events): reconnect quietly and resume.
+  if (event.code === 4012) return reconnectPlanned();
   if (event.code === 4410) forgetConversation();
   scheduleReconnect();
 }

@@ -8,6 +8,11 @@ import { showStatus } from "./notices.js";
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15000;
+// After a 4012 close (the server restarts, or asks a resync): a short random wait, so the
+// sockets a server closes do not all land on the others in the same instant.
+const PLANNED_MIN_MS = 100;
+const PLANNED_MAX_MS = 1000;
+const PLANNED_IN_A_ROW = 3;
 
 const handlers = { frame: null, close: null };
 
@@ -78,6 +83,19 @@ export function scheduleReconnect() {
   var delay = ceiling / 2 + Math.random() * (ceiling / 2);
   state.attempt += 1;
   showStatus(state.everConnected ? T.reconnecting : T.connecting);
+  state.reconnectTimer = setTimeout(connect, delay);
+}
+
+/** The server closed with 4012, "reconnect now and resume" (docs/protocol.md, Close
+ * codes): nothing failed, so no "Reconnecting…" and no step up the backoff; only if this
+ * new attempt fails does the usual backoff (and its status line) begin. */
+export function reconnectPlanned() {
+  clearTimeout(state.reconnectTimer);
+  if (state.stopped) return;
+  // A server that keeps closing us before hello (draining, and still reached): back off.
+  state.plannedInARow += 1;
+  if (state.plannedInARow > PLANNED_IN_A_ROW) return scheduleReconnect();
+  var delay = PLANNED_MIN_MS + Math.random() * (PLANNED_MAX_MS - PLANNED_MIN_MS);
   state.reconnectTimer = setTimeout(connect, delay);
 }
 

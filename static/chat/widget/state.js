@@ -19,6 +19,7 @@ export const state = {
   ready: false, // hello received on the current socket
   stopped: false, // the server refused us for good (unknown site, blocked IP): stop trying
   attempt: 0,
+  plannedInARow: 0, // 4012 closes since the last hello (socket.js reconnectPlanned)
   everConnected: false,
   reconnectTimer: null,
   connectingTimer: null,

@@ -1,0 +1,129 @@
+"""An operator who may no longer use the console loses his open sockets at once, those of
+his browser session and those an app opened with his access token alike: deactivating his
+user in the admin closes them with 4401 "operator_deactivated", removing his operator
+profile from the account with 4401 "operator_removed" (chat/console/withdrawal.py, after
+the commit, through the channel layer: the in-memory layer on SQLite, Redis with
+REDIS_URL). Neither his session nor his token opens a new socket; another operator's
+socket stays open."""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from api import tokens
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def app_socket(sockets, raw):
+    return sockets.communicator(
+        "/ws/console/", headers=[(b"authorization", f"Bearer {raw}".encode())]
+    )
+
+
+async def token_socket(sockets, raw):
+    socket = app_socket(sockets, raw)
+    connected, _code = await socket.connect()
+    assert connected
+    assert (await socket.receive_json_from())["type"] == "hello"
+    return socket
+
+
+def admin_browser() -> Client:
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-123456")
+    browser = Client()
+    browser.force_login(root)
+    return browser
+
+
+def deactivate_in_the_admin(user):
+    """As an administrator does: the user's page, "Active" unticked, Save."""
+    browser = admin_browser()
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_staff": "",
+        "is_superuser": "",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "initial-date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "initial-date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+    }
+    response = browser.post(reverse("admin:auth_user_change", args=[user.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+def remove_in_the_admin(operator):
+    """As an administrator does: the operator's page, Delete, "Yes, I'm sure"."""
+    browser = admin_browser()
+    url = reverse("admin:operators_operator_delete", args=[operator.pk])
+    response = browser.post(url, {"post": "yes"})
+    assert response.status_code == 302
+
+
+async def open_both(sockets, operator):
+    """His console tab (session) and his app (access token)."""
+    tab, _hello = await sockets.operator(operator)
+    _token, raw = await database_sync_to_async(tokens.create_token)(operator=operator, name="App")
+    app = await token_socket(sockets, raw)
+    cookie = await sockets.login(operator.user)
+    return tab, app, raw, cookie
+
+
+async def assert_closed(socket, reason):
+    assert await socket.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": 4401,
+        "reason": reason,
+    }
+
+
+async def assert_refused(socket):
+    connected, _code = await socket.connect()
+    assert connected  # accepted, then closed with our code (browsers could not tell why)
+    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+async def assert_still_served(sockets, socket):
+    await sockets.silent(socket)
+    await socket.send_json_to({"type": "watch", "dialog": 999999})
+    assert (await socket.receive_json_from())["type"] == "error"
+
+
+async def test_deactivating_the_user_closes_his_session_and_token_sockets(
+    sockets, alice, make_operator, site
+):
+    bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
+    bobs_tab, _hello = await sockets.operator(bob)
+    tab, app, raw, cookie = await open_both(sockets, alice)
+
+    await database_sync_to_async(deactivate_in_the_admin)(alice.user)
+
+    await assert_closed(tab, "operator_deactivated")
+    await assert_closed(app, "operator_deactivated")
+    await assert_still_served(sockets, bobs_tab)
+    # Neither his browser session nor his token opens a socket any more.
+    await assert_refused(app_socket(sockets, raw))
+    await assert_refused(sockets.console(cookie=cookie))
+
+
+async def test_removing_the_operator_from_the_account_closes_his_sockets(
+    sockets, alice, make_operator, site
+):
+    bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
+    bobs_tab, _hello = await sockets.operator(bob)
+    tab, app, raw, cookie = await open_both(sockets, alice)
+
+    await database_sync_to_async(remove_in_the_admin)(alice)
+
+    await assert_closed(tab, "operator_removed")
+    await assert_closed(app, "operator_removed")
+    await assert_still_served(sockets, bobs_tab)
+    await assert_refused(app_socket(sockets, raw))
+    await assert_refused(sockets.console(cookie=cookie))
