@@ -81,6 +81,19 @@ class SiteAdmin(admin.ModelAdmin):
         (gettext_lazy("Ending dialogs automatically"), {"fields": ["auto_close_minutes"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        """The site's operators through chat/console/withdrawal.py: those taken off leave
+        its dialogs and their open consoles stop hearing it, those added start."""
+        withdrawal.set_site_operators(form.instance, form.cleaned_data["operators"])
+        super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        withdrawal.delete_site(obj)
+
+    def delete_queryset(self, request, queryset):
+        for site in queryset:
+            withdrawal.delete_site(site)
+
 
 class VisitInline(admin.TabularInline):
     model = Visit
@@ -236,46 +249,34 @@ class BlockedIPAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
 
-# --- an operator who may no longer use the console (chat/console/withdrawal.py) ---------
-
-
-def _operator_ids_of_users(users) -> list[int]:
-    return list(Operator.objects.filter(user__in=users).values_list("pk", flat=True))
+# --- who may use the console, and which sites (chat/console/withdrawal.py holds the rules) ---
 
 
 class ConsoleUserAdmin(UserAdmin):
-    """Django's user admin; deactivating or deleting a user closes his console sockets."""
+    """Django's user admin, saving and deleting through chat/console/withdrawal.py (a
+    deactivated or deleted user's console sockets close)."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "is_active" in form.changed_data and not obj.is_active:
-            withdrawal.withdraw(_operator_ids_of_users([obj]), reason=withdrawal.DEACTIVATED)
+        withdrawal.save_user(obj)
 
     def delete_model(self, request, obj):
-        withdrawal.withdraw(_operator_ids_of_users([obj]), reason=withdrawal.REMOVED)
-        super().delete_model(request, obj)
+        withdrawal.delete_users(get_user_model().objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        withdrawal.withdraw(_operator_ids_of_users(queryset), reason=withdrawal.REMOVED)
-        super().delete_queryset(request, queryset)
+        withdrawal.delete_users(queryset)
 
 
 class ConsoleOperatorAdmin(OperatorAdmin):
-    """operators' admin; removing an operator from his account (deleting him, or moving him
-    to another) closes his console sockets."""
+    """operators' admin, saving and deleting through chat/console/withdrawal.py."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "account" in form.changed_data:
-            withdrawal.withdraw([obj.pk], reason=withdrawal.REMOVED)
+        withdrawal.save_operator(obj)
 
     def delete_model(self, request, obj):
-        withdrawal.withdraw([obj.pk], reason=withdrawal.REMOVED)
-        super().delete_model(request, obj)
+        withdrawal.remove_operator(obj)
 
     def delete_queryset(self, request, queryset):
-        withdrawal.withdraw(queryset.values_list("pk", flat=True), reason=withdrawal.REMOVED)
-        super().delete_queryset(request, queryset)
+        withdrawal.remove_operators(queryset)
 
 
 admin.site.unregister(get_user_model())

@@ -10,3 +10,4 @@ class ChatConfig(AppConfig):
         from chat.console import withdrawal
 
         hooks.operator_access_withdrawn.connect(withdrawal.close_operator_sockets)
+        hooks.operator_sites_changed.connect(withdrawal.move_sockets_to_sites)

@@ -120,3 +120,8 @@ dialog_changed = Hook("dialog_changed")
 # operator_ids= and reason= ("operator_deactivated", "operator_removed"). chat closes
 # every console socket of theirs (session or access token) with 4401 and the reason.
 operator_access_withdrawn = Hook("operator_access_withdrawn")
+# Sites were given to or taken from operators (chat.console.withdrawal: set_operator_sites,
+# remove_operator_from_site, set_site_operators, delete_site): receivers get sites=
+# (operator id -> the ids of the sites he serves now). chat moves every console socket of
+# theirs to those sites' groups (OperatorConsumer.chat_sites_changed), without closing it.
+operator_sites_changed = Hook("operator_sites_changed")

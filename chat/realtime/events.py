@@ -184,6 +184,7 @@ def row_event(dialog, active_operator_ids) -> tuple[str, dict]:
         {
             "type": "chat.row",
             "dialog": dialog.id,
+            "site": dialog.site_id,
             "status": dialog.status,
             "operators": list(active_operator_ids),
             "html": payloads.dialog_row_variants(dialog),

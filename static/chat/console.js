@@ -434,6 +434,28 @@
     ding();
   }
 
+  // A site was taken from (or given to) this operator: the socket already follows his
+  // sites; the lists catch up, and a dialog of a lost site leaves the screen with a word
+  // on the next page (no error, a routine change).
+  function onSitesChanged(frame) {
+    if (dialogId && frame.dialog === dialogId) {
+      outbox = [];
+      try { sessionStorage.setItem("console-notice", strings.siteLost); } catch (e) { /* private mode */ }
+      window.location.replace("/console/" + (currentTab && currentTab !== "mine" ? currentTab + "/" : ""));
+      return;
+    }
+    send(syncFrame());
+  }
+
+  function showStoredNotice() {
+    var text = null;
+    try {
+      text = sessionStorage.getItem("console-notice");
+      sessionStorage.removeItem("console-notice");
+    } catch (e) { /* private mode */ }
+    if (text) onNotice({ text: text });
+  }
+
   // --- the socket -----------------------------------------------------------------
 
   var handlers = {
@@ -463,6 +485,7 @@
       if (typeof frame.last_id === "number") resumeAfter = Math.max(resumeAfter, frame.last_id);
     },
     delivery: function () { connStatus.hidden = false; }, // live updates paused server-side
+    sites_changed: onSitesChanged,
   };
 
   // Other console scripts (visitor card, attachments, invitations ...) hook in here:
@@ -530,6 +553,7 @@
   });
   setupComposer();
   setupInviteMenu();
+  showStoredNotice();
   scrollDown();
   resumeAfter = lastShownId();
   // Let the other console scripts (loaded with defer, after this one) register first.

@@ -63,15 +63,7 @@ class OperatorConsumer(FrameConsumer):
         self.watched = None
         # Who is here: this tab's opaque id among the viewers of a dialog (not stored).
         self.tab_id = hashlib.sha256(self.channel_name.encode()).hexdigest()[:12]
-        self.groups_joined = [events.operator_group(self.operator.id)] + [
-            events.site_group(site_id) for site_id in self.site_ids
-        ]
-        # Other apps' live topics this page asked for (chat/realtime/extensions.py).
-        self.groups_joined += extensions.console_topic_groups(
-            topics_of(self.scope), operator=self.operator, site_ids=self.site_ids
-        )
-        # Other apps' groups for the socket's credential (api: its access token).
-        self.groups_joined += extensions.console_scope_groups(self.scope)
+        self.groups_joined = self.groups_for(self.site_ids)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await db_thread(presence.console_opened)(self.operator, self.site_ids)
@@ -79,6 +71,19 @@ class OperatorConsumer(FrameConsumer):
             {"type": "hello", "operator": {"id": self.operator.id, "name": self.operator.name}}
         )
         self.watch()  # from hello on: hello stays the first frame (see accept)
+
+    def groups_for(self, site_ids) -> list[str]:
+        """The groups a socket of this operator serving these sites joins."""
+        groups = [events.operator_group(self.operator.id)] + [
+            events.site_group(site_id) for site_id in sorted(site_ids)
+        ]
+        # Other apps' live topics this page asked for (chat/realtime/extensions.py).
+        groups += extensions.console_topic_groups(
+            topics_of(self.scope), operator=self.operator, site_ids=site_ids
+        )
+        # Other apps' groups for the socket's credential (api: its access token).
+        groups += extensions.console_scope_groups(self.scope)
+        return groups
 
     async def accept(self, subprotocol=None, headers=None):
         """As VisitorConsumer.accept: live delivery's watch (its `delivery` frame may come at
@@ -242,6 +247,9 @@ class OperatorConsumer(FrameConsumer):
         await self.send_frame({"type": "offer", **frame})
 
     async def chat_row(self, event):
+        site_id = event.get("site")
+        if site_id is not None and site_id not in self.site_ids:
+            return  # sent before this socket left a site taken from him (chat_sites_changed)
         tab = selectors.tab_of(
             self.operator,
             status=event["status"],
@@ -281,6 +289,8 @@ class OperatorConsumer(FrameConsumer):
 
     async def chat_typing(self, event):
         author = event["author"]
+        if self.watched != events.dialog_group(event["dialog"]):
+            return  # sent before this socket dropped the dialog (chat_sites_changed)
         if author.get("id") != self.operator.id:
             frame = {
                 "type": "typing",
@@ -322,6 +332,37 @@ class OperatorConsumer(FrameConsumer):
     async def chat_visitor_online(self, event):
         await self.send_frame(
             {"type": "visitor_online", "dialog": event["dialog"], "online": event["online"]}
+        )
+
+    async def chat_sites_changed(self, event):
+        """His sites changed (chat/console/withdrawal.py): the sites he serves now. Leave
+        the groups of those taken from him and join those of the new ones at once, drop
+        the open dialog of a lost site, and tell the page (it resyncs its lists and leaves
+        a lost dialog). Frames about a lost site's dialogs are refused from now on, as they
+        are checked against self.site_ids. No close: a routine change, not an error."""
+        site_ids = set(event["sites"])
+        lost, gained = self.site_ids - site_ids, site_ids - self.site_ids
+        if not lost and not gained:
+            return
+        groups = self.groups_for(site_ids)
+        for group in set(self.groups_joined) - set(groups):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in set(groups) - set(self.groups_joined):
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.site_ids, self.groups_joined = site_ids, groups
+        dropped = None
+        if self.watched and self.watched_dialog.site_id in lost:
+            dropped = self.watched_dialog.id
+            await self.announce_viewing("left")
+            await self.channel_layer.group_discard(self.watched, self.channel_name)
+            self.watched = self.watched_dialog = None
+        await self.send_frame(
+            {
+                "type": "sites_changed",
+                "lost": sorted(lost),
+                "gained": sorted(gained),
+                "dialog": dropped,
+            }
         )
 
     async def chat_close(self, event):
