@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from api import tokens
+from chat.console import withdrawal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -127,3 +128,47 @@ async def test_removing_the_operator_from_the_account_closes_his_sockets(
     await assert_still_served(sockets, bobs_tab)
     await assert_refused(app_socket(sockets, raw))
     await assert_refused(sockets.console(cookie=cookie))
+
+
+# --- the service itself, as a command, a bulk action or shell code calls it -----------
+
+
+async def test_the_service_closes_the_sockets_of_users_deactivated_in_bulk(
+    sockets, alice, make_operator, site
+):
+    bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
+    bobs_tab, _hello = await sockets.operator(bob)
+    tab, app, raw, cookie = await open_both(sockets, alice)
+    users = get_user_model().objects.filter(pk=alice.user.pk)
+
+    assert await database_sync_to_async(withdrawal.deactivate_users)(users) == 1
+
+    await assert_closed(tab, "operator_deactivated")
+    await assert_closed(app, "operator_deactivated")
+    await assert_still_served(sockets, bobs_tab)
+    await assert_refused(app_socket(sockets, raw))
+    await assert_refused(sockets.console(cookie=cookie))
+
+
+async def test_the_service_closes_the_sockets_of_a_removed_operator(sockets, alice):
+    tab, app, raw, _cookie = await open_both(sockets, alice)
+
+    await database_sync_to_async(withdrawal.remove_operator)(alice)
+
+    await assert_closed(tab, "operator_removed")
+    await assert_closed(app, "operator_removed")
+    await assert_refused(app_socket(sockets, raw))
+
+
+async def test_an_operator_moved_to_another_account_is_removed_from_the_old_one(
+    sockets, alice, make_account, site
+):
+    tab, _hello = await sockets.operator(alice)
+
+    def move():
+        alice.account = make_account()
+        withdrawal.save_operator(alice)
+        return list(alice.sites.all())
+
+    assert await database_sync_to_async(move)() == []
+    await assert_closed(tab, "operator_removed")
