@@ -142,9 +142,7 @@ async def test_the_service_moves_every_socket_of_his_and_refuses_his_answers(
     bobs_row = (await sockets.expect(bobs, "row", "row"))["row"][-1]
     assert (bobs_row["dialog"], bobs_row["tab"]) == (lost_id, "mine")
     # Her tabs heard the leave (still on the site then), then the change.
-    first_frames = await sockets.expect(
-        first, "message", "dialog", "row", "row", "sites_changed"
-    )
+    first_frames = await sockets.expect(first, "message", "dialog", "row", "row", "sites_changed")
     assert first_frames["sites_changed"][0]["dialog"] == lost_id
     second_frames = await sockets.expect(second, "row", "row", "sites_changed")
     assert second_frames["sites_changed"][0] == {
@@ -157,7 +155,8 @@ async def test_the_service_moves_every_socket_of_his_and_refuses_his_answers(
         lambda: not Participant.objects.connected().filter(operator=alice).exists()
     )()
 
-    await first.send_json_to({"type": "message", "dialog": lost_id, "client_id": "a-1", "text": "x"})
+    answer = {"type": "message", "dialog": lost_id, "client_id": "a-1", "text": "x"}
+    await first.send_json_to(answer)
     error = await first.receive_json_from()
     assert (error["type"], error["code"], error["client_id"]) == ("error", "forbidden", "a-1")
     await first.send_json_to({"type": "watch", "dialog": lost_id})
@@ -166,9 +165,10 @@ async def test_the_service_moves_every_socket_of_his_and_refuses_his_answers(
     kept_widget, kept_id = await new_dialog(sockets, kept, second)
     assert (await first.receive_json_from())["dialog"] == kept_id
     await assert_hears_only_the_kept_site(sockets, second, lost_widget, kept_widget, kept_id)
-    assert await database_sync_to_async(
-        lambda: Dialog.objects.get(pk=lost_id).status
-    )() == Dialog.Status.NEW
+    assert (
+        await database_sync_to_async(lambda: Dialog.objects.get(pk=lost_id).status)()
+        == Dialog.Status.NEW
+    )
 
 
 async def test_a_site_given_is_heard_without_reconnecting(sockets, make_site, site, alice):

@@ -14,8 +14,8 @@ from chat.models import Site
 pytestmark = pytest.mark.browser
 
 NOTICE = {
-    "en": "You no longer serve this dialog’s site",
-    "ru": "Вы больше не обслуживаете сайт этого диалога",
+    "en": "You were removed from this dialog’s site",
+    "ru": "Вас убрали с сайта этого диалога",
 }
 
 
