@@ -46,3 +46,49 @@ def presence_forgotten():
 
     yield
     presence_store.reset_store()
+
+
+class TokenSockets:
+    """Console sockets opened with an access token, as an app opens them (no Origin, no
+    cookie), and what the tests of withdrawn access check on them."""
+
+    def __init__(self, sockets):
+        self.sockets = sockets
+
+    def communicator(self, raw: str):
+        return self.sockets.communicator(
+            "/ws/console/", headers=[(b"authorization", f"Bearer {raw}".encode())]
+        )
+
+    async def open(self, raw: str):
+        """A connected socket that got its hello."""
+        socket = self.communicator(raw)
+        connected, _code = await socket.connect()
+        assert connected
+        assert (await socket.receive_json_from())["type"] == "hello"
+        return socket
+
+    @staticmethod
+    async def assert_closed(socket, reason: str):
+        assert await socket.receive_output(timeout=5) == {
+            "type": "websocket.close",
+            "code": 4401,
+            "reason": reason,
+        }
+
+    @staticmethod
+    async def assert_refused(socket):
+        connected, _code = await socket.connect()
+        assert connected  # accepted, then closed with our code (browsers could not tell why)
+        assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+    async def assert_still_served(self, socket):
+        """Open, heard nothing, and still answers a frame."""
+        await self.sockets.silent(socket)
+        await socket.send_json_to({"type": "watch", "dialog": 999999})
+        assert (await socket.receive_json_from())["type"] == "error"
+
+
+@pytest.fixture
+def token_sockets(sockets):
+    return TokenSockets(sockets)

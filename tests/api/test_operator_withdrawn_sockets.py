@@ -1,6 +1,7 @@
 """An operator who may no longer use the console loses his open sockets at once, those of
 his browser session and those an app opened with his access token alike: deactivating his
-user in the admin closes them with 4401 "operator_deactivated", removing his operator
+user (in the admin, or through the service a command or a bulk action calls:
+chat/console/withdrawal.py) closes them with 4401 "operator_deactivated", removing his operator
 profile from the account with 4401 "operator_removed" (chat/console/withdrawal.py, after
 the commit, through the channel layer: the in-memory layer on SQLite, Redis with
 REDIS_URL). Neither his session nor his token opens a new socket; another operator's
@@ -16,20 +17,6 @@ from api import tokens
 from chat.console import withdrawal
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def app_socket(sockets, raw):
-    return sockets.communicator(
-        "/ws/console/", headers=[(b"authorization", f"Bearer {raw}".encode())]
-    )
-
-
-async def token_socket(sockets, raw):
-    socket = app_socket(sockets, raw)
-    connected, _code = await socket.connect()
-    assert connected
-    assert (await socket.receive_json_from())["type"] == "hello"
-    return socket
 
 
 def admin_browser() -> Client:
@@ -68,100 +55,80 @@ def remove_in_the_admin(operator):
     assert response.status_code == 302
 
 
-async def open_both(sockets, operator):
+async def open_both(sockets, token_sockets, operator):
     """His console tab (session) and his app (access token)."""
     tab, _hello = await sockets.operator(operator)
     _token, raw = await database_sync_to_async(tokens.create_token)(operator=operator, name="App")
-    app = await token_socket(sockets, raw)
+    app = await token_sockets.open(raw)
     cookie = await sockets.login(operator.user)
     return tab, app, raw, cookie
 
 
-async def assert_closed(socket, reason):
-    assert await socket.receive_output(timeout=5) == {
-        "type": "websocket.close",
-        "code": 4401,
-        "reason": reason,
-    }
-
-
-async def assert_refused(socket):
-    connected, _code = await socket.connect()
-    assert connected  # accepted, then closed with our code (browsers could not tell why)
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
-
-
-async def assert_still_served(sockets, socket):
-    await sockets.silent(socket)
-    await socket.send_json_to({"type": "watch", "dialog": 999999})
-    assert (await socket.receive_json_from())["type"] == "error"
-
-
 async def test_deactivating_the_user_closes_his_session_and_token_sockets(
-    sockets, alice, make_operator, site
+    sockets, token_sockets, alice, make_operator, site
 ):
     bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
     bobs_tab, _hello = await sockets.operator(bob)
-    tab, app, raw, cookie = await open_both(sockets, alice)
+    tab, app, raw, cookie = await open_both(sockets, token_sockets, alice)
 
     await database_sync_to_async(deactivate_in_the_admin)(alice.user)
 
-    await assert_closed(tab, "operator_deactivated")
-    await assert_closed(app, "operator_deactivated")
-    await assert_still_served(sockets, bobs_tab)
+    await token_sockets.assert_closed(tab, "operator_deactivated")
+    await token_sockets.assert_closed(app, "operator_deactivated")
+    await token_sockets.assert_still_served(bobs_tab)
     # Neither his browser session nor his token opens a socket any more.
-    await assert_refused(app_socket(sockets, raw))
-    await assert_refused(sockets.console(cookie=cookie))
+    await token_sockets.assert_refused(token_sockets.communicator(raw))
+    await token_sockets.assert_refused(sockets.console(cookie=cookie))
 
 
 async def test_removing_the_operator_from_the_account_closes_his_sockets(
-    sockets, alice, make_operator, site
+    sockets, token_sockets, alice, make_operator, site
 ):
     bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
     bobs_tab, _hello = await sockets.operator(bob)
-    tab, app, raw, cookie = await open_both(sockets, alice)
+    tab, app, raw, cookie = await open_both(sockets, token_sockets, alice)
 
     await database_sync_to_async(remove_in_the_admin)(alice)
 
-    await assert_closed(tab, "operator_removed")
-    await assert_closed(app, "operator_removed")
-    await assert_still_served(sockets, bobs_tab)
-    await assert_refused(app_socket(sockets, raw))
-    await assert_refused(sockets.console(cookie=cookie))
+    await token_sockets.assert_closed(tab, "operator_removed")
+    await token_sockets.assert_closed(app, "operator_removed")
+    await token_sockets.assert_still_served(bobs_tab)
+    await token_sockets.assert_refused(token_sockets.communicator(raw))
+    await token_sockets.assert_refused(sockets.console(cookie=cookie))
 
 
 # --- the service itself, as a command, a bulk action or shell code calls it -----------
 
 
 async def test_the_service_closes_the_sockets_of_users_deactivated_in_bulk(
-    sockets, alice, make_operator, site
+    sockets, token_sockets, alice, make_operator, site
 ):
     bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
     bobs_tab, _hello = await sockets.operator(bob)
-    tab, app, raw, cookie = await open_both(sockets, alice)
+    tab, app, raw, cookie = await open_both(sockets, token_sockets, alice)
     users = get_user_model().objects.filter(pk=alice.user.pk)
 
     assert await database_sync_to_async(withdrawal.deactivate_users)(users) == 1
 
-    await assert_closed(tab, "operator_deactivated")
-    await assert_closed(app, "operator_deactivated")
-    await assert_still_served(sockets, bobs_tab)
-    await assert_refused(app_socket(sockets, raw))
-    await assert_refused(sockets.console(cookie=cookie))
+    await token_sockets.assert_closed(tab, "operator_deactivated")
+    await token_sockets.assert_closed(app, "operator_deactivated")
+    await token_sockets.assert_still_served(bobs_tab)
+    await token_sockets.assert_refused(token_sockets.communicator(raw))
+    await token_sockets.assert_refused(sockets.console(cookie=cookie))
 
 
-async def test_the_service_closes_the_sockets_of_a_removed_operator(sockets, alice):
-    tab, app, raw, _cookie = await open_both(sockets, alice)
+async def test_the_service_closes_the_sockets_of_a_removed_operator(sockets, token_sockets, alice):
+    tab, app, raw, _cookie = await open_both(sockets, token_sockets, alice)
 
     await database_sync_to_async(withdrawal.remove_operator)(alice)
 
-    await assert_closed(tab, "operator_removed")
-    await assert_closed(app, "operator_removed")
-    await assert_refused(app_socket(sockets, raw))
+    await token_sockets.assert_closed(tab, "operator_removed")
+    await token_sockets.assert_closed(app, "operator_removed")
+    await token_sockets.assert_refused(token_sockets.communicator(raw))
 
 
 async def test_an_operator_moved_to_another_account_is_removed_from_the_old_one(
-    sockets, alice, make_account, site
+    sockets, token_sockets, alice, make_account, site
 ):
     tab, _hello = await sockets.operator(alice)
 
@@ -171,4 +138,4 @@ async def test_an_operator_moved_to_another_account_is_removed_from_the_old_one(
         return list(alice.sites.all())
 
     assert await database_sync_to_async(move)() == []
-    await assert_closed(tab, "operator_removed")
+    await token_sockets.assert_closed(tab, "operator_removed")

@@ -13,20 +13,6 @@ from api import tokens
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def app_socket(sockets, raw):
-    return sockets.communicator(
-        "/ws/console/", headers=[(b"authorization", f"Bearer {raw}".encode())]
-    )
-
-
-async def opened(sockets, raw):
-    socket = app_socket(sockets, raw)
-    connected, _code = await socket.connect()
-    assert connected
-    assert (await socket.receive_json_from())["type"] == "hello"
-    return socket
-
-
 def revoke_on_the_tokens_page(operator, token_id):
     """As the operator does: Access tokens > Revoke (a POST of his logged-in browser)."""
     browser = Client()
@@ -35,33 +21,22 @@ def revoke_on_the_tokens_page(operator, token_id):
     assert response.status_code == 302
 
 
-async def test_revoking_a_token_closes_its_sockets_and_only_those(sockets, alice):
+async def test_revoking_a_token_closes_its_sockets_and_only_those(token_sockets, alice):
     phone, phone_raw = await database_sync_to_async(tokens.create_token)(
         operator=alice, name="Phone"
     )
     _laptop, laptop_raw = await database_sync_to_async(tokens.create_token)(
         operator=alice, name="Laptop"
     )
-    first = await opened(sockets, phone_raw)
-    second = await opened(sockets, phone_raw)
-    other = await opened(sockets, laptop_raw)
+    first = await token_sockets.open(phone_raw)
+    second = await token_sockets.open(phone_raw)
+    other = await token_sockets.open(laptop_raw)
 
     await database_sync_to_async(revoke_on_the_tokens_page)(alice, phone.id)
 
     for socket in (first, second):
-        assert await socket.receive_output(timeout=5) == {
-            "type": "websocket.close",
-            "code": 4401,
-            "reason": "token_revoked",
-        }
+        await token_sockets.assert_closed(socket, "token_revoked")
     # The other token's socket is open and served: it still answers a frame.
-    await sockets.silent(other)
-    await other.send_json_to({"type": "watch", "dialog": 999999})
-    answer = await other.receive_json_from()
-    assert answer["type"] == "error"
-
+    await token_sockets.assert_still_served(other)
     # The revoked token opens nothing any more.
-    again = app_socket(sockets, phone_raw)
-    connected, _code = await again.connect()
-    assert connected  # accepted, then closed with our code (browsers could not tell why)
-    assert await again.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    await token_sockets.assert_refused(token_sockets.communicator(phone_raw))
