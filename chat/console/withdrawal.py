@@ -151,7 +151,8 @@ def remove_operator_from_site(operator, site) -> None:
 
 def add_operator_to_site(operator, site) -> None:
     with transaction.atomic():
-        if _give_sites({operator.pk: {site.pk}}):
+        if not Membership.objects.filter(operator=operator, site=site).exists():
+            _give_sites({operator.pk: {site.pk}})
             _tell([operator.pk], sites_changed={site.pk})
 
 

@@ -198,3 +198,16 @@ async def test_set_operator_sites_takes_and_gives(sockets, make_site, site, kept
     await visitor_writes(sockets, lost_widget, "Hi", "v-1")
     await new_dialog(sockets, other, console)
     await sockets.silent(console)
+
+
+async def test_a_deleted_site_is_left_by_its_operators_sockets(sockets, site, kept, alice):
+    console, _hello = await sockets.operator(alice)
+    kept_widget, kept_id = await new_dialog(sockets, kept, console)
+    site_id = site.id
+
+    await database_sync_to_async(withdrawal.delete_site)(site)
+
+    frame = await console.receive_json_from(timeout=5)
+    assert (frame["type"], frame["lost"], frame["gained"]) == ("sites_changed", [site_id], [])
+    await visitor_writes(sockets, kept_widget, "Still here", "v-3")
+    assert (await console.receive_json_from())["dialog"] == kept_id

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from chat.console import withdrawal
 from chat.models import Site
 from operators.models import Account, Operator
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                     "can_join_others": join,
                 },
             )
-            operator.sites.set([sites[key] for key in site_keys])
+            withdrawal.set_operator_sites(operator, [sites[key] for key in site_keys])
         admin, _ = users.objects.get_or_create(username=ADMIN[0])
         admin.is_staff = admin.is_superuser = True
         admin.set_password(ADMIN[1])

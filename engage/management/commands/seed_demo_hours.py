@@ -12,6 +12,7 @@ from datetime import date, time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from chat.console import withdrawal
 from chat.models import Site
 from engage import hours_schedule
 from engage.models import SiteHours, SpecialDay, WeeklyRange
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             hours=hours, date=next_new_year(date.today()), note="New Year's Day"
         )
         for operator in Operator.objects.filter(account=account):
-            operator.sites.add(site)
+            withdrawal.add_operator_to_site(operator, site)
         Operator.objects.filter(account=account, user__username__in=MANAGERS).update(
             can_manage_site_settings=True
         )
