@@ -186,6 +186,19 @@ def test_a_batch_of_rows_reads_their_channel_in_one_query(
     assert shown[widget] == ""
 
 
+def test_an_erased_visitor_s_rows_no_longer_say_email(mailbox, site_mail):
+    """Erasing him erases his e-mails: History calls his dialog the widget's, and so do
+    its rows, even one read without its visitor (the cache key is forgotten)."""
+    from chat.visitors import erasure
+
+    [by_mail] = mailed(mailbox, ["Olga <olga@mail.test>"])
+    assert rows.badge_html(Dialog.objects.get(pk=by_mail)) == EMAIL_BADGE
+    erasure.erase_visitors([Dialog.objects.get(pk=by_mail).visitor_id])
+    assert rows.badge_html(Dialog.objects.get(pk=by_mail)) == ""
+    listed = Dialog.objects.select_related("site", "visitor").get(pk=by_mail)
+    assert "channel-email" not in "".join(payloads.dialog_row_variants(listed).values())
+
+
 async def test_live_rows_on_the_operator_socket_show_the_email_channel(
     sockets, mailbox, site_mail, alice, make_operator, site
 ):
