@@ -12,13 +12,14 @@ class MailchannelConfig(AppConfig):
     def ready(self):
         # chat never imports mailchannel: it offers extension points, mailchannel fills them.
         from chat import hooks
-        from chat.console import channels, transcript_items
+        from chat.console import channels, row_parts, transcript_items
         from chat.messaging import system_lines
         from engage import site_settings
-        from mailchannel import channel, inbound, outbound, transcript, views
+        from mailchannel import channel, inbound, outbound, rows, transcript, views
 
         transcript_items.register(transcript.delivery_items)
         channels.register(channel.email_channel())
+        row_parts.register(rows.email_row_part())  # the tab rows' "✉ E-mail"
         hooks.message_posted.connect(outbound.message_posted, wants=outbound.wants_message)
         hooks.dialog_ended.connect(outbound.dialog_ended)
         hooks.lead_created.connect(outbound.lead_created)

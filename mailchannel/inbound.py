@@ -30,7 +30,7 @@ from chat.messaging import attachments, posting, ratelimit, system_lines, upload
 from chat.models import Dialog, Visitor
 from chat.realtime import events
 from chat.visitors import animals, blocking
-from mailchannel import addresses, outbound, parsing
+from mailchannel import addresses, outbound, parsing, rows
 from mailchannel.models import InboundMail, MailDelivery, SiteMail
 
 logger = logging.getLogger(__name__)
@@ -217,7 +217,10 @@ def post_new(site_mail: SiteMail, mail_pk: int, parsed: parsing.Parsed) -> tuple
     Visitor.objects.select_for_update(of=("self",)).values_list("pk").get(pk=visitor_id)
     had_open = Dialog.objects.filter(visitor_id=visitor_id, status__in=Dialog.OPEN_STATUSES)
     opened = not had_open.exists()
-    return _post(visitor_id, mail_pk, _subject_and_text(parsed)), opened
+    if not opened:
+        return _post(visitor_id, mail_pk, _subject_and_text(parsed)), opened
+    with rows.opening_by_mail():  # its rows show "✉ E-mail" from the first (rows.py)
+        return _post(visitor_id, mail_pk, _subject_and_text(parsed)), opened
 
 
 def bounce_reason(message) -> str:

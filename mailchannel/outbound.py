@@ -20,7 +20,7 @@ from chat.console import selectors as chat_selectors
 from chat.errors import AccessDenied, NotFound
 from chat.models import Message, Visitor
 from chat.outbound import retry as policy
-from mailchannel import compose, events
+from mailchannel import compose, events, rows
 from mailchannel.models import MailDelivery, SiteMail, VisitorLanguage
 
 logger = logging.getLogger(__name__)
@@ -294,3 +294,4 @@ def visitor_erased(*, visitor_ids, dialog_ids) -> None:
 
     MailDelivery.objects.filter(dialog_id__in=dialog_ids).delete()
     InboundMail.objects.filter(dialog_id__in=dialog_ids).delete()
+    rows.forget(dialog_ids)

@@ -5,6 +5,9 @@ The console shows a dialog's channel in History's Channel column and filter, the
 header and the visitor card. messengers owns those places (messengers/history.py,
 messengers/templatetags/messengers_tags.py): a dialog whose visitor has no messenger
 contact is shown by the first registered channel that claims it, else as "Website widget".
+The tab rows (Mine, Others, Missed) show it too, through a RowPart the channel's app
+registers itself (chat/console/row_parts.py; mailchannel/rows.py), drawn with
+`channel_badge` as here: a live row must read no query, which `claims` may.
 
 An app registers a Channel in its AppConfig.ready():
 
@@ -78,6 +81,12 @@ def badge_html(dialog) -> str:
     channel = channel_of(dialog)
     if channel is None:
         return ""
+    return channel_badge(channel)
+
+
+def channel_badge(channel: Channel) -> str:
+    """The badge of one channel: also the one its app puts on the console's dialog rows
+    (a RowPart of its own, chat/console/row_parts.py: mailchannel/rows.py)."""
     return format_html(
         '<span class="channel-badge channel-{}" title="{}"><span class="channel-icon" '
         'aria-hidden="true">{}</span> {}</span>',

@@ -7,7 +7,8 @@ An app registers a RowPart in its AppConfig.ready():
 
 and then
 - the tab lists and the console's catch-up pass their rows through `prepare_rows(queryset)`:
-  it may add ONE prefetch (the list's query count grows by one, whatever its rows);
+  it may add ONE prefetch (the list's query count grows by one, whatever its rows) or an
+  annotation (no query more: mailchannel's "email", whether an e-mail opened the dialog);
 - every row, on the page and in live `row` events, ends its meta line with `html(dialog)`
   (safe HTML, escaped by the part). A row of a live event comes from elsewhere: html then
   loads what it needs itself (one query) and keeps it on the dialog for the next language;

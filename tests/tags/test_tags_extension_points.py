@@ -34,7 +34,11 @@ def test_a_batch_loads_the_row_parts_in_one_query(
     for dialog in dialogs:
         put(dialog, vip)
     fresh = list(Dialog.objects.filter(pk__in=[d.pk for d in dialogs]))
-    with django_assert_num_queries(len(row_parts.parts())):  # one per part (tags, channel)
+    # One per part (tags, channel); none for mailchannel's "email": a widget dialog (one
+    # with its visit) was not opened by an e-mail (mailchannel/rows.py).
+    reading = [p for p in row_parts.parts() if p.name != "email"]
+    assert len(reading) == len(row_parts.parts()) - 1
+    with django_assert_num_queries(len(reading)):
         row_parts.load(fresh)
     with django_assert_num_queries(0):
         html = {(p.name, d.pk): p.html(d) for d in fresh for p in row_parts.parts()}
