@@ -5,8 +5,8 @@ import pytest
 
 from chat.dialogs import openings
 from chat.messaging import posting
-from chat.models import Message, Visitor
-from chat.visitors import animals, sessions
+from chat.models import Message
+from chat.visitors import sessions
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
 
@@ -58,13 +58,8 @@ def test_no_opening_costs_no_query(site, opener, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    pairs = iter(animals.PAIRS)
-
     def cost(**extra):
         session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent=UA)
-        # A nickname of its own: a random one may be taken by an earlier call's open dialog,
-        # and changing it costs a query (chat/visitors/nicknames.py).
-        Visitor.objects.filter(pk=session.visitor.id).update(animal=next(pairs))
         with CaptureQueriesContext(connection) as queries:
             posting.post_visitor_message(
                 visitor_id=session.visitor.id,
