@@ -203,6 +203,13 @@ async def channel_layer(settings):
     for layer in layers.values():
         if "prefix" in layer.get("CONFIG", {}):
             layer["CONFIG"]["prefix"] = f"test{uuid.uuid4().hex[:12]}"
+        if "timeout" in layer.get("CONFIG", {}):
+            # A Redis call of this process may wait 10 s, not production's 2: on CI's busy
+            # two cores one took longer, paused live delivery and sent a `delivery` frame
+            # where an invitation was due (tests/chat/test_invitations.py). Tests of the
+            # pause call live.failed() themselves; real outages are tested on real servers
+            # (tests/faults), which keep the production timeout.
+            layer["CONFIG"]["timeout"] = 10.0
     settings.CHANNEL_LAYERS = layers  # the setting_changed signal drops cached layers
     layer = get_channel_layer()
     yield layer
