@@ -70,6 +70,26 @@ def test_is_blocked_matches_addresses_and_ranges(
 
 
 @pytest.mark.django_db
+def test_rows_written_around_the_form_block_what_they_hold_and_hide_nothing(make_account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    account = make_account()
+    now = timezone.now()
+    # A range stored with its host bits (written around the form) is still the /24; a
+    # newer row that is no address at all (read first) blocks nothing and hides nothing.
+    entry(account, "203.0.113.9/24", created_at=now - timedelta(minutes=1))
+    entry(account, "garbage", created_at=now)
+    assert blocking.is_blocked(account.id, "203.0.113.200")
+    assert blocking.is_blocked_by(blocking._entries(account.id), "203.0.113.200")
+    assert not blocking.is_blocked(account.id, OTHER_IP)
+    assert blocking.shown_network("203.0.113.9/24") == "203.0.113.0/24"
+    assert blocking.shown_network("203.0.113.9/32") == "203.0.113.9"
+    assert blocking.shown_network("garbage") == "garbage"
+
+
+@pytest.mark.django_db
 def test_an_address_blocked_by_another_account_is_not_blocked_here(make_account):
     mine, theirs = make_account(), make_account()
     entry(theirs, f"{IP}/32")
@@ -317,6 +337,39 @@ def test_the_dialog_menu_offers_an_email_visitor_a_block_by_his_address(site):
     assert (state.entry_id, state.network, state.is_blocked) == (by_mail.id, "olga@mail.test", True)
     Visit.objects.filter(pk=visit.pk).update(ip=OTHER_IP)  # he opened the chat after all
     visit.refresh_from_db()
+    assert blocking.dialog_block_state(dialog, visit).email == ""
+
+
+@pytest.mark.django_db
+def test_the_ip_blocked_is_his_where_he_was_last_active(site, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    dialog = visitor_with_dialog(site, ip="203.0.113.1")
+    visitor = dialog.visitor
+    Visit.objects.filter(visitor=visitor).update(last_activity_at=now - timedelta(hours=2))
+    for ip, hours in [("203.0.113.3", 1), ("203.0.113.4", 1), ("203.0.113.2", 3), (None, 0)]:
+        # .4: his latest activity (the newer of two at the same time); .2: his newest visit
+        # but an old one; None: a visit without an IP (a unix socket) tells nothing.
+        Visit.objects.create(visitor=visitor, ip=ip, last_activity_at=now - timedelta(hours=hours))
+    stranger = Visitor.objects.create(site=site, animal="grey-owl")
+    Visit.objects.create(visitor=stranger, ip=OTHER_IP, last_activity_at=now)
+    menu_dialog = Dialog.objects.select_related("visitor").get(pk=dialog.pk)
+    here = entry(site.account, "203.0.113.4/32")
+    assert blocking.dialog_block_state(menu_dialog).entry_id == here.id
+    here.delete()
+    assert blocking.block_visitor(operator=alice, dialog_id=dialog.id).network == "203.0.113.4/32"
+    assert not blocking.is_blocked(site.account_id, OTHER_IP)
+
+
+@pytest.mark.django_db
+def test_a_visitor_with_neither_ip_nor_email_is_offered_no_email_block(site):
+    dialog = email_visitor_with_dialog(site, email="")
+    visit = Visit.objects.get(visitor_id=dialog.visitor_id)
+    assert blocking.blocks_by_email(dialog.visitor, visit) == ""
+    assert blocking.blocks_by_email(dialog.visitor, None) == ""
     assert blocking.dialog_block_state(dialog, visit).email == ""
 
 
