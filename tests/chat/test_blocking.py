@@ -305,20 +305,26 @@ def test_the_dialog_menu_names_the_entry_that_blocks_the_visitor(site, django_as
         "",
         False,
     )
+    wide = entry(site.account, "203.0.113.0/24")
     entry(site.account, "garbage")  # a row written around the form blocks nothing
     entry(site.account, "2001:db8::/32")
-    wide = entry(site.account, "203.0.113.0/24")
+    others = entry(site.account, OTHER_IP + "/32")
     with django_assert_num_queries(1):
         state = blocking.dialog_block_state(dialog, visit)
     assert (state.entry_id, state.network, state.is_blocked) == (wide.id, "203.0.113.0/24", True)
     wide.delete()
+    assert not blocking.dialog_block_state(dialog, visit).is_blocked  # others' entries only
     one = entry(site.account, f"{IP}/32")
+    # He also left his e-mail address (not on the list): his IP's entry is the one.
+    Visitor.objects.filter(pk=dialog.visitor_id).update(email="Olga@Mail.test")
+    dialog.visitor.refresh_from_db()
+    BlockedIP.objects.create(account=site.account, email="someone@else.test")
     state = blocking.dialog_block_state(dialog, visit)
     assert (state.entry_id, state.network) == (one.id, IP)  # one address: shown bare
     # His IP is not blocked but his e-mail address is (an entry in any case).
     one.delete()
-    Visitor.objects.filter(pk=dialog.visitor_id).update(email="Olga@Mail.test")
-    dialog.visitor.refresh_from_db()
+    others.delete()
+    assert not blocking.dialog_block_state(dialog, visit).is_blocked
     by_mail = BlockedIP.objects.create(account=site.account, email="OLGA@mail.test")
     state = blocking.dialog_block_state(dialog, visit)
     assert (state.entry_id, state.network, state.email) == (by_mail.id, "OLGA@mail.test", "")
@@ -332,6 +338,7 @@ def test_the_dialog_menu_offers_an_email_visitor_a_block_by_his_address(site):
     assert (state.entry_id, state.network, state.email) == (None, None, "olga@mail.test")
     assert blocking.dialog_block_state(dialog, None).email == "olga@mail.test"
     BlockedIP.objects.create(account=site.account, email="someone@else.test")
+    assert not blocking.dialog_block_state(dialog, visit).is_blocked
     by_mail = BlockedIP.objects.create(account=site.account, email="olga@mail.test")
     state = blocking.dialog_block_state(dialog, visit)
     assert (state.entry_id, state.network, state.is_blocked) == (by_mail.id, "olga@mail.test", True)
@@ -402,16 +409,24 @@ def test_the_list_links_each_entry_to_the_visitors_latest_dialog_here(site, alic
         number=first.number + 3,
         status="closed",
     )
-    garbage = entry(site.account, "garbage", created_at=now - timedelta(hours=2))
+    backdated = Dialog.objects.create(  # the newest row, of a dialog started earlier
+        account=site.account,
+        site=site,
+        visitor=visitor,
+        number=first.number + 4,
+        status="closed",
+        created_at=now - timedelta(hours=4),
+    )
     by_ip = entry(site.account, f"{IP}/32", visitor=visitor, created_at=now)
     by_mail = BlockedIP.objects.create(account=site.account, email="o@mail.test", created_at=now)
+    garbage = entry(site.account, "garbage", created_at=now - timedelta(hours=2))
     listed = [(e.id, e.shown_network, e.dialog_id) for e in blocking.blocked_list(alice)]
     assert listed == [
         (by_mail.id, "o@mail.test", None),
         (by_ip.id, IP, latest.id),
         (garbage.id, "garbage", None),
     ]
-    assert older.id != latest.id
+    assert latest.id not in (older.id, backdated.id)
 
 
 @pytest.mark.django_db
