@@ -19,6 +19,8 @@ from chat.realtime.consumers.frames import CLOSE_RESYNC
 pytestmark = pytest.mark.django_db(transaction=True)
 
 UNAVAILABLE = "The server cannot handle this now; send it again in a moment."
+# A refused frame's code (docs/protocol.md, Errors), by its detail's first word.
+REFUSAL_CODES = {"The": "bad_json", "A": "bad_json", "Unknown": "unknown_type", "after": "invalid"}
 
 
 async def say(sockets, widget, text, client_id):
@@ -136,6 +138,7 @@ async def test_each_refused_frame_says_what_is_wrong(sockets, site, raw, detail)
     await widget.send_to(text_data=raw)
     error = await widget.receive_json_from(timeout=10)
     assert error["detail"] == detail
+    assert error["code"] == REFUSAL_CODES[detail.split()[0]]
     assert "client_id" not in error
 
 
