@@ -127,11 +127,20 @@ async def test_a_refusal_carries_its_own_fields_and_only_a_text_client_id(
         ("{oops", "The frame is not valid JSON."),
         ("[1, 2]", "A frame must be a JSON object."),
         ('{"type": "shout"}', "Unknown frame type 'shout'."),
+        ('{"type": ["message"]}', "Unknown frame type ['message']."),
         ('{"type": "resume", "after": -1}', "after must be a message id (a whole number >= 0)."),
         ('{"type": "resume", "after": "7"}', "after must be a message id (a whole number >= 0)."),
         ('{"type": "resume", "after": true}', "after must be a message id (a whole number >= 0)."),
     ],
-    ids=["not-json", "not-an-object", "unknown-type", "bad-after", "text-after", "true-after"],
+    ids=[
+        "not-json",
+        "not-an-object",
+        "unknown-type",
+        "list-type",
+        "bad-after",
+        "text-after",
+        "true-after",
+    ],
 )
 async def test_each_refused_frame_says_what_is_wrong(sockets, site, raw, detail):
     widget, _ = await sockets.visitor(site)
