@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from chat.console import selectors
 from chat.dialogs import lifecycle
-from chat.errors import AccessDenied, ChatError
+from chat.errors import AccessDenied, ChatError, NotFound
 from chat.messaging import posting
 from chat.models import BlockedIP, Dialog, Message, Participant, Visit, Visitor
 from chat.visitors import blocking
@@ -67,6 +67,26 @@ def test_is_blocked_matches_addresses_and_ranges(
     entry(account, "192.0.2.1/32")
     with django_assert_num_queries(1 if ip and ip != "not-an-ip" else 0):
         assert blocking.is_blocked(account.id, ip) is blocked
+
+
+@pytest.mark.django_db
+def test_rows_written_around_the_form_block_what_they_hold_and_hide_nothing(make_account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    account = make_account()
+    now = timezone.now()
+    # A range stored with its host bits (written around the form) is still the /24; a
+    # newer row that is no address at all (read first) blocks nothing and hides nothing.
+    entry(account, "203.0.113.9/24", created_at=now - timedelta(minutes=1))
+    entry(account, "garbage", created_at=now)
+    assert blocking.is_blocked(account.id, "203.0.113.200")
+    assert blocking.is_blocked_by(blocking._entries(account.id), "203.0.113.200")
+    assert not blocking.is_blocked(account.id, OTHER_IP)
+    assert blocking.shown_network("203.0.113.9/24") == "203.0.113.0/24"
+    assert blocking.shown_network("203.0.113.9/32") == "203.0.113.9"
+    assert blocking.shown_network("garbage") == "garbage"
 
 
 @pytest.mark.django_db
@@ -167,7 +187,7 @@ def test_a_reason_that_is_not_text_is_refused(site, alice):
     dialog = visitor_with_dialog(site)
     with pytest.raises(ChatError) as refused:
         blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason=["spam"])
-    assert refused.value.code == "invalid"
+    assert (refused.value.code, refused.value.detail) == ("invalid", "The reason must be text.")
     assert not BlockedIP.objects.exists()
     assert Dialog.objects.get(pk=dialog.id).is_open
 
@@ -200,6 +220,9 @@ def test_a_visitor_without_a_known_ip_cannot_be_blocked(site, alice):
     with pytest.raises(ChatError) as refused:
         blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason="")
     assert refused.value.code == "no_ip"
+    assert refused.value.detail == (
+        "Neither the visitor's IP address nor his e-mail address is known: nothing to block."
+    )
     assert Dialog.objects.get(pk=dialog.id).is_open
     assert not BlockedIP.objects.exists()
 
@@ -220,6 +243,205 @@ def test_operators_who_may_not_see_the_dialog_cannot_block(site, alice, make_ope
     supervisor = make_operator(sites=[site], can_see_others=True)
     blocking.block_visitor(operator=supervisor, dialog_id=dialog.id, reason="")
     assert blocking.is_blocked(site.account_id, IP)
+
+
+# --- e-mail visitors, the dialog menu, the list and unblock -------------------------------
+
+
+def email_visitor_with_dialog(site, email=" Olga@Mail.Test "):
+    """A visitor who wrote only by e-mail: his one visit has no IP."""
+    dialog = visitor_with_dialog(site, ip=None, text="Do you ship to Kazan?")
+    Visitor.objects.filter(pk=dialog.visitor_id).update(email=email)
+    return Dialog.objects.select_related("visitor").get(pk=dialog.pk)
+
+
+@pytest.mark.django_db
+def test_a_visitor_known_only_by_email_is_blocked_by_his_address(site, alice):
+    dialog = email_visitor_with_dialog(site)
+    blocked = blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason=" Spam ")
+    stored = BlockedIP.objects.get()
+    assert stored == blocked
+    assert (stored.email, stored.network, stored.reason) == ("olga@mail.test", "", "Spam")
+    assert (stored.blocked_by, stored.visitor_id) == (alice, dialog.visitor_id)
+    assert Dialog.objects.get(pk=dialog.id).status == Dialog.Status.CLOSED
+    again = blocking.block_visitor(operator=alice, dialog_id=dialog.id, reason="again")
+    assert again == blocked and again.reason == "Spam" and BlockedIP.objects.count() == 1
+    assert blocking.is_sender_blocked(site.account_id, "OLGA@mail.test")
+
+
+@pytest.mark.django_db
+def test_an_email_sender_is_blocked_by_his_address_or_by_his_blocked_visitor(
+    site, make_account, django_assert_num_queries
+):
+    account = site.account
+    olga = Visitor.objects.create(site=site, animal="red-cat", email="Olga@Mail.test")
+    ivan = Visitor.objects.create(site=site, animal="grey-owl", email="ivan@mail.test")
+    entry(account, f"{IP}/32", visitor=olga)  # Olga was blocked by her IP
+    BlockedIP.objects.create(account=account, email="spam@bulk.test")
+    with django_assert_num_queries(1):
+        assert blocking.is_sender_blocked(account.id, " OLGA@mail.test ")
+    assert blocking.is_sender_blocked(account.id, "Spam@Bulk.test ")
+    assert blocking.is_sender_blocked(account.id, "", visitor_id=olga.id)
+    assert blocking.is_sender_blocked(account.id, "new@mail.test", visitor_id=olga.id)
+    assert not blocking.is_sender_blocked(account.id, "ivan@mail.test", visitor_id=ivan.id)
+    assert not blocking.is_sender_blocked(account.id, "")
+    assert not blocking.is_sender_blocked(account.id, None)
+    assert not blocking.is_sender_blocked(account.id, "   ")
+    other = make_account()
+    assert not blocking.is_sender_blocked(other.id, "spam@bulk.test")
+    assert not blocking.is_sender_blocked(other.id, "olga@mail.test", visitor_id=olga.id)
+
+
+@pytest.mark.django_db
+def test_the_dialog_menu_names_the_entry_that_blocks_the_visitor(site, django_assert_num_queries):
+    dialog = visitor_with_dialog(site)
+    dialog = Dialog.objects.select_related("visitor").get(pk=dialog.pk)
+    visit = Visit.objects.get(visitor_id=dialog.visitor_id)
+    with django_assert_num_queries(1):
+        state = blocking.dialog_block_state(dialog, visit)
+    assert (state.entry_id, state.network, state.email, state.is_blocked) == (
+        None,
+        None,
+        "",
+        False,
+    )
+    wide = entry(site.account, "203.0.113.0/24")
+    entry(site.account, "garbage")  # a row written around the form blocks nothing
+    entry(site.account, "2001:db8::/32")
+    others = entry(site.account, OTHER_IP + "/32")
+    with django_assert_num_queries(1):
+        state = blocking.dialog_block_state(dialog, visit)
+    assert (state.entry_id, state.network, state.is_blocked) == (wide.id, "203.0.113.0/24", True)
+    wide.delete()
+    assert not blocking.dialog_block_state(dialog, visit).is_blocked  # others' entries only
+    one = entry(site.account, f"{IP}/32")
+    # He also left his e-mail address (not on the list): his IP's entry is the one.
+    Visitor.objects.filter(pk=dialog.visitor_id).update(email="Olga@Mail.test")
+    dialog.visitor.refresh_from_db()
+    BlockedIP.objects.create(account=site.account, email="someone@else.test")
+    state = blocking.dialog_block_state(dialog, visit)
+    assert (state.entry_id, state.network) == (one.id, IP)  # one address: shown bare
+    # His IP is not blocked but his e-mail address is (an entry in any case).
+    one.delete()
+    others.delete()
+    assert not blocking.dialog_block_state(dialog, visit).is_blocked
+    by_mail = BlockedIP.objects.create(account=site.account, email="OLGA@mail.test")
+    state = blocking.dialog_block_state(dialog, visit)
+    assert (state.entry_id, state.network, state.email) == (by_mail.id, "OLGA@mail.test", "")
+
+
+@pytest.mark.django_db
+def test_the_dialog_menu_offers_an_email_visitor_a_block_by_his_address(site):
+    dialog = email_visitor_with_dialog(site)
+    visit = Visit.objects.get(visitor_id=dialog.visitor_id)
+    state = blocking.dialog_block_state(dialog, visit)
+    assert (state.entry_id, state.network, state.email) == (None, None, "olga@mail.test")
+    assert blocking.dialog_block_state(dialog, None).email == "olga@mail.test"
+    BlockedIP.objects.create(account=site.account, email="someone@else.test")
+    assert not blocking.dialog_block_state(dialog, visit).is_blocked
+    by_mail = BlockedIP.objects.create(account=site.account, email="olga@mail.test")
+    state = blocking.dialog_block_state(dialog, visit)
+    assert (state.entry_id, state.network, state.is_blocked) == (by_mail.id, "olga@mail.test", True)
+    Visit.objects.filter(pk=visit.pk).update(ip=OTHER_IP)  # he opened the chat after all
+    visit.refresh_from_db()
+    assert blocking.dialog_block_state(dialog, visit).email == ""
+
+
+@pytest.mark.django_db
+def test_the_ip_blocked_is_his_where_he_was_last_active(site, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    dialog = visitor_with_dialog(site, ip="203.0.113.1")
+    visitor = dialog.visitor
+    Visit.objects.filter(visitor=visitor).update(last_activity_at=now - timedelta(hours=2))
+    for ip, hours in [("203.0.113.3", 1), ("203.0.113.4", 1), ("203.0.113.2", 3), (None, 0)]:
+        # .4: his latest activity (the newer of two at the same time); .2: his newest visit
+        # but an old one; None: a visit without an IP (a unix socket) tells nothing.
+        Visit.objects.create(visitor=visitor, ip=ip, last_activity_at=now - timedelta(hours=hours))
+    stranger = Visitor.objects.create(site=site, animal="grey-owl")
+    Visit.objects.create(visitor=stranger, ip=OTHER_IP, last_activity_at=now)
+    menu_dialog = Dialog.objects.select_related("visitor").get(pk=dialog.pk)
+    here = entry(site.account, "203.0.113.4/32")
+    assert blocking.dialog_block_state(menu_dialog).entry_id == here.id
+    here.delete()
+    # He left his e-mail address too: with an IP known, Block still takes the IP.
+    Visitor.objects.filter(pk=visitor.pk).update(email="olga@mail.test")
+    blocked = blocking.block_visitor(operator=alice, dialog_id=dialog.id)  # no reason given
+    assert (blocked.network, blocked.email, blocked.reason) == ("203.0.113.4/32", "", "")
+    assert not blocking.is_blocked(site.account_id, OTHER_IP)
+
+
+@pytest.mark.django_db
+def test_a_visitor_with_neither_ip_nor_email_is_offered_no_email_block(site):
+    dialog = email_visitor_with_dialog(site, email="")
+    visit = Visit.objects.get(visitor_id=dialog.visitor_id)
+    assert blocking.blocks_by_email(dialog.visitor, visit) == ""
+    assert blocking.blocks_by_email(dialog.visitor, None) == ""
+    assert blocking.dialog_block_state(dialog, visit).email == ""
+
+
+@pytest.mark.django_db
+def test_the_list_links_each_entry_to_the_visitors_latest_dialog_here(site, alice, make_site):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    first = visitor_with_dialog(site)
+    visitor = first.visitor
+    Dialog.objects.filter(pk=first.pk).update(created_at=now - timedelta(hours=3))
+    older, latest = (
+        Dialog.objects.create(
+            account=site.account,
+            site=site,
+            visitor=visitor,
+            number=first.number + n,
+            status="closed",
+            created_at=now - timedelta(hours=1),
+        )
+        for n in (1, 2)
+    )
+    elsewhere = make_site(account=site.account)  # not Alice's site: she may not open it
+    Dialog.objects.create(
+        account=site.account,
+        site=elsewhere,
+        visitor=visitor,
+        number=first.number + 3,
+        status="closed",
+    )
+    backdated = Dialog.objects.create(  # the newest row, of a dialog started earlier
+        account=site.account,
+        site=site,
+        visitor=visitor,
+        number=first.number + 4,
+        status="closed",
+        created_at=now - timedelta(hours=4),
+    )
+    by_ip = entry(site.account, f"{IP}/32", visitor=visitor, created_at=now)
+    by_mail = BlockedIP.objects.create(account=site.account, email="o@mail.test", created_at=now)
+    garbage = entry(site.account, "garbage", created_at=now - timedelta(hours=2))
+    listed = [(e.id, e.shown_network, e.dialog_id) for e in blocking.blocked_list(alice)]
+    assert listed == [
+        (by_mail.id, "o@mail.test", None),
+        (by_ip.id, IP, latest.id),
+        (garbage.id, "garbage", None),
+    ]
+    assert latest.id not in (older.id, backdated.id)
+
+
+@pytest.mark.django_db
+def test_unblock_refuses_a_missing_entry_and_another_accounts(site, alice, make_account):
+    theirs = entry(make_account(), f"{IP}/32")
+    with pytest.raises(NotFound) as missing:
+        blocking.unblock(operator=alice, blocked_id=theirs.id + 100)
+    assert (missing.value.code, missing.value.detail) == ("not_found", "No such blocked address.")
+    with pytest.raises(AccessDenied) as denied:
+        blocking.unblock(operator=alice, blocked_id=theirs.id)
+    assert denied.value.detail == "This blocked address belongs to another account."
+    assert BlockedIP.objects.filter(pk=theirs.id).exists()
 
 
 # --- console pages --------------------------------------------------------------------------

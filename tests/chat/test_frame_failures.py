@@ -13,11 +13,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from chat.errors import ChatError
 from chat.messaging import posting
+from chat.realtime.consumers import frames
 from chat.realtime.consumers.frames import CLOSE_RESYNC
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 UNAVAILABLE = "The server cannot handle this now; send it again in a moment."
+# A refused frame's code (docs/protocol.md, Errors), by its detail's first word.
+REFUSAL_CODES = {"The": "bad_json", "A": "bad_json", "Unknown": "unknown_type", "after": "invalid"}
 
 
 async def say(sockets, widget, text, client_id):
@@ -124,15 +127,27 @@ async def test_a_refusal_carries_its_own_fields_and_only_a_text_client_id(
         ("{oops", "The frame is not valid JSON."),
         ("[1, 2]", "A frame must be a JSON object."),
         ('{"type": "shout"}', "Unknown frame type 'shout'."),
+        ('{"type": ["message"]}', "Unknown frame type ['message']."),
         ('{"type": "resume", "after": -1}', "after must be a message id (a whole number >= 0)."),
+        ('{"type": "resume", "after": "7"}', "after must be a message id (a whole number >= 0)."),
+        ('{"type": "resume", "after": true}', "after must be a message id (a whole number >= 0)."),
     ],
-    ids=["not-json", "not-an-object", "unknown-type", "bad-after"],
+    ids=[
+        "not-json",
+        "not-an-object",
+        "unknown-type",
+        "list-type",
+        "bad-after",
+        "text-after",
+        "true-after",
+    ],
 )
 async def test_each_refused_frame_says_what_is_wrong(sockets, site, raw, detail):
     widget, _ = await sockets.visitor(site)
     await widget.send_to(text_data=raw)
     error = await widget.receive_json_from(timeout=10)
     assert error["detail"] == detail
+    assert error["code"] == REFUSAL_CODES[detail.split()[0]]
     assert "client_id" not in error
 
 
@@ -204,3 +219,10 @@ async def test_a_frame_of_exactly_the_byte_limit_is_read_and_one_byte_more_is_no
     await widget.send_to(text_data=exact)
     got = await sockets.expect(widget, "ack", "message", timeout=10)
     assert got["ack"][0]["client_id"] == "edge"
+
+
+@pytest.mark.parametrize(("frame", "after"), [({}, 0), ({"after": None}, 0), ({"after": 5}, 5)])
+def test_resume_without_after_or_with_null_starts_from_the_first_message(frame, after):
+    # Message ids start at 1: "after 1" would skip a fresh install's first message, which
+    # the socket tests above cannot see once the database has held a message.
+    assert frames.after_id({"type": "resume", **frame}) == after
