@@ -76,8 +76,35 @@ def open_widget(browser, base_url, site, *, viewport, language=None):
     returns (page, the widget's frame locator)."""
     page = browser.new_context(viewport=viewport, locale=language).new_page()
     page.goto(f"{base_url}/demo/?site={site.widget_key}")
-    page.click("#livechat-launcher")
+    open_launcher(page)
     return page, page.frame_locator("#livechat-frame")
+
+
+LAUNCHER_STATE = """() => {
+    const frame = document.getElementById("livechat-frame");
+    let inside = "not readable";
+    try {
+        const doc = frame && frame.contentDocument;
+        inside = doc ? doc.readyState + ", " + doc.body.innerText.length + " chars" : "none";
+    } catch (error) { inside = String(error); }
+    return {page: document.readyState, frame: frame ? frame.getAttribute("src") : null, inside};
+}"""
+
+
+def open_launcher(page, timeout=45_000):
+    """Click the chat's button once the frame has said it is ready (the loader starts the
+    frame when the page is idle). Once on CI's loaded machine it stayed hidden for 30 s:
+    if it does again, the failure says how far the frame got."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    launcher = page.locator("#livechat-launcher")
+    try:
+        launcher.wait_for(state="visible", timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(
+            f"the launcher stayed hidden: {page.evaluate(LAUNCHER_STATE)}"
+        ) from None
+    launcher.click()
 
 
 def watch_errors(*pages):
@@ -112,7 +139,7 @@ def first_message_answered(visitor, console, base_url, site, text="Hello, is my 
     from playwright.sync_api import expect
 
     visitor.goto(f"{base_url}/demo/?site={site.widget_key}")
-    visitor.click("#livechat-launcher")
+    open_launcher(visitor)
     widget = visitor.frame_locator("#livechat-frame")
     widget.locator("#lc-input").fill(text)
     widget.locator("#lc-input").press("Enter")
