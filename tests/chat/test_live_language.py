@@ -273,3 +273,45 @@ async def test_a_lead_and_the_visitors_contacts_come_in_each_operators_language(
     assert emma_frames["visitor"]["name"] == nickname_in("en", visitor)
     assert "(без имени)" in ivan_frames["lead"]["html"]
     assert "(no name)" in emma_frames["lead"]["html"]
+
+
+async def test_a_refusal_built_by_a_frame_handler_comes_in_each_operators_language(
+    sockets, site, ivan, emma
+):
+    """A frame is handled in its socket's language (FrameConsumer.receive): the refusal
+    a service raises while handling it reaches Ivan in Russian and Emma in English."""
+
+    def waiting_dialog():
+        session = sessions.start_visitor_session(site=site, token=None, ip=None, user_agent="")
+        message, _ = posting.post_visitor_message(
+            visitor_id=session.visitor.id, visit_id=session.visit.id, client_id="v1", text="Hi"
+        )
+        return message.dialog_id
+
+    dialog_id = await database_sync_to_async(waiting_dialog)()
+    ivan_console, _ = await sockets.operator(ivan)
+    emma_console, _ = await sockets.operator(emma)
+
+    # Neither has connected to the dialog: each is told to, in his own language.
+    refusals = {}
+    for name, console, invitee in (("ivan", ivan_console, emma), ("emma", emma_console, ivan)):
+        await console.send_json_to(
+            {"type": "invite", "dialog": dialog_id, "invitee": invitee.id, "client_id": "i1"}
+        )
+        refusals[name] = await sockets.expect(console, "error", timeout=5)
+    assert refusals["ivan"]["error"] == [
+        {
+            "type": "error",
+            "code": "not_connected",
+            "detail": "Подключитесь к диалогу, прежде чем приглашать.",
+            "client_id": "i1",
+        }
+    ]
+    assert refusals["emma"]["error"] == [
+        {
+            "type": "error",
+            "code": "not_connected",
+            "detail": "Connect to the dialog before inviting.",
+            "client_id": "i1",
+        }
+    ]

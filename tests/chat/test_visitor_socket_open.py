@@ -12,13 +12,14 @@ from channels.db import database_sync_to_async
 from django.db import connection
 
 from chat.messaging import posting
-from chat.models import BlockedIP
+from chat.models import BlockedIP, Visit
 from chat.realtime import visitor_socket
 from chat.realtime.consumers.frames import (
     CLOSE_BLOCKED,
     CLOSE_ORIGIN_NOT_ALLOWED,
     CLOSE_UNKNOWN_SITE,
 )
+from tests.conftest import allowed_origin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,6 +58,35 @@ async def test_frames_sent_before_hello_are_answered_after_it(sockets, site):
     assert by_type["ack"][0]["client_id"] == "early-1"
     assert by_type["resumed"][0]["last_id"] == by_type["ack"][0]["id"]
     assert {f["message"]["text"] for f in by_type["message"]} == {"Hi"}
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "described"),
+    [
+        (None, {"user_agent": "", "browser": "", "os": "", "device": ""}),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0",
+            {"browser": "Firefox 130", "os": "Linux"},
+        ),
+    ],
+    ids=["no-user-agent", "firefox"],
+)
+async def test_the_visit_keeps_the_sockets_user_agent_and_none_when_it_sent_none(
+    sockets, site, user_agent, described
+):
+    """A socket opened without a User-Agent (a script, a privacy proxy) stores no user
+    agent and leaves the visit's browser, OS and device empty (the visitor card shows "—"),
+    not a made-up value; one that sends it has it stored and described."""
+    headers = [(b"origin", allowed_origin())]
+    if user_agent:
+        headers.append((b"user-agent", user_agent.encode()))
+    widget = sockets.communicator(f"/ws/visitor/{site.widget_key}/", headers=headers)
+    assert (await widget.connect(timeout=5))[0]
+    assert (await widget.receive_json_from(timeout=10))["type"] == "hello"
+    visit = await database_sync_to_async(Visit.objects.get)(visitor__site=site)
+    assert {field: getattr(visit, field) for field in described} == described
+    if user_agent:
+        assert visit.user_agent == user_agent
 
 
 @pytest.mark.parametrize("why", ["unknown_site", "origin", "blocked"])
