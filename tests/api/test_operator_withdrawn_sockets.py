@@ -64,35 +64,27 @@ async def open_both(sockets, token_sockets, operator):
     return tab, app, raw, cookie
 
 
-async def test_deactivating_the_user_closes_his_session_and_token_sockets(
-    sockets, token_sockets, alice, make_operator, site
+@pytest.mark.parametrize(
+    ("in_the_admin", "reason"),
+    [
+        (lambda alice: deactivate_in_the_admin(alice.user), "operator_deactivated"),
+        (remove_in_the_admin, "operator_removed"),
+    ],
+    ids=["user-deactivated", "operator-removed"],
+)
+async def test_the_admin_closes_his_session_and_token_sockets(
+    sockets, token_sockets, alice, make_operator, site, in_the_admin, reason
 ):
     bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
     bobs_tab, _hello = await sockets.operator(bob)
     tab, app, raw, cookie = await open_both(sockets, token_sockets, alice)
 
-    await database_sync_to_async(deactivate_in_the_admin)(alice.user)
+    await database_sync_to_async(in_the_admin)(alice)
 
-    await token_sockets.assert_closed(tab, "operator_deactivated")
-    await token_sockets.assert_closed(app, "operator_deactivated")
+    await token_sockets.assert_closed(tab, reason)
+    await token_sockets.assert_closed(app, reason)
     await token_sockets.assert_still_served(bobs_tab)
     # Neither his browser session nor his token opens a socket any more.
-    await token_sockets.assert_refused(token_sockets.communicator(raw))
-    await token_sockets.assert_refused(sockets.console(cookie=cookie))
-
-
-async def test_removing_the_operator_from_the_account_closes_his_sockets(
-    sockets, token_sockets, alice, make_operator, site
-):
-    bob = await database_sync_to_async(make_operator)(username="bob", sites=[site])
-    bobs_tab, _hello = await sockets.operator(bob)
-    tab, app, raw, cookie = await open_both(sockets, token_sockets, alice)
-
-    await database_sync_to_async(remove_in_the_admin)(alice)
-
-    await token_sockets.assert_closed(tab, "operator_removed")
-    await token_sockets.assert_closed(app, "operator_removed")
-    await token_sockets.assert_still_served(bobs_tab)
     await token_sockets.assert_refused(token_sockets.communicator(raw))
     await token_sockets.assert_refused(sockets.console(cookie=cookie))
 

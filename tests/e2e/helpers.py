@@ -147,3 +147,11 @@ def first_message_answered(visitor, console, base_url, site, text="Hello, is my 
     console.locator("#tab-list .row").first.click()
     console.click("#connect-dialog")
     return widget
+
+
+def admin_log_in(page, base_url, password, next_url="/admin/"):
+    """The admin's login form, as "root" (shop_with's superuser), then `next_url`."""
+    page.goto(f"{base_url}/admin/login/?next={next_url}")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")

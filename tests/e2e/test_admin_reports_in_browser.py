@@ -7,6 +7,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from helpers import admin_log_in
 from playwright.sync_api import expect
 
 from operators.models import Operator
@@ -48,10 +49,7 @@ def test_the_admin_report_in_both_languages_at_both_widths(
         context = browser.new_context(viewport=viewport, locale=language)
         page = context.new_page()
         violations = watch_csp(page)
-        page.goto(f"{asgi_server}/admin/login/?next=/admin/")
-        page.fill("#id_username", "root")
-        page.fill("#id_password", password)
-        page.click("input[type=submit]")
+        admin_log_in(page, asgi_server, password)
         page.click('a[href="/admin/reports/report/"]')
         page.select_option("#id_account", label="Demo company")
         page.select_option("#id_time_zone", "Europe/Moscow")

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from helpers import admin_log_in
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -182,10 +183,7 @@ def test_nothing_breaks_under_the_policy(asgi_server, browser, screenshots, team
 
     # The admin: log in, a change list, a change form saved, an action.
     admin = watched.page()
-    admin.goto(f"{base}/admin/login/?next=/admin/")
-    admin.fill("#id_username", "root")
-    admin.fill("#id_password", password)
-    admin.click("input[type=submit]")
+    admin_log_in(admin, base, password)
     admin.goto(f"{base}/admin/chat/site/{team.id}/change/")
     admin.fill("#id_greeting", "Hello from the admin")
     admin.click("input[name=_save]")

@@ -4,7 +4,7 @@ new, anonymous visitor."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from helpers import DESKTOP, open_console, open_widget, shop_with
+from helpers import DESKTOP, admin_log_in, open_console, open_widget, shop_with
 from playwright.sync_api import expect
 
 from chat.models import Visitor
@@ -25,10 +25,7 @@ def test_the_widget_forgets_an_erased_conversation(asgi_server, browser, passwor
     visitor = Visitor.objects.get(site=shop)
 
     admin = browser.new_context(viewport=DESKTOP).new_page()
-    admin.goto(f"{asgi_server}/admin/login/")
-    admin.fill("#id_username", "root")
-    admin.fill("#id_password", password)
-    admin.click("input[type=submit]")
+    admin_log_in(admin, asgi_server, password)
     admin.goto(f"{asgi_server}/admin/chat/visitor/")
     admin.check(f'input[name="_selected_action"][value="{visitor.id}"]')
     admin.select_option('select[name="action"]', "erase_personal_data")

@@ -10,6 +10,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from helpers import admin_log_in
 from playwright.sync_api import expect
 
 from chat.models import Attachment, Dialog, Site
@@ -224,10 +225,7 @@ def test_hostile_text_shows_as_text_everywhere_and_never_runs(
 
     # 5. The admin's lists and forms of the same records.
     admin = browser.new_context(viewport=DESKTOP).new_page()
-    admin.goto(f"{base}/admin/login/?next=/admin/")
-    admin.fill("#id_username", "root")
-    admin.fill("#id_password", password)
-    admin.click("input[type=submit]")
+    admin_log_in(admin, base, password)
     expect(admin.locator("#site-name")).to_be_visible()
     dialog = Dialog.objects.get()
     visitor_id = dialog.visitor_id

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
+from helpers import admin_log_in
 from playwright.sync_api import expect
 
 from chat.models import Site
@@ -50,10 +51,7 @@ def test_the_demo_policy_and_its_dry_run_in_the_admin(
     page = context.new_page()
     violations = []
     page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
-    page.goto(f"{asgi_server}/admin/login/?next=/admin/retention/retentionpolicy/")
-    page.fill("#id_username", "root")
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    admin_log_in(page, asgi_server, password, "/admin/retention/retentionpolicy/")
     expect(page.locator("#result_list")).to_contain_text("Demo company")
     expect(page.locator("#result_list")).to_contain_text("365")
     page.locator("#result_list tbody th a").first.click()

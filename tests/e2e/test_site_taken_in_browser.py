@@ -6,7 +6,7 @@ Screenshots: test-artifacts/e2e/site-taken-*.png."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from helpers import DESKTOP, PHONE, dialog_of, open_console, shop_with, watch_errors
+from helpers import DESKTOP, PHONE, admin_log_in, dialog_of, open_console, shop_with, watch_errors
 from playwright.sync_api import expect
 
 from chat.models import Site
@@ -38,10 +38,7 @@ def test_a_site_taken_leaves_its_dialog_and_rows(
     expect(console.locator("#transcript")).to_contain_text("Where is my parcel?")
 
     admin = browser.new_context(viewport=DESKTOP).new_page()
-    admin.goto(f"{asgi_server}/admin/login/")
-    admin.fill("#id_username", "root")
-    admin.fill("#id_password", password)
-    admin.click("input[type=submit]")
+    admin_log_in(admin, asgi_server, password)
     admin.goto(f"{asgi_server}/admin/chat/site/{shop.id}/change/")
     admin.select_option("#id_operators_to", str(vera.id))
     admin.click("#id_operators_remove")

@@ -47,3 +47,24 @@ def reply(
     for name, content, maintype, subtype in files:
         mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     return mail.as_bytes()
+
+
+EMAIL_BADGE = (
+    '<span class="channel-badge channel-email" title="E-mail"><span class="channel-icon" '
+    'aria-hidden="true">✉</span> E-mail</span>'
+)
+RU_BADGE = (
+    '<span class="channel-badge channel-email" title="Почта"><span class="channel-icon" '
+    'aria-hidden="true">✉</span> Почта</span>'
+)
+
+
+def new_mail(sender: str, n: int, *, to: str) -> bytes:
+    """A first mail from someone to the shop's inbox `to` (a new dialog)."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = f"Shop <{to}>"
+    mail["Subject"] = f"Question {n}"
+    mail["Message-ID"] = f"<new{n}@mail.test>"
+    mail.set_content("Do you ship to Kazan?")
+    return mail.as_bytes()

@@ -3,11 +3,10 @@ wherever the console shows a dialog's channel: History's Channel column and filt
 dialog header and the visitor card; not "Website widget". History's query count stays
 fixed whatever its e-mail rows. Real peers: Dovecot holds the mail."""
 
-from email.message import EmailMessage
-
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from mail_cast import EMAIL_BADGE, new_mail
 
 from chat.dialogs import lifecycle
 from chat.messaging import posting
@@ -20,20 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 INBOX = "support@shop.test"
 HISTORY = "/console/history/"
 ANY_DATE = {"date_from": "", "date_to": ""}
-EMAIL_BADGE = (
-    '<span class="channel-badge channel-email" title="E-mail"><span class="channel-icon" '
-    'aria-hidden="true">✉</span> E-mail</span>'
-)
-
-
-def new_mail(sender: str, n: int) -> bytes:
-    mail = EmailMessage()
-    mail["From"] = sender
-    mail["To"] = f"Shop <{INBOX}>"
-    mail["Subject"] = f"Question {n}"
-    mail["Message-ID"] = f"<q{n}@mail.test>"
-    mail.set_content("Do you ship to Kazan?")
-    return mail.as_bytes()
 
 
 def ended(alice, dialog_id):
@@ -53,7 +38,7 @@ def widget_dialog(site):
 
 def mailed_dialogs(mailbox, alice, senders, start=1) -> list[int]:
     for n, sender in enumerate(senders, start=start):
-        mailbox.append(new_mail(sender, n))
+        mailbox.append(new_mail(sender, n, to=INBOX))
     call_command("mail_poll")
     opened = Dialog.objects.filter(visitor__email__in=[s.split("<")[-1][:-1] for s in senders])
     ids = sorted(opened.values_list("pk", flat=True))

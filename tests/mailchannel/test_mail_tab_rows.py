@@ -4,8 +4,6 @@ rows that come live on the operator's socket. The tab pages and the message path
 same queries whatever their e-mail dialogs (mailchannel/rows.py). Real peers: Dovecot
 holds the mail."""
 
-from email.message import EmailMessage
-
 import pytest
 from channels.db import database_sync_to_async
 from django.core.cache import cache
@@ -13,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from mail_cast import EMAIL_BADGE, RU_BADGE, new_mail
 
 from chat.dialogs import lifecycle
 from chat.messaging import payloads, posting
@@ -24,31 +23,13 @@ from mailchannel.models import SiteMail
 pytestmark = pytest.mark.django_db(transaction=True)
 
 INBOX = "support@shop.test"
-EMAIL_BADGE = (
-    '<span class="channel-badge channel-email" title="E-mail"><span class="channel-icon" '
-    'aria-hidden="true">✉</span> E-mail</span>'
-)
-RU_BADGE = (
-    '<span class="channel-badge channel-email" title="Почта"><span class="channel-icon" '
-    'aria-hidden="true">✉</span> Почта</span>'
-)
-
-
-def new_mail(sender: str, n: int) -> bytes:
-    mail = EmailMessage()
-    mail["From"] = sender
-    mail["To"] = f"Shop <{INBOX}>"
-    mail["Subject"] = f"Question {n}"
-    mail["Message-ID"] = f"<row{n}@mail.test>"
-    mail.set_content("Do you ship to Kazan?")
-    return mail.as_bytes()
 
 
 def mailed(mailbox, senders, start=1) -> list[int]:
     """New e-mail dialogs, one per sender, as the IMAP poll opens them."""
     before = set(Dialog.objects.values_list("pk", flat=True))
     for n, sender in enumerate(senders, start=start):
-        mailbox.append(new_mail(sender, n))
+        mailbox.append(new_mail(sender, n, to=INBOX))
     call_command("mail_poll")
     return sorted(set(Dialog.objects.values_list("pk", flat=True)) - before)
 
