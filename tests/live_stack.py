@@ -151,6 +151,30 @@ def serve(stack: Stack, env: dict, name: str = "serve") -> Restartable:
     return Restartable(stack, name, port, args, env={**os.environ, **env})
 
 
+@contextlib.contextmanager
+def draining_server(env: dict, *, name: str):
+    """One `serve` process on the test database for the block, with `env` (its DRAIN_*
+    settings) over the common ones; with REDIS_URL, a channel prefix and task queue of its
+    own, so runs sharing the Redis server never hear each other."""
+    env = {
+        "DATABASE_URL": database_url_of_test_db(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_MIN": "1",
+        **env,
+    }
+    if os.environ.get("REDIS_URL"):
+        prefix = f"{name.replace('-', '')}{uuid.uuid4().hex[:8]}"
+        env |= {"CHANNEL_PREFIX": prefix, "CELERY_TASK_DEFAULT_QUEUE": prefix}
+    stack = Stack()
+    process = serve(stack, env, name=name)
+    process.start()
+    try:
+        yield process
+    finally:
+        stack.stop()
+
+
 def redis_server(stack: Stack, directory: Path, name: str = "redis") -> Restartable:
     port = free_port()
     args = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",

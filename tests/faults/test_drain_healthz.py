@@ -10,12 +10,10 @@ drop")."""
 import asyncio
 import http.client
 import json
-import os
-import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from live_stack import Stack, database_url_of_test_db, serve
+from live_stack import draining_server
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -27,24 +25,16 @@ REFUSED = "refused"
 
 @pytest.fixture
 def server(transactional_db):
-    env = {
-        "DATABASE_URL": database_url_of_test_db(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-        "DB_POOL_MIN": "1",
-        # Long enough that the first check lands before any socket is asked to go.
-        "DRAIN_NOTICE_SECONDS": "4",
-        "DRAIN_SPREAD_SECONDS": "1",
-        "DRAIN_TIMEOUT_SECONDS": "30",
-    }
-    if os.environ.get("REDIS_URL"):
-        prefix = f"drainhz{uuid.uuid4().hex[:8]}"
-        env |= {"CHANNEL_PREFIX": prefix, "CELERY_TASK_DEFAULT_QUEUE": prefix}
-    stack = Stack()
-    process = serve(stack, env, name="drain-healthz")
-    process.start()
-    yield process
-    stack.stop()
+    with draining_server(
+        {
+            # Long enough that the first check lands before any socket is asked to go.
+            "DRAIN_NOTICE_SECONDS": "4",
+            "DRAIN_SPREAD_SECONDS": "1",
+            "DRAIN_TIMEOUT_SECONDS": "30",
+        },
+        name="drain-healthz",
+    ) as process:
+        yield process
 
 
 def check(port: int):

@@ -8,15 +8,13 @@ each message typed is stored once and shown on every screen of its dialog."""
 import asyncio
 import http.client
 import json
-import os
-import uuid
 
 import pytest
 from channels.db import database_sync_to_async
 from chat_client import ChatClient
 from django.conf import settings
 from django.test import Client
-from live_stack import Stack, database_url_of_test_db, serve
+from live_stack import draining_server
 from test_delivery_under_faults import until
 
 from chat.dialogs import lifecycle
@@ -33,31 +31,23 @@ SETTLE_SECONDS = 60
 
 @pytest.fixture
 def server(transactional_db):
-    env = {
-        "DATABASE_URL": database_url_of_test_db(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-        "DB_POOL_MIN": "1",
-        "DRAIN_SPREAD_SECONDS": "1",
-        # The sockets close while the clients still write (with the default 2 s notice for
-        # a balancer, all 30 messages were sent before the first close and nobody needed
-        # to come back: tests/faults/test_drain_healthz.py covers the notice).
-        "DRAIN_NOTICE_SECONDS": "0",
-        # No balancer in front: the clients' reconnects are refused until the new server
-        # listens, rather than reaching the draining one again (docs/operations.md).
-        "DRAIN_LISTEN_SECONDS": "0",
-        "DRAIN_TIMEOUT_SECONDS": str(DRAIN_TIMEOUT),
-        "CHAT_RATE_MESSAGES_PER_VISITOR": "100000",
-        "CHAT_RATE_MESSAGES_PER_IP": "1000000",
-    }
-    if os.environ.get("REDIS_URL"):
-        prefix = f"drain{uuid.uuid4().hex[:8]}"
-        env |= {"CHANNEL_PREFIX": prefix, "CELERY_TASK_DEFAULT_QUEUE": prefix}
-    stack = Stack()
-    process = serve(stack, env, name="drain-serve")
-    process.start()
-    yield process
-    stack.stop()
+    with draining_server(
+        {
+            "DRAIN_SPREAD_SECONDS": "1",
+            # The sockets close while the clients still write (with the default 2 s notice for
+            # a balancer, all 30 messages were sent before the first close and nobody needed
+            # to come back: tests/faults/test_drain_healthz.py covers the notice).
+            "DRAIN_NOTICE_SECONDS": "0",
+            # No balancer in front: the clients' reconnects are refused until the new server
+            # listens, rather than reaching the draining one again (docs/operations.md).
+            "DRAIN_LISTEN_SECONDS": "0",
+            "DRAIN_TIMEOUT_SECONDS": str(DRAIN_TIMEOUT),
+            "CHAT_RATE_MESSAGES_PER_VISITOR": "100000",
+            "CHAT_RATE_MESSAGES_PER_IP": "1000000",
+        },
+        name="drain-serve",
+    ) as process:
+        yield process
 
 
 def operator_cookie(operator) -> str:
