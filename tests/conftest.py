@@ -171,6 +171,18 @@ def thread_language_restored():
         yield
 
 
+@pytest.fixture
+def celery_in_process():
+    """Tasks (and their retries) run in the test process, on the production stack (Redis)
+    too. An app's conftest makes it automatic for its folder (its `eager_celery`)."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(autouse=True)
 def distinct_nicknames(monkeypatch):
     """Each visitor a test makes gets the next colour-animal pair instead of one drawn from

@@ -17,16 +17,10 @@ UA = (
 
 
 @pytest.fixture(autouse=True)
-def eager_celery(settings):
-    """Tasks run in the test process (on the production stack too); the one test with a
-    real worker (test_worker.py) turns this off."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+def eager_celery(settings, celery_in_process):
+    """Tasks run in the test process (tests/conftest.py); the one test with a real worker
+    (test_worker.py) turns this off."""
     settings.CRM_RETRY_MAX = 3
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture

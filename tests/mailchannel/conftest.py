@@ -11,14 +11,8 @@ REPLY_ADDRESS = "chat@shop.test"
 
 
 @pytest.fixture(autouse=True)
-def eager_celery():
-    """Tasks run in the test process, on the production stack (Redis) too."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+def eager_celery(celery_in_process):
+    """Tasks run in the test process (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")

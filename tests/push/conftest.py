@@ -22,14 +22,8 @@ def b64url(data: bytes) -> str:
 
 
 @pytest.fixture(autouse=True)
-def eager_celery():
-    """Tasks (and their retries) run in the test process, on the production stack too."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+def eager_celery(celery_in_process):
+    """Tasks run in the test process (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -12,15 +12,10 @@ from webhooks.models import Endpoint
 
 
 @pytest.fixture(autouse=True)
-def eager_celery(settings):
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+def eager_celery(settings, celery_in_process):
+    """Tasks run in the test process (tests/conftest.py)."""
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = True
     settings.WEBHOOKS_RETRY_MAX = 3
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture
